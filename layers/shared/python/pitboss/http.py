@@ -1,0 +1,225 @@
+"""HTTP edge shared by every function: resolver setup, the exception -> status mapping (once), the
+caller's identity, and idempotent-write responses. Routes stay thin: parse, call one service, return."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from decimal import Decimal
+from functools import partial, wraps
+from typing import Any, Literal
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from pitboss.errors import PitbossError
+from pitboss.idempotency import Outcome
+from pitboss.observability import logger
+from pitboss.tenancy import Principal
+
+Surface = Literal["v1", "gateway"]
+LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
+JSON = "application/json"
+
+
+class HttpError(Exception):
+    """A response whose exact body a seed dictates (the gateway's errMsg/result/message_format shapes)."""
+
+    def __init__(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        super().__init__(f"{status}")
+        self.status = status
+        self.body = body
+        self.headers = headers or {}
+
+
+def dumps(body: Any) -> str:
+    return json.dumps(body, separators=(",", ":"), default=_default)
+
+
+# Request bodies keep numbers exact: 0.1 arrives as Decimal("0.1"), never as a float.
+exact_json = partial(json.loads, parse_float=Decimal)
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response[Any]:
+    return Response(status_code=status, content_type=JSON, body=dumps(body), headers=headers)
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Machine-readable error code")
+    message: str
+    model_config = ConfigDict(extra="allow")
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+def _error(description: str) -> OpenAPIResponse:
+    return {"description": description, "content": {JSON: {"model": ErrorBody}}}
+
+
+def ok(description: str, model: type[BaseModel]) -> OpenAPIResponse:
+    """A documented success response for `responses=` (the route returns a Response, so say it here)."""
+    return {"description": description, "content": {JSON: {"model": model}}}
+
+
+V1_ERRORS: dict[int, OpenAPIResponse] = {
+    401: _error("Missing, unknown or revoked API key"),
+    403: _error("The key lacks the scope, or the player is blocked"),
+    404: _error("Not found, or not the caller's"),
+    409: _error("Conflict (idempotency key reused with another request, a uniqueness or state conflict)"),
+    422: _error("The request is not valid"),
+}
+
+# Every function builds `app = APIGatewayHttpResolver(**http.RESOLVER_OPTIONS)`: request validation on,
+# and JSON numbers exact both ways (0.1 arrives as Decimal("0.1"), never as a float).
+RESOLVER_OPTIONS: dict[str, Any] = {
+    "enable_validation": True,
+    "json_body_deserializer": exact_json,
+    "serializer": dumps,
+}
+
+
+def configure(app: APIGatewayHttpResolver, surface: Surface = "v1") -> None:
+    """Installs the one exception -> HTTP mapping of the surface."""
+    install_error_handlers(app, surface)
+
+
+def _field_path(loc: Any) -> str:
+    parts = [str(p) for p in (loc or []) if p not in ("body",)]
+    return ".".join(parts) or "body"
+
+
+def validation_fields(exc: RequestValidationError) -> list[dict[str, str]]:
+    fields = []
+    for err in exc.errors():
+        fields.append({"field": _field_path(err.get("loc")), "message": str(err.get("msg", "invalid"))})
+    return fields
+
+
+def install_error_handlers(app: APIGatewayHttpResolver, surface: Surface = "v1") -> None:
+    """Maps the exception hierarchy to HTTP once. Status comes from the exception type, never its text."""
+
+    @app.exception_handler(PitbossError)
+    def _domain(exc: PitbossError) -> Response[Any]:
+        if exc.status >= 500:
+            logger.error("domain error", extra={"code": exc.code})
+        if surface == "gateway":
+            return json_response(exc.status, {"errMsg": exc.message})
+        return json_response(exc.status, exc.body())
+
+    @app.exception_handler(HttpError)
+    def _exact(exc: HttpError) -> Response[Any]:
+        if exc.body is None:
+            return Response(status_code=exc.status, body="", headers=exc.headers)
+        if isinstance(exc.body, str):
+            return Response(status_code=exc.status, content_type="text/plain", body=exc.body, headers=exc.headers)
+        return json_response(exc.status, exc.body, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid(exc: RequestValidationError) -> Response[Any]:
+        fields = validation_fields(exc)
+        if surface == "gateway":
+            return json_response(400, {"errMsg": "invalid input"})
+        return json_response(
+            422,
+            {"error": {"code": "validation_error", "message": "the request is not valid", "fields": fields}},
+        )
+
+    @app.exception_handler([UnicodeDecodeError, json.JSONDecodeError])
+    def _unreadable(_exc: ValueError) -> Response[Any]:
+        if surface == "gateway":
+            return json_response(400, {"errMsg": "invalid input"})
+        return json_response(
+            422,
+            {
+                "error": {
+                    "code": "validation_error",
+                    "message": "the body is not UTF-8 JSON",
+                    "fields": [{"field": "body", "message": "not JSON"}],
+                }
+            },
+        )
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def _media_type(_exc: RequestUnsupportedContentType) -> Response[Any]:
+        if surface == "gateway":
+            return json_response(400, {"errMsg": "invalid input"})
+        return json_response(
+            415, {"error": {"code": "unsupported_media_type", "message": "send the body as application/json"}}
+        )
+
+    @app.not_found
+    def _not_found(_exc: Exception) -> Response[Any]:
+        if surface == "gateway":
+            return json_response(404, {"errMsg": "not found"})
+        return json_response(404, {"error": {"code": "not_found", "message": "no such route"}})
+
+    @app.exception_handler(Exception)
+    def _unexpected(exc: Exception) -> Response[Any]:
+        logger.exception("unhandled error")
+        if surface == "gateway":
+            return json_response(500, {"result": "internal server error"})
+        return json_response(500, {"error": {"code": "internal_error", "message": "internal server error"}})
+
+
+def json_bodies(surface: Surface = "v1") -> Callable[[LambdaHandler], LambdaHandler]:
+    """Handler decorator: a body that is not JSON (form, multipart, text) is refused before routing."""
+
+    def decorate(handler: LambdaHandler) -> LambdaHandler:
+        @wraps(handler)
+        def wrapper(event: dict[str, Any], context: Any) -> dict[str, Any]:
+            headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+            content_type = headers.get("content-type", "").lower()
+            if event.get("body") and content_type and "json" not in content_type:
+                if surface == "gateway":
+                    body: Any = {"errMsg": "invalid input"}
+                    status = 400
+                else:
+                    status = 415
+                    body = {"error": {"code": "unsupported_media_type", "message": "send the body as application/json"}}
+                return {
+                    "statusCode": status,
+                    "headers": {"Content-Type": JSON},
+                    "body": dumps(body),
+                    "isBase64Encoded": False,
+                }
+            return handler(event, context)
+
+        return wrapper
+
+    return decorate
+
+
+def principal(app: APIGatewayHttpResolver, scope: str | None = None) -> Principal:
+    """The API-key caller, as the authorizer resolved it; 401 without one, 403 without the scope."""
+    authorizer = app.current_event.request_context.authorizer
+    context = authorizer.get_lambda if authorizer is not None else None
+    who = Principal.from_context(context)
+    if scope is not None:
+        who.require(scope)
+    logger.append_keys(tenant_id=who.tenant_id, mode=who.mode, key_id=who.key_id)
+    return who
+
+
+def raw_body(app: APIGatewayHttpResolver) -> Any:
+    """The request body as parsed JSON (numbers as Decimal), for idempotency fingerprints."""
+    try:
+        return app.current_event.json_body
+    except (ValueError, TypeError):
+        return None
+
+
+def outcome_response(outcome: Outcome) -> Response[Any]:
+    return json_response(outcome.status, outcome.response_body())

@@ -1,0 +1,85 @@
+"""The table's key schema, in one place. Every tenant item key begins with its realm `T#{tenant}#{mode}`,
+so a key from another tenant or the other mode can only ever miss: isolation by construction."""
+
+from __future__ import annotations
+
+import hashlib
+
+PROFILE = "PROFILE"
+WALLET = "WALLET"
+UNIQUE = "UNIQUE"
+
+
+def realm(tenant_id: str, mode: str) -> str:
+    return f"T#{tenant_id}#{mode}"
+
+
+def player_pk(realm_: str, user_id: str) -> str:
+    return f"{realm_}#P#{user_id}"
+
+
+def username_pk(realm_: str, brand_id: int, username: str) -> str:
+    return f"{realm_}#B#{brand_id}#U#{username.casefold()}"
+
+
+def email_pk(realm_: str, brand_id: int, email: str) -> str:
+    return f"{realm_}#B#{brand_id}#E#{email.casefold()}"
+
+
+def player_number_pk(realm_: str, number: int) -> str:
+    return f"{realm_}#N#{number}"
+
+
+def counter_pk(realm_: str) -> str:
+    return f"{realm_}#COUNTER"
+
+
+def brand_players_gsi_pk(realm_: str, brand_id: int) -> str:
+    return f"{realm_}#B#{brand_id}"
+
+
+def tenant_players_gsi_pk(realm_: str) -> str:
+    return f"{realm_}#PLAYERS"
+
+
+def idempotency_pk(realm_: str, idem_key: str) -> str:
+    return f"{realm_}#IDEM#{idem_key}"
+
+
+def ref_pk(realm_: str, provider: str, ref_id: str) -> str:
+    return f"{realm_}#REF#{provider}#{ref_id}"
+
+
+def event_sk(iso_ts: str, ulid: str) -> str:
+    return f"EVT#{iso_ts}#{ulid}"
+
+
+def tx_sk(seq: int) -> str:
+    return f"TX#{seq:012d}"
+
+
+def sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def api_key_pk(raw_key: str) -> str:
+    return f"KEY#{sha256(raw_key)}"
+
+
+def session_pk(raw_token: str) -> str:
+    return f"SESSION#{sha256(raw_token)}"
+
+
+def tenant_pk(tenant_id: str) -> str:
+    return f"TENANT#{tenant_id}"
+
+
+def brand_sk(brand_id: int) -> str:
+    return f"BRAND#{brand_id}"
+
+
+def brand_pointer_pk(brand_id: int) -> str:
+    return f"BRAND#{brand_id}"
+
+
+DUE_PK = "DUE"

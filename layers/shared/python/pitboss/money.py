@@ -1,0 +1,107 @@
+"""Exact money: Decimal end to end, quantised to each currency's minor unit; strings on the wire."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation, localcontext
+from typing import Any
+
+from pitboss.errors import Unprocessable
+
+# Minor units per ISO 4217 (plus the crypto rails operators commonly ask for).
+_EXPONENTS: dict[str, int] = {
+    "USD": 2,
+    "EUR": 2,
+    "GBP": 2,
+    "CAD": 2,
+    "AUD": 2,
+    "NZD": 2,
+    "CHF": 2,
+    "SEK": 2,
+    "NOK": 2,
+    "DKK": 2,
+    "PLN": 2,
+    "CZK": 2,
+    "HUF": 2,
+    "BRL": 2,
+    "MXN": 2,
+    "INR": 2,
+    "ZAR": 2,
+    "TRY": 2,
+    "PHP": 2,
+    "THB": 2,
+    "KRW": 0,
+    "JPY": 0,
+    "VND": 0,
+    "CLP": 0,
+    "ISK": 0,
+    "BHD": 3,
+    "KWD": 3,
+    "TND": 3,
+    "BTC": 8,
+    "ETH": 8,
+    "LTC": 8,
+    "USDT": 2,
+    "USDC": 2,
+}
+# Points rails are whole-number-ish but operators grant fractional XP rates; keep two places.
+POINTS_EXPONENT = 2
+MAX_DIGITS = 20
+
+_CTX = Context(prec=38, rounding=ROUND_HALF_EVEN)
+
+
+def supported_currency(code: str) -> bool:
+    return code in _EXPONENTS
+
+
+def currencies() -> list[str]:
+    return sorted(_EXPONENTS)
+
+
+def exponent(currency: str) -> int:
+    try:
+        return _EXPONENTS[currency]
+    except KeyError as exc:
+        raise Unprocessable(f"unsupported currency {currency!r}", code="unsupported_currency") from exc
+
+
+def quantum(exp: int) -> Decimal:
+    return Decimal(1).scaleb(-exp)
+
+
+def fmt(amount: Decimal, exp: int) -> str:
+    """45200 -> '45200.00' for a two-place currency; always plain notation, never 1E+3."""
+    with localcontext(_CTX):
+        return f"{amount.quantize(quantum(exp)):f}"
+
+
+def parse_amount(value: Any, exp: int, *, field: str = "amount", allow_zero: bool = False) -> Decimal:
+    """Parses a request amount (string or number) exactly. Over-precise, non-positive or non-finite: 422."""
+    if isinstance(value, bool) or value is None:
+        raise Unprocessable(f"{field} must be a decimal string or number", code="invalid_amount", field=field)
+    if isinstance(value, float):
+        # JSON numbers arrive here only if a caller bypassed the Decimal-preserving parser; use repr so
+        # 0.1 stays 0.1 rather than 0.1000000000000000055511151231257827.
+        value = repr(value)
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError) as exc:
+        raise Unprocessable(f"{field} is not a number", code="invalid_amount", field=field) from exc
+    if not amount.is_finite():
+        raise Unprocessable(f"{field} must be finite", code="invalid_amount", field=field)
+    if amount < 0 or (amount == 0 and not allow_zero):
+        raise Unprocessable(f"{field} must be positive", code="invalid_amount", field=field)
+    if amount.adjusted() >= MAX_DIGITS:
+        raise Unprocessable(f"{field} is too large", code="invalid_amount", field=field)
+    if amount != amount.quantize(quantum(exp), context=_CTX):
+        raise Unprocessable(f"{field} has more than {exp} decimal places", code="invalid_amount", field=field)
+    return amount.quantize(quantum(exp), context=_CTX)
+
+
+def to_decimal(value: Any) -> Decimal:
+    """A stored number (Decimal from DynamoDB, or a string) as Decimal; never through float."""
+    if isinstance(value, Decimal):
+        return value
+    if value is None:
+        return Decimal(0)
+    return Decimal(str(value))

@@ -1,0 +1,1 @@
+"""The player aggregate: identity, dossier, lifecycle and responsible-gaming rules."""

@@ -1,0 +1,384 @@
+"""DynamoDB access: the one module that imports boto3; turns ClientError into domain exceptions.
+
+Items cross this boundary as plain Python dicts (numbers as Decimal). Every write that protects an
+invariant carries its condition; TransactWriteItems cancellations are read item by item.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from pitboss.errors import ConcurrentUpdate, Conflict, TransactionCancelled
+from pitboss.settings import get_settings
+
+Item = dict[str, Any]
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+_lock = threading.Lock()
+_clients: dict[tuple[str | None, str], Any] = {}
+
+
+class RoundTrips(threading.local):
+    """Counts DynamoDB requests per thread, so tests and benchmarks can assert round trips."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.consumed_rcu = 0.0
+        self.consumed_wcu = 0.0
+
+
+round_trips = RoundTrips()
+
+
+def client() -> Any:
+    """The DynamoDB client for the current settings, created on first use and then reused."""
+    settings = get_settings()
+    cache_key = (settings.dynamodb_endpoint_url, settings.aws_region)
+    found = _clients.get(cache_key)
+    if found is not None:
+        return found
+    with _lock:
+        found = _clients.get(cache_key)
+        if found is None:
+            found = boto3.client(
+                "dynamodb",
+                endpoint_url=settings.dynamodb_endpoint_url,
+                region_name=settings.aws_region,
+                config=Config(
+                    retries={"max_attempts": 3, "mode": "standard"},
+                    connect_timeout=2,
+                    read_timeout=5,
+                    max_pool_connections=50,
+                ),
+            )
+            _clients[cache_key] = found
+    return found
+
+
+def reset_clients() -> None:
+    with _lock:
+        _clients.clear()
+
+
+def table_name() -> str:
+    return get_settings().table_name
+
+
+def serialize(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _serializer.serialize(v) for k, v in item.items() if v is not None}
+
+
+def deserialize(raw: Mapping[str, Any]) -> Item:
+    return {k: _deserializer.deserialize(v) for k, v in raw.items()}
+
+
+def _values(values: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if not values:
+        return None
+    return {k: _serializer.serialize(v) for k, v in values.items()}
+
+
+def _account(response: Mapping[str, Any], kind: str = "read") -> None:
+    round_trips.count += 1
+    consumed = response.get("ConsumedCapacity")
+    if not consumed:
+        return
+    units = sum(float(c.get("CapacityUnits", 0) or 0) for c in (consumed if isinstance(consumed, list) else [consumed]))
+    if kind == "read":
+        round_trips.consumed_rcu += units
+    else:
+        round_trips.consumed_wcu += units
+
+
+def key(pk: str, sk: str) -> dict[str, str]:
+    return {"pk": pk, "sk": sk}
+
+
+# ---- reads -------------------------------------------------------------------------------------
+
+
+def get(pk: str, sk: str, *, consistent: bool = True) -> Item | None:
+    response = client().get_item(
+        TableName=table_name(),
+        Key=serialize(key(pk, sk)),
+        ConsistentRead=consistent,
+        ReturnConsumedCapacity="TOTAL",
+    )
+    _account(response)
+    raw = response.get("Item")
+    return deserialize(raw) if raw else None
+
+
+def batch_get(keys: Iterable[tuple[str, str]], *, consistent: bool = True) -> dict[tuple[str, str], Item]:
+    """Reads up to 100 items in one round trip (more only if DynamoDB hands back unprocessed keys)."""
+    wanted = list(dict.fromkeys(keys))
+    found: dict[tuple[str, str], Item] = {}
+    if not wanted:
+        return found
+    request: dict[str, Any] = {
+        table_name(): {"Keys": [serialize(key(pk, sk)) for pk, sk in wanted], "ConsistentRead": consistent}
+    }
+    attempts = 0
+    while request:
+        response = client().batch_get_item(RequestItems=request, ReturnConsumedCapacity="TOTAL")
+        _account(response)
+        for raw in response.get("Responses", {}).get(table_name(), []):
+            item = deserialize(raw)
+            found[(item["pk"], item["sk"])] = item
+        request = response.get("UnprocessedKeys") or {}
+        attempts += 1
+        if attempts > 8 and request:
+            raise ConcurrentUpdate("the database is busy; retry the request")
+    return found
+
+
+@dataclass
+class Page:
+    items: list[Item]
+    last_key: dict[str, Any] | None
+
+
+def query(
+    pk: str,
+    *,
+    sk_prefix: str | None = None,
+    sk_between: tuple[str, str] | None = None,
+    index: str | None = None,
+    pk_name: str = "pk",
+    sk_name: str = "sk",
+    limit: int | None = None,
+    forward: bool = True,
+    start_key: dict[str, Any] | None = None,
+    consistent: bool = False,
+    filter_expression: str | None = None,
+    names: Mapping[str, str] | None = None,
+    values: Mapping[str, Any] | None = None,
+    select_count: bool = False,
+) -> Page:
+    expr_names: dict[str, str] = {"#pk": pk_name, **(names or {})}
+    expr_values: dict[str, Any] = {":pk": pk, **(values or {})}
+    condition = "#pk = :pk"
+    if sk_prefix is not None:
+        expr_names["#sk"] = sk_name
+        expr_values[":skp"] = sk_prefix
+        condition += " AND begins_with(#sk, :skp)"
+    elif sk_between is not None:
+        expr_names["#sk"] = sk_name
+        expr_values[":sklo"], expr_values[":skhi"] = sk_between
+        condition += " AND #sk BETWEEN :sklo AND :skhi"
+    params: dict[str, Any] = {
+        "TableName": table_name(),
+        "KeyConditionExpression": condition,
+        "ExpressionAttributeNames": expr_names,
+        "ExpressionAttributeValues": _values(expr_values),
+        "ScanIndexForward": forward,
+        "ReturnConsumedCapacity": "TOTAL",
+    }
+    if index:
+        params["IndexName"] = index
+    else:
+        params["ConsistentRead"] = consistent
+    if limit:
+        params["Limit"] = limit
+    if start_key:
+        params["ExclusiveStartKey"] = serialize(start_key)
+    if filter_expression:
+        params["FilterExpression"] = filter_expression
+    if select_count:
+        params["Select"] = "COUNT"
+    response = client().query(**params)
+    _account(response)
+    if select_count:
+        return Page(items=[{"count": response.get("Count", 0)}], last_key=_last(response))
+    return Page(items=[deserialize(i) for i in response.get("Items", [])], last_key=_last(response))
+
+
+def _last(response: Mapping[str, Any]) -> dict[str, Any] | None:
+    raw = response.get("LastEvaluatedKey")
+    return deserialize(raw) if raw else None
+
+
+def query_all(pk: str, **kwargs: Any) -> Iterator[Item]:
+    start: dict[str, Any] | None = None
+    while True:
+        page = query(pk, start_key=start, **kwargs)
+        yield from page.items
+        if not page.last_key:
+            return
+        start = page.last_key
+
+
+def count(pk: str, **kwargs: Any) -> int:
+    total = 0
+    start: dict[str, Any] | None = None
+    while True:
+        page = query(pk, start_key=start, select_count=True, **kwargs)
+        total += int(page.items[0]["count"])
+        if not page.last_key:
+            return total
+        start = page.last_key
+
+
+# ---- writes ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Put:
+    item: Item
+    condition: str | None = None
+    names: dict[str, str] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def request(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"TableName": table_name(), "Item": serialize(self.item)}
+        _conditions(body, self.condition, self.names, self.values)
+        return {"Put": body}
+
+
+@dataclass
+class Update:
+    pk: str
+    sk: str
+    expression: str
+    condition: str | None = None
+    names: dict[str, str] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def request(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "TableName": table_name(),
+            "Key": serialize(key(self.pk, self.sk)),
+            "UpdateExpression": self.expression,
+        }
+        _conditions(body, self.condition, self.names, self.values)
+        return {"Update": body}
+
+
+@dataclass
+class Delete:
+    pk: str
+    sk: str
+    condition: str | None = None
+    names: dict[str, str] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def request(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"TableName": table_name(), "Key": serialize(key(self.pk, self.sk))}
+        _conditions(body, self.condition, self.names, self.values)
+        return {"Delete": body}
+
+
+@dataclass
+class Check:
+    pk: str
+    sk: str
+    condition: str
+    names: dict[str, str] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def request(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"TableName": table_name(), "Key": serialize(key(self.pk, self.sk))}
+        _conditions(body, self.condition, self.names, self.values)
+        return {"ConditionCheck": body}
+
+
+Op = Put | Update | Delete | Check
+
+
+def _conditions(
+    body: dict[str, Any], condition: str | None, names: Mapping[str, str], values: Mapping[str, Any]
+) -> None:
+    if condition:
+        body["ConditionExpression"] = condition
+    if names:
+        body["ExpressionAttributeNames"] = dict(names)
+    if values:
+        body["ExpressionAttributeValues"] = _values(values)
+
+
+def transact(ops: list[Op]) -> None:
+    """All-or-nothing write of up to 100 operations. Raises TransactionCancelled with per-item reasons."""
+    if not ops:
+        return
+    try:
+        response = client().transact_write_items(
+            TransactItems=[op.request() for op in ops], ReturnConsumedCapacity="TOTAL"
+        )
+    except ClientError as exc:
+        round_trips.count += 1
+        error = exc.response.get("Error", {})
+        if error.get("Code") == "TransactionCanceledException":
+            reasons = [r.get("Code", "None") for r in exc.response.get("CancellationReasons", [])]
+            raise TransactionCancelled(reasons) from exc
+        if error.get("Code") in {"TransactionConflictException", "TransactionInProgressException"}:
+            raise TransactionCancelled(["TransactionConflict"] * len(ops)) from exc
+        raise
+    _account(response, "write")
+
+
+def put_if_absent(item: Item) -> bool:
+    """Puts the item unless its key exists; returns False (and writes nothing) when it does."""
+    try:
+        response = client().put_item(
+            TableName=table_name(),
+            Item=serialize(item),
+            ConditionExpression="attribute_not_exists(pk)",
+            ReturnConsumedCapacity="TOTAL",
+        )
+    except ClientError as exc:
+        round_trips.count += 1
+        if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            return False
+        raise
+    _account(response, "write")
+    return True
+
+
+def put(item: Item) -> None:
+    response = client().put_item(TableName=table_name(), Item=serialize(item), ReturnConsumedCapacity="TOTAL")
+    _account(response, "write")
+
+
+def update(
+    pk: str,
+    sk: str,
+    expression: str,
+    *,
+    condition: str | None = None,
+    names: Mapping[str, str] | None = None,
+    values: Mapping[str, Any] | None = None,
+    conflict_message: str = "the item changed or does not exist",
+) -> Item:
+    """UpdateItem returning the new item; a failed condition becomes Conflict."""
+    params: dict[str, Any] = {
+        "TableName": table_name(),
+        "Key": serialize(key(pk, sk)),
+        "UpdateExpression": expression,
+        "ReturnValues": "ALL_NEW",
+        "ReturnConsumedCapacity": "TOTAL",
+    }
+    _conditions(params, condition, names or {}, values or {})
+    try:
+        response = client().update_item(**params)
+    except ClientError as exc:
+        round_trips.count += 1
+        if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            raise Conflict(conflict_message) from exc
+        raise
+    _account(response, "write")
+    return deserialize(response.get("Attributes", {}))
+
+
+def next_counter(pk: str, sk: str, name: str = "value") -> int:
+    """Atomically increments an integer counter item (never used for money) and returns the new value."""
+    item = update(pk, sk, "ADD #v :one", names={"#v": name}, values={":one": 1})
+    return int(item[name])

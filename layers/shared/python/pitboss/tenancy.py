@@ -1,0 +1,338 @@
+"""Tenants, brands and API keys: who is calling, in which mode, with which scopes and brands.
+
+Only a SHA-256 of an API key is stored. A key names its tenant and mode; the realm derived from them
+prefixes every key the caller can reach, so nothing else is addressable."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+from ulid import ULID
+
+from pitboss import clock, keys, store
+from pitboss.errors import Forbidden, NotFound, Unauthorized, Unprocessable
+
+Mode = Literal["live", "test"]
+Document = Literal["tnc", "privacy"]
+DOCUMENTS: tuple[Document, ...] = ("tnc", "privacy")
+
+SCOPES = (
+    "*",
+    "players:read",
+    "players:write",
+    "wallet:read",
+    "wallet:write",
+    "backoffice:read",
+)
+
+
+class BrandSettings(BaseModel):
+    """Per-brand rules. Defaults are the strict, regulator-friendly choice."""
+
+    timezone: str = "UTC"
+    min_age: int = Field(default=18, ge=0, le=99)
+    require_date_of_birth: bool = False
+    rg_increase_delay_hours: int = Field(default=24, ge=0)
+    self_exclusion_reinstatement: Literal["on_request", "automatic"] = "on_request"
+    spend_order: Literal["real_first", "bonus_first"] = "real_first"
+    xp_per_unit: str = "1"
+    xp_daily_cap: str = "1000"
+    required_documents: list[Document] = Field(default_factory=lambda: list(DOCUMENTS))
+    require_email_verification: bool = False
+    mobile_verification: bool = False
+    blocked_email_domains: list[str] = Field(default_factory=list)
+    session_idle_minutes: int = Field(default=30, ge=1)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_lockout_minutes: int = Field(default=15, ge=1)
+
+
+class Brand(BaseModel):
+    brand_id: int
+    tenant_id: str
+    name: str
+    currency: str
+    settings: BrandSettings = Field(default_factory=BrandSettings)
+
+
+class Principal(BaseModel):
+    """The authenticated caller of the operator, wallet and back-office APIs."""
+
+    tenant_id: str
+    mode: Mode
+    key_id: str
+    scopes: list[str]
+    brand_ids: list[int] | None = None  # None: every brand of the tenant
+    brands: dict[int, Brand] = Field(default_factory=dict)
+
+    @property
+    def realm(self) -> str:
+        return keys.realm(self.tenant_id, self.mode)
+
+    @property
+    def actor(self) -> str:
+        return f"key:{self.key_id}"
+
+    def require(self, scope: str) -> None:
+        if "*" in self.scopes or scope in self.scopes:
+            return
+        raise Forbidden(f"this API key lacks the {scope!r} scope", code="insufficient_scope", scope=scope)
+
+    def can_see_brand(self, brand_id: int) -> bool:
+        return brand_id in self.brands and (self.brand_ids is None or brand_id in self.brand_ids)
+
+    def visible_brand_ids(self) -> list[int]:
+        return sorted(b for b in self.brands if self.can_see_brand(b))
+
+    def brand(self, brand_id: int | None) -> Brand:
+        """The brand a request acts on: the one named, or the only one the key can see."""
+        if brand_id is not None:
+            if not self.can_see_brand(brand_id):
+                raise NotFound(f"brand {brand_id} not found", code="brand_not_found")
+            return self.brands[brand_id]
+        visible = self.visible_brand_ids()
+        if len(visible) == 1:
+            return self.brands[visible[0]]
+        raise Unprocessable(
+            "brand_id is required: this key can act on several brands",
+            code="brand_id_required",
+            fields=[{"field": "brand_id", "message": "required when the key is not limited to one brand"}],
+        )
+
+    # The authorizer hands the principal to functions through the API Gateway context, which
+    # carries only flat string values.
+    def to_context(self) -> dict[str, str]:
+        return {"principal": self.model_dump_json()}
+
+    @classmethod
+    def from_context(cls, context: dict[str, Any] | None) -> Principal:
+        if not context or not context.get("principal"):
+            raise Unauthorized(
+                (context or {}).get("auth_error") or "missing API key",
+                code=(context or {}).get("auth_code") or "unauthorized",
+            )
+        return cls.model_validate_json(context["principal"])
+
+
+# ---- API keys ----------------------------------------------------------------------------------
+
+
+def new_api_key(mode: Mode) -> str:
+    return f"wsk_{mode}_{secrets.token_urlsafe(32)}"
+
+
+def _bearer(authorization: str | None) -> str:
+    if not authorization:
+        raise Unauthorized("missing API key: send Authorization: Bearer wsk_live_... or wsk_test_...")
+    scheme, _, token = authorization.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("the Authorization header must be 'Bearer <api key>'", code="invalid_api_key")
+    if not (token.startswith("wsk_live_") or token.startswith("wsk_test_")) or len(token) > 200:
+        raise Unauthorized("invalid API key", code="invalid_api_key")
+    return token
+
+
+def authenticate(authorization: str | None) -> Principal:
+    """Resolves `Authorization: Bearer wsk_...` to a principal; 401 for missing, unknown or revoked keys."""
+    raw = _bearer(authorization)
+    item = store.get(keys.api_key_pk(raw), "KEY")
+    if item is None or item.get("revoked"):
+        raise Unauthorized("invalid or revoked API key", code="invalid_api_key")
+    mode = item["mode"]
+    if not raw.startswith(f"wsk_{mode}_"):
+        raise Unauthorized("invalid API key", code="invalid_api_key")
+    brands = tenant_brands(item["tenant_id"])
+    restricted = item.get("brand_ids")
+    return Principal(
+        tenant_id=item["tenant_id"],
+        mode=mode,
+        key_id=item["key_id"],
+        scopes=list(item.get("scopes") or ["*"]),
+        brand_ids=[int(b) for b in restricted] if restricted else None,
+        brands={b.brand_id: b for b in brands},
+    )
+
+
+def create_key(
+    tenant_id: str,
+    mode: Mode,
+    *,
+    scopes: list[str] | None = None,
+    brand_ids: list[int] | None = None,
+    name: str = "",
+) -> tuple[str, dict[str, Any]]:
+    """Creates a key and returns (the raw key, shown once; its public record)."""
+    scopes = scopes or ["*"]
+    unknown = [s for s in scopes if s not in SCOPES]
+    if unknown:
+        raise Unprocessable(f"unknown scopes: {', '.join(unknown)}", code="unknown_scope")
+    if get_tenant(tenant_id) is None:
+        raise NotFound(f"tenant {tenant_id} not found")
+    owned = {b.brand_id for b in tenant_brands(tenant_id)}
+    if brand_ids and not set(brand_ids) <= owned:
+        raise NotFound("brand not found for this tenant", code="brand_not_found")
+    raw = new_api_key(mode)
+    key_id = f"key_{ULID()}".lower()
+    record = {
+        "key_id": key_id,
+        "tenant_id": tenant_id,
+        "mode": mode,
+        "scopes": scopes,
+        "brand_ids": brand_ids or None,
+        "name": name,
+        "prefix": raw[:13],
+        "revoked": False,
+        "created_at": clock.iso(clock.now()),
+    }
+    digest = keys.api_key_pk(raw)
+    store.transact(
+        [
+            store.Put({"pk": digest, "sk": "KEY", **record}, condition="attribute_not_exists(pk)"),
+            store.Put(
+                {"pk": keys.tenant_pk(tenant_id), "sk": f"KEYID#{key_id}", "key_hash": digest, **record},
+                condition="attribute_not_exists(pk)",
+            ),
+        ]
+    )
+    return raw, record
+
+
+def list_keys(tenant_id: str) -> list[dict[str, Any]]:
+    items = store.query_all(keys.tenant_pk(tenant_id), sk_prefix="KEYID#", consistent=True)
+    return [_public_key(i) for i in items]
+
+
+def revoke_key(tenant_id: str, key_id: str) -> dict[str, Any]:
+    index = store.get(keys.tenant_pk(tenant_id), f"KEYID#{key_id}")
+    if index is None:
+        raise NotFound(f"key {key_id} not found")
+    revoked_at = clock.iso(clock.now())
+    store.transact(
+        [
+            store.Update(
+                index["key_hash"],
+                "KEY",
+                "SET revoked = :t, revoked_at = :at",
+                condition="attribute_exists(pk)",
+                values={":t": True, ":at": revoked_at},
+            ),
+            store.Update(
+                keys.tenant_pk(tenant_id),
+                f"KEYID#{key_id}",
+                "SET revoked = :t, revoked_at = :at",
+                values={":t": True, ":at": revoked_at},
+            ),
+        ]
+    )
+    index.update(revoked=True, revoked_at=revoked_at)
+    return _public_key(index)
+
+
+def _public_key(item: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "key_id": item["key_id"],
+        "mode": item["mode"],
+        "prefix": item.get("prefix"),
+        "name": item.get("name", ""),
+        "scopes": list(item.get("scopes") or []),
+        "brand_ids": [int(b) for b in item["brand_ids"]] if item.get("brand_ids") else None,
+        "revoked": bool(item.get("revoked")),
+        "created_at": item.get("created_at"),
+        "revoked_at": item.get("revoked_at"),
+    }
+
+
+# ---- tenants and brands ------------------------------------------------------------------------
+
+
+def create_tenant(name: str, brands: list[tuple[str, str]]) -> dict[str, Any]:
+    """Creates a tenant owning the given (brand name, currency) brands. Brand ids are global integers."""
+    from pitboss import money
+
+    if not name.strip():
+        raise Unprocessable("tenant name is required")
+    if not brands:
+        raise Unprocessable("a tenant needs at least one brand")
+    for _, currency in brands:
+        if not money.supported_currency(currency):
+            raise Unprocessable(f"unsupported currency {currency!r}", code="unsupported_currency")
+    tenant_id = f"ten_{ULID()}".lower()
+    now = clock.iso(clock.now())
+    ops: list[store.Op] = [
+        store.Put(
+            {"pk": keys.tenant_pk(tenant_id), "sk": "TENANT", "tenant_id": tenant_id, "name": name, "created_at": now},
+            condition="attribute_not_exists(pk)",
+        )
+    ]
+    created = []
+    for brand_name, currency in brands:
+        brand_id = store.next_counter("COUNTER#BRAND", "COUNTER")
+        brand = Brand(brand_id=brand_id, tenant_id=tenant_id, name=brand_name, currency=currency)
+        created.append(brand)
+        ops.append(store.Put(_brand_item(brand), condition="attribute_not_exists(pk)"))
+        ops.append(
+            store.Put(
+                {"pk": keys.brand_pointer_pk(brand_id), "sk": "BRAND", "tenant_id": tenant_id},
+                condition="attribute_not_exists(pk)",
+            )
+        )
+    store.transact(ops)
+    return {
+        "tenant_id": tenant_id,
+        "name": name,
+        "brands": [{"brand_id": b.brand_id, "name": b.name, "currency": b.currency} for b in created],
+    }
+
+
+def _brand_item(brand: Brand) -> dict[str, Any]:
+    return {
+        "pk": keys.tenant_pk(brand.tenant_id),
+        "sk": keys.brand_sk(brand.brand_id),
+        "brand_id": brand.brand_id,
+        "tenant_id": brand.tenant_id,
+        "name": brand.name,
+        "currency": brand.currency,
+        "settings": brand.settings.model_dump_json(),
+    }
+
+
+def _brand_from_item(item: dict[str, Any]) -> Brand:
+    return Brand(
+        brand_id=int(item["brand_id"]),
+        tenant_id=item["tenant_id"],
+        name=item["name"],
+        currency=item["currency"],
+        settings=BrandSettings.model_validate(json.loads(item.get("settings") or "{}")),
+    )
+
+
+def get_tenant(tenant_id: str) -> dict[str, Any] | None:
+    return store.get(keys.tenant_pk(tenant_id), "TENANT")
+
+
+def tenant_brands(tenant_id: str) -> list[Brand]:
+    items = store.query_all(keys.tenant_pk(tenant_id), sk_prefix="BRAND#", consistent=True)
+    return [_brand_from_item(i) for i in items]
+
+
+def get_brand(brand_id: int) -> Brand | None:
+    """A brand by its public id (the player gateway's path carries only this)."""
+    pointer = store.get(keys.brand_pointer_pk(brand_id), "BRAND", consistent=False)
+    if pointer is None:
+        return None
+    item = store.get(keys.tenant_pk(pointer["tenant_id"]), keys.brand_sk(brand_id), consistent=False)
+    return _brand_from_item(item) if item else None
+
+
+def update_brand_settings(tenant_id: str, brand_id: int, changes: dict[str, Any]) -> Brand:
+    item = store.get(keys.tenant_pk(tenant_id), keys.brand_sk(brand_id))
+    if item is None:
+        raise NotFound(f"brand {brand_id} not found", code="brand_not_found")
+    brand = _brand_from_item(item)
+    merged = BrandSettings.model_validate({**brand.settings.model_dump(), **changes})
+    brand = brand.model_copy(update={"settings": merged})
+    store.put(_brand_item(brand))
+    return brand

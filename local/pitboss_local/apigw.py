@@ -1,0 +1,242 @@
+"""An HTTP front that behaves like API Gateway HTTP API for the routes in template.yaml: it matches the
+route, runs the Lambda authorizer (payload 2.0, simple responses), builds the payload 2.0 event, invokes
+the function and turns its result into the HTTP response."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import time
+import traceback
+import uuid
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from pitboss_local import template
+from pitboss_local.runtime import FunctionPool
+
+MAX_BODY = 10 * 1024 * 1024  # API Gateway's payload limit
+
+
+class Gateway:
+    def __init__(self, pool_size: int = 8) -> None:
+        self.routes = template.routes()
+        self.functions = template.functions()
+        self.pools = {name: FunctionPool(fn, pool_size) for name, fn in self.functions.items()}
+        self.authorizer = self._authorizer_name()
+
+    def _authorizer_name(self) -> str | None:
+        api = next(
+            (r for r in template.load()["Resources"].values() if r.get("Type") == "AWS::Serverless::HttpApi"), None
+        )
+        if api is None:
+            return None
+        auth = api["Properties"].get("Auth") or {}
+        default = auth.get("DefaultAuthorizer")
+        if not default:
+            return None
+        arn = auth["Authorizers"][default]["FunctionArn"]
+        # FunctionArn: !GetAtt AuthorizerFunction.Arn -> {"Fn::GetAtt": "AuthorizerFunction.Arn"}
+        ref = arn.get("Fn::GetAtt") if isinstance(arn, dict) else None
+        if isinstance(ref, list):
+            return str(ref[0])
+        return str(ref).split(".")[0] if ref else None
+
+    def match(self, method: str, path: str) -> tuple[template.Route, dict[str, str]] | None:
+        for route in self.routes:
+            if route.method not in (method, "ANY"):
+                continue
+            found = route.pattern.match(path)
+            if found:
+                return route, found.groupdict()
+        return None
+
+    def handle(
+        self, method: str, raw_url: str, headers: dict[str, str], body: bytes, source_ip: str
+    ) -> tuple[int, dict[str, str], bytes]:
+        url = urlsplit(raw_url)
+        path = url.path or "/"
+        matched = self.match(method, path)
+        if matched is None:
+            return _json(404, {"message": "Not Found"})
+        route, params = matched
+        lower = _headers(headers)
+        query = _query(url.query)
+        now = datetime.now(UTC)
+        request_context: dict[str, Any] = {
+            "accountId": "123456789012",
+            "apiId": "local",
+            "domainName": lower.get("host", "127.0.0.1"),
+            "domainPrefix": "local",
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": source_ip,
+                "userAgent": lower.get("user-agent", ""),
+            },
+            "requestId": str(uuid.uuid4()),
+            "routeKey": route.route_key,
+            "stage": "$default",
+            "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "timeEpoch": int(now.timestamp() * 1000),
+        }
+        cookies = [c.strip() for c in lower.get("cookie", "").split(";") if c.strip()]
+        if route.authorized and self.authorizer:
+            auth_event = {
+                "version": "2.0",
+                "type": "REQUEST",
+                "routeArn": f"arn:aws:execute-api:us-east-1:123456789012:local/$default/{method}{path}",
+                "identitySource": [],
+                "routeKey": route.route_key,
+                "rawPath": path,
+                "rawQueryString": url.query,
+                "cookies": cookies or None,
+                "headers": lower,
+                "queryStringParameters": query or None,
+                "requestContext": request_context,
+                "pathParameters": params or None,
+            }
+            try:
+                decision = self.pools[self.authorizer].invoke(auth_event)
+            except Exception:
+                traceback.print_exc()
+                return _json(500, {"message": "Internal Server Error"})
+            if not isinstance(decision, dict) or not decision.get("isAuthorized"):
+                return _json(403, {"message": "Forbidden"})
+            request_context["authorizer"] = {"lambda": decision.get("context") or {}}
+        text_body: str | None = None
+        is_b64 = False
+        if body:
+            try:
+                text_body = body.decode("utf-8")
+            except UnicodeDecodeError:
+                text_body, is_b64 = base64.b64encode(body).decode(), True
+        event = {
+            "version": "2.0",
+            "routeKey": route.route_key,
+            "rawPath": path,
+            "rawQueryString": url.query,
+            "cookies": cookies or None,
+            "headers": lower,
+            "queryStringParameters": query or None,
+            "requestContext": request_context,
+            "pathParameters": params or None,
+            "body": text_body,
+            "isBase64Encoded": is_b64,
+            "stageVariables": None,
+        }
+        try:
+            result = self.pools[route.function].invoke(event)
+        except Exception:
+            traceback.print_exc()
+            return _json(500, {"message": "Internal Server Error"})
+        return _response(result)
+
+
+def _headers(headers: dict[str, str]) -> dict[str, str]:
+    merged: dict[str, str] = {}
+    for name, value in headers.items():
+        key = name.lower()
+        merged[key] = f"{merged[key]},{value}" if key in merged else value
+    return merged
+
+
+def _query(raw: str) -> dict[str, str]:
+    merged: dict[str, str] = {}
+    for name, value in parse_qsl(raw, keep_blank_values=True):
+        merged[name] = f"{merged[name]},{value}" if name in merged else value
+    return merged
+
+
+def _json(status: int, body: Any) -> tuple[int, dict[str, str], bytes]:
+    return status, {"content-type": "application/json"}, json.dumps(body).encode()
+
+
+def _response(result: Any) -> tuple[int, dict[str, str], bytes]:
+    """Payload 2.0 response rules: a dict with statusCode is used as is; anything else is JSON 200."""
+    if not isinstance(result, dict) or "statusCode" not in result:
+        return _json(200, result)
+    headers = {k.lower(): str(v) for k, v in (result.get("headers") or {}).items()}
+    for name, values in (result.get("multiValueHeaders") or {}).items():
+        headers[name.lower()] = ",".join(str(v) for v in values)
+    raw = result.get("body") or ""
+    body = base64.b64decode(raw) if result.get("isBase64Encoded") else str(raw).encode()
+    if result.get("cookies"):
+        headers["set-cookie"] = "; ".join(result["cookies"])
+    return int(result["statusCode"]), headers, body
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_version = "pitboss-local"
+    protocol_version = "HTTP/1.1"
+    gateway: Gateway
+    quiet = False
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("content-length") or 0)
+        if length > MAX_BODY:
+            status, headers, body = _json(413, {"message": "Request Entity Too Large"})
+            self.rfile.read(length)
+        else:
+            raw = self.rfile.read(length) if length else b""
+            status, headers, body = self.gateway.handle(
+                self.command, self.path, dict(self.headers.items()), raw, self.client_address[0]
+            )
+        self.send_response(status)
+        for name, value in headers.items():
+            if name not in ("content-length", "connection"):
+                self.send_header(name, value)
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def __getattr__(self, name: str) -> Any:
+        # Any method (TRACE, CONNECT, PROPFIND...) goes through route matching, as in API Gateway.
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        if not self.quiet:
+            super().log_message(format, *args)
+
+
+class LocalApi:
+    """The HTTP server on 127.0.0.1:port, served from a background thread."""
+
+    def __init__(self, port: int, pool_size: int = 8, quiet: bool = False) -> None:
+        handler = type("Handler", (_Handler,), {"gateway": Gateway(pool_size), "quiet": quiet})
+        ThreadingHTTPServer.daemon_threads = True
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self.port = int(self.server.server_address[1])
+        self.thread = threading.Thread(target=self.server.serve_forever, name="pitboss-api", daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> LocalApi:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def wait_until_up(url: str, timeout: float = 30.0) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/v1/openapi.json", timeout=2):  # noqa: S310 - loopback
+                return
+        except Exception:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up")

@@ -1,0 +1,235 @@
+"""`pitboss`: the admin CLI (tenants, API keys, the outbox) and `pitboss dev`, the local stack.
+
+Locally it finds the stack through PITBOSS_DATA_DIR (default .pitboss); against a deployed stack pass
+--table NAME (and the usual AWS credentials/region)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from pitboss_local import stack as local_stack
+
+
+def _print(data: Any, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(data, indent=2, default=str))
+        return
+    if isinstance(data, list):
+        for row in data:
+            print("  ".join(f"{k}={v}" for k, v in row.items()))
+    elif isinstance(data, dict):
+        for k, v in data.items():
+            print(f"{k}: {v}")
+
+
+@contextmanager
+def connected(table: str | None) -> Iterator[None]:
+    """Points pitboss.store at the deployed table, the running local stack, or a DynamoDB Local it starts."""
+    from pitboss.settings import reset_settings
+    from pitboss.store import reset_clients
+
+    if table:
+        os.environ["TABLE_NAME"] = table
+        os.environ.pop("DYNAMODB_ENDPOINT_URL", None)
+        reset_settings()
+        reset_clients()
+        yield
+        return
+    base = local_stack.data_dir()
+    info_file = local_stack.stack_file(base)
+    if info_file.exists():
+        info = json.loads(info_file.read_text())
+        if _reachable(info["dynamodb_endpoint"]):
+            local_stack.apply_env(info["dynamodb_endpoint"], info["table_name"])
+            yield
+            return
+    from pitboss_local import ddb
+
+    db = ddb.DynamoDBLocal(data_dir=base / "dynamodb").start()
+    try:
+        ddb.create_table(db.client(), local_stack.TABLE_NAME)
+        local_stack.apply_env(db.endpoint, local_stack.TABLE_NAME)
+        yield
+    finally:
+        db.stop()
+
+
+def _reachable(endpoint: str) -> bool:
+    import urllib.error
+    import urllib.request
+
+    try:
+        urllib.request.urlopen(endpoint, timeout=1)  # noqa: S310 - loopback DynamoDB Local
+    except urllib.error.HTTPError:
+        return True  # it answered (400 for a bare GET): it is up
+    except OSError:
+        return False
+    return True
+
+
+def _brand_args(values: list[str]) -> list[tuple[str, str]]:
+    brands = []
+    for value in values:
+        name, _, currency = value.partition(":")
+        brands.append((name.strip(), (currency or "USD").strip().upper()))
+    return brands
+
+
+def create_tenant_with_keys(name: str, brands: list[tuple[str, str]]) -> dict[str, Any]:
+    from pitboss import tenancy
+
+    tenant = tenancy.create_tenant(name, brands)
+    live, _ = tenancy.create_key(tenant["tenant_id"], "live", name="default live")
+    test, _ = tenancy.create_key(tenant["tenant_id"], "test", name="default test")
+    return {"tenant_id": tenant["tenant_id"], "brands": tenant["brands"], "live_key": live, "test_key": test}
+
+
+def cmd_create_tenant(args: argparse.Namespace) -> int:
+    with connected(args.table):
+        result = create_tenant_with_keys(args.name, _brand_args(args.brand))
+    _print(result, args.json)
+    return 0
+
+
+def cmd_create_key(args: argparse.Namespace) -> int:
+    from pitboss import tenancy
+
+    scopes = list(args.scope or ["*"])
+    with connected(args.table):
+        raw, record = tenancy.create_key(
+            args.tenant, args.mode, scopes=scopes, brand_ids=args.brand_id or None, name=args.name or ""
+        )
+    _print({"key": raw, **record}, args.json)
+    return 0
+
+
+def cmd_revoke_key(args: argparse.Namespace) -> int:
+    from pitboss import tenancy
+
+    with connected(args.table):
+        record = tenancy.revoke_key(args.tenant, args.key_id)
+    _print(record, args.json)
+    return 0
+
+
+def cmd_list_keys(args: argparse.Namespace) -> int:
+    from pitboss import tenancy
+
+    with connected(args.table):
+        rows = tenancy.list_keys(args.tenant)
+    _print(rows, args.json)
+    return 0
+
+
+def cmd_dev(args: argparse.Namespace) -> int:
+    base = local_stack.data_dir()
+    port = int(os.environ.get("PORT", args.port))
+    stack = local_stack.start(
+        port=port, db_dir=base / "dynamodb", quiet=args.quiet, schedule_seconds=args.schedule_seconds
+    )
+    local_stack.write_stack_file(base, stack)
+    creds_file = base / "demo-credentials.json"
+    if not creds_file.exists():
+        creds = create_tenant_with_keys("Demo Casino", [("Demo USD", "USD"), ("Demo EUR", "EUR")])
+        creds_file.write_text(json.dumps(creds, indent=2))
+        creds_file.chmod(0o600)
+    creds = json.loads(creds_file.read_text())
+    url = stack.api.url
+    print(
+        f"""
+Pitboss local stack is up.
+  API:        {url}
+  Docs:       {url}/v1/docs   (OpenAPI: {url}/v1/openapi.json)
+  DynamoDB:   {stack.db.endpoint} (data in {base / "dynamodb"})
+  Tenant:     {creds["tenant_id"]}
+  Brands:     {", ".join(f"{b['brand_id']} {b['name']} ({b['currency']})" for b in creds["brands"])}
+  Live key:   {creds["live_key"]}
+  Test key:   {creds["test_key"]}
+  (also in {creds_file})
+
+Try:
+  curl -s -X POST {url}/v1/players -H "Authorization: Bearer {creds["test_key"]}" \\
+       -H "Content-Type: application/json" \\
+       -d '{{"brand_id": {creds["brands"][0]["brand_id"]}, "username": "StarlordV7", "email": "sv7@example.com"}}'
+Ctrl-C stops everything.""",
+        flush=True,
+    )
+    stopped = threading.Event()
+
+    def _stop(_signum: int, _frame: Any) -> None:
+        stopped.set()
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    stopped.wait()
+    print("stopping...", flush=True)
+    stack.stop()
+    local_stack.stack_file(base).unlink(missing_ok=True)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pitboss", description=__doc__)
+    parser.add_argument("--table", help="a deployed table name (uses AWS credentials) instead of the local stack")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    dev = sub.add_parser("dev", help="run the local stack in the foreground")
+    dev.add_argument("--port", type=int, default=3000)
+    dev.add_argument("--quiet", action="store_true", help="no access log lines")
+    dev.add_argument("--schedule-seconds", type=float, default=60.0, help="how often scheduled functions run")
+    dev.set_defaults(func=cmd_dev)
+
+    ct = sub.add_parser("create-tenant", help="create a tenant with brands and a live and a test key")
+    ct.add_argument("--name", required=True)
+    ct.add_argument("--brand", action="append", required=True, help="NAME or NAME:CURRENCY (default USD); repeat")
+    ct.add_argument("--json", action="store_true")
+    ct.set_defaults(func=cmd_create_tenant)
+
+    ck = sub.add_parser("create-key", help="create an API key")
+    ck.add_argument("--tenant", required=True)
+    ck.add_argument("--mode", choices=["live", "test"], default="test")
+    ck.add_argument("--scope", action="append", help="repeat; default *")
+    ck.add_argument("--brand-id", type=int, action="append", help="restrict to these brands; repeat")
+    ck.add_argument("--name")
+    ck.add_argument("--json", action="store_true")
+    ck.set_defaults(func=cmd_create_key)
+
+    rk = sub.add_parser("revoke-key", help="revoke an API key by its key_id")
+    rk.add_argument("--tenant", required=True)
+    rk.add_argument("--key-id", required=True)
+    rk.add_argument("--json", action="store_true")
+    rk.set_defaults(func=cmd_revoke_key)
+
+    lk = sub.add_parser("list-keys", help="list a tenant's API keys (never the keys themselves)")
+    lk.add_argument("--tenant", required=True)
+    lk.add_argument("--json", action="store_true")
+    lk.set_defaults(func=cmd_list_keys)
+
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from pitboss.errors import PitbossError
+
+    try:
+        return int(args.func(args))
+    except PitbossError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+__all__ = ["main"]

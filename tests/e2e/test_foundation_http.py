@@ -1,0 +1,114 @@
+"""The foundation over HTTP, against `pitboss dev` as a user runs it: keys, scopes, isolation, idempotency."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.support import Api, unique
+
+
+def _player(api: Api, key: str, **extra: Any) -> dict[str, Any]:
+    name = unique("Star")
+    r = api.post("/v1/players", key, {"username": name, "email": f"{name}@example.com", **extra})
+    assert r.status_code == 201, r.text
+    player: dict[str, Any] = r.json()["player"]
+    return player
+
+
+def test_demo_credentials_create_and_read_a_player(api: Api, local_stack: Any) -> None:
+    demo = local_stack.demo
+    assert {b["currency"] for b in demo["brands"]} == {"USD", "EUR"}
+    assert demo["live_key"].startswith("wsk_live_") and demo["test_key"].startswith("wsk_test_")
+    brand = demo["brands"][0]["brand_id"]
+    player = _player(api, demo["live_key"], brand_id=brand, country_code="US")
+    r = api.get(f"/v1/players/{player['username']}?brand_id={brand}", demo["live_key"])
+    assert r.status_code == 200
+    assert r.json()["player"]["user_id"] == player["user_id"]
+    # the demo tenant has two brands: a username lookup without brand_id is a clear 422
+    r = api.get(f"/v1/players/{player['username']}", demo["live_key"])
+    assert r.status_code == 422 and r.json()["error"]["code"] == "brand_id_required"
+
+
+def test_missing_bad_and_revoked_keys_are_401(api: Api, local_stack: Any) -> None:
+    t = local_stack.tenant()
+    for key in (None, "wsk_live_nope", "nonsense"):
+        r = api.get("/v1/players/someone", key)
+        assert r.status_code == 401, r.text
+        assert r.json()["error"]["code"] in {"unauthorized", "invalid_api_key"}
+    created = local_stack.cli("create-key", "--tenant", t.tenant_id, "--mode", "live", "--json")
+    assert created.returncode == 0, created.stderr
+    import json
+
+    record = json.loads(created.stdout)
+    assert api.get("/v1/players/someone", record["key"]).status_code == 404
+    revoked = local_stack.cli("revoke-key", "--tenant", t.tenant_id, "--key-id", record["key_id"], "--json")
+    assert revoked.returncode == 0, revoked.stderr
+    assert api.get("/v1/players/someone", record["key"]).status_code == 401
+    listed = json.loads(local_stack.cli("list-keys", "--tenant", t.tenant_id, "--json").stdout)
+    assert any(k["key_id"] == record["key_id"] and k["revoked"] for k in listed)
+    assert record["key"] not in json.dumps(listed)
+
+
+def test_missing_scope_is_403(api: Api, local_stack: Any) -> None:
+    t = local_stack.tenant()
+    import json
+
+    done = local_stack.cli("create-key", "--tenant", t.tenant_id, "--scope", "players:read", "--json")
+    read_only = json.loads(done.stdout)["key"]
+    r = api.post("/v1/players", read_only, {"username": unique("x"), "email": "x@example.com"})
+    assert r.status_code == 403 and r.json()["error"]["code"] == "insufficient_scope"
+
+
+def test_other_tenant_and_other_mode_get_404(api: Api, local_stack: Any) -> None:
+    mine = local_stack.tenant()
+    theirs = local_stack.tenant()
+    player = _player(api, mine.live_key)
+    assert api.get(f"/v1/players/{player['user_id']}", mine.live_key).status_code == 200
+    for key in (mine.test_key, theirs.live_key, theirs.test_key):
+        for ref in (player["user_id"], player["username"]):
+            r = api.get(f"/v1/players/{ref}", key)
+            assert r.status_code == 404, (key[:9], ref, r.text)
+            assert r.json()["error"]["code"] == "player_not_found"
+
+
+def test_idempotent_upsert_over_http(api: Api, local_stack: Any) -> None:
+    t = local_stack.tenant()
+    name = unique("Idem")
+    body = {"username": name, "email": f"{name}@example.com", "idempotency_key": unique("k")}
+    first = api.post("/v1/players", t.live_key, body)
+    again = api.post("/v1/players", t.live_key, body)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json() == {**first.json(), "deduped": True}
+    changed = api.post("/v1/players", t.live_key, {**body, "external_ref": "changed"})
+    assert changed.status_code == 409 and changed.json()["error"]["code"] == "idempotency_key_reused"
+    # no key: still idempotent on (brand, username): 200 and the same player
+    plain = api.post("/v1/players", t.live_key, {"username": name.lower(), "email": f"{name}@example.com"})
+    assert plain.status_code == 200 and plain.json()["player"]["user_id"] == first.json()["player"]["user_id"]
+
+
+def test_bad_input_is_422_with_fields(api: Api, local_stack: Any) -> None:
+    t = local_stack.tenant()
+    cases = [
+        {"email": "a@example.com"},
+        {"username": "ok_name", "email": "not-an-email"},
+        {"username": "ok_name2", "email": "a@example.com", "country_code": "XX"},
+        {"username": "ok_name3", "email": "a@example.com", "date_of_birth": "2999-01-01"},
+        {"username": "x", "email": "a@example.com"},
+        {"username": "ok_name4", "email": "a@example.com", "surprise": 1},
+    ]
+    for body in cases:
+        r = api.post("/v1/players", t.live_key, body)
+        assert r.status_code == 422, (body, r.text)
+        assert r.json()["error"]["code"] == "validation_error" and r.json()["error"]["fields"]
+    r = api.call("POST", "/v1/players", t.live_key, data="{not json", headers={"content-type": "application/json"})
+    assert r.status_code == 422
+
+
+def test_openapi_and_docs_are_public(api: Api) -> None:
+    doc = api.get("/v1/openapi.json")
+    assert doc.status_code == 200
+    spec = doc.json()
+    assert "/v1/players" in spec["paths"] and "/v1/players/{key}" in spec["paths"]
+    ui = api.get("/v1/docs")
+    assert ui.status_code == 200 and "swagger" in ui.text.lower()
+    assert api.get("/nowhere").status_code == 404
