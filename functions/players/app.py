@@ -10,8 +10,19 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from pitboss import http, idempotency
 from pitboss.observability import logger
-from pitboss.players import service
+from pitboss.players import dossier, service
+from pitboss.players.dossier_models import (
+    EventEnvelope,
+    FlagsChange,
+    KycChange,
+    NoteIn,
+    RgUpdate,
+    StatusChange,
+    TagsChange,
+    TimelinePage,
+)
 from pitboss.players.models import PlayerEnvelope, PlayerUpsert
+from pitboss.tenancy import Principal
 from pitboss.types import BrandId
 
 app = APIGatewayHttpResolver(**http.RESOLVER_OPTIONS)
@@ -50,6 +61,117 @@ def upsert_player(body: PlayerUpsert) -> Response[Any]:
 def get_player(key: PlayerKey, brand_id: BrandQuery = None) -> Response[Any]:
     who = http.principal(app, "players:read")
     return http.json_response(200, service.get_dossier(who, key, brand_id))
+
+
+# ---- dossier writes (issue 3): idempotent, each change and its timeline event in one transaction ----
+
+DOSSIER_WRITE_ERRORS = {**http.V1_ERRORS, 200: http.ok("The dossier after the change, or a replay", PlayerEnvelope)}
+
+
+def _begin(key: str, brand_id: int | None, method: str, route: str) -> tuple[Principal, str, idempotency.IdemRequest]:
+    who = http.principal(app, "players:write")
+    user_id, idem = dossier.begin(who, key, brand_id, method=method, route=route, body=http.raw_body(app))
+    return who, user_id, idem
+
+
+@app.patch(
+    "/v1/players/<key>/status",
+    summary="Change lifecycle status",
+    description=(
+        "Audited: the reason is recorded on the timeline with the actor and the old and new status. "
+        "While a self-exclusion is in force (a permanent one always is), only a status that blocks betting "
+        "can be set: `active` and `affordability_review` are refused (409 `self_exclusion_in_force` / "
+        "`self_exclusion_permanent`); `active` is also refused during a cool-off (409 `cooloff_in_force`)."
+    ),
+    responses=DOSSIER_WRITE_ERRORS,
+    tags=["players"],
+)
+def change_status(key: PlayerKey, body: StatusChange, brand_id: BrandQuery = None) -> Response[Any]:
+    who, user_id, idem = _begin(key, brand_id, "PATCH", "/v1/players/{key}/status")
+    return http.outcome_response(dossier.change_status(who, user_id, body, idem))
+
+
+@app.post(
+    "/v1/players/<key>/rg",
+    summary="Set RG limits",
+    description=(
+        "Partial: only the fields sent change; null clears. A decrease or a first limit applies at once; an "
+        "increase or a removal waits for the brand's delay (24 h by default) in `rg.pending`. A cool-off or "
+        "self-exclusion starts at once and can't be shortened or cleared early (409); it sets `status` to "
+        "`self_excluded` unless the player is already in a hold or closed status, which is kept. `*_until` "
+        "may be at most 100 years ahead. `self_exclusion_permanent: true` is irreversible through the API."
+    ),
+    responses=DOSSIER_WRITE_ERRORS,
+    tags=["players"],
+)
+def set_rg(key: PlayerKey, body: RgUpdate, brand_id: BrandQuery = None) -> Response[Any]:
+    who, user_id, idem = _begin(key, brand_id, "POST", "/v1/players/{key}/rg")
+    return http.outcome_response(dossier.set_rg(who, user_id, body, idem))
+
+
+@app.post(
+    "/v1/players/<key>/kyc",
+    summary="Record a KYC decision",
+    responses=DOSSIER_WRITE_ERRORS,
+    tags=["players"],
+)
+def set_kyc(key: PlayerKey, body: KycChange, brand_id: BrandQuery = None) -> Response[Any]:
+    who, user_id, idem = _begin(key, brand_id, "POST", "/v1/players/{key}/kyc")
+    return http.outcome_response(dossier.set_kyc(who, user_id, body, idem))
+
+
+@app.post(
+    "/v1/players/<key>/flags",
+    summary="Set risk band, PEP and sanctions flags",
+    responses=DOSSIER_WRITE_ERRORS,
+    tags=["players"],
+)
+def set_flags(key: PlayerKey, body: FlagsChange, brand_id: BrandQuery = None) -> Response[Any]:
+    who, user_id, idem = _begin(key, brand_id, "POST", "/v1/players/{key}/flags")
+    return http.outcome_response(dossier.set_flags(who, user_id, body, idem))
+
+
+@app.post(
+    "/v1/players/<key>/tags",
+    summary="Add and remove tags",
+    responses=DOSSIER_WRITE_ERRORS,
+    tags=["players"],
+)
+def change_tags(key: PlayerKey, body: TagsChange, brand_id: BrandQuery = None) -> Response[Any]:
+    who, user_id, idem = _begin(key, brand_id, "POST", "/v1/players/{key}/tags")
+    return http.outcome_response(dossier.change_tags(who, user_id, body, idem))
+
+
+@app.post(
+    "/v1/players/<key>/notes",
+    summary="Add an operator note",
+    responses={
+        **http.V1_ERRORS,
+        201: http.ok("The note's timeline event", EventEnvelope),
+        200: http.ok("A replay", EventEnvelope),
+    },
+    tags=["players"],
+)
+def add_note(key: PlayerKey, body: NoteIn, brand_id: BrandQuery = None) -> Response[Any]:
+    who, user_id, idem = _begin(key, brand_id, "POST", "/v1/players/{key}/notes")
+    return http.outcome_response(dossier.add_note(who, user_id, body, idem))
+
+
+@app.get(
+    "/v1/players/<key>/timeline",
+    summary="Audit timeline",
+    description="Status changes, RG changes, KYC decisions, flags, tags, notes and expiries, newest first.",
+    responses={**http.V1_ERRORS, 200: http.ok("A page of events, newest first", TimelinePage)},
+    tags=["players"],
+)
+def get_timeline(
+    key: PlayerKey,
+    brand_id: BrandQuery = None,
+    limit: Annotated[int, Query(ge=1, le=dossier.TIMELINE_MAX_LIMIT, description="Events per page")] = 20,
+    cursor: Annotated[str | None, Query(max_length=512, description="next_cursor of the previous page")] = None,
+) -> Response[Any]:
+    who = http.principal(app, "players:read")
+    return http.json_response(200, dossier.get_timeline(who, key, brand_id, limit, cursor))
 
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId", clear_state=True)

@@ -129,6 +129,20 @@ def cmd_list_keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_outbox(args: argparse.Namespace) -> int:
+    """Queued player messages (activation, email change, password reset), newest first, with their links."""
+    from pitboss.gateway import outbox
+
+    with connected(args.table):
+        rows = outbox.list_messages(limit=args.limit)
+    if args.to:
+        rows = [r for r in rows if str(r.get("to", "")).casefold() == args.to.casefold()]
+    if args.type:
+        rows = [r for r in rows if r.get("type") == args.type]
+    _print(rows, args.json)
+    return 0
+
+
 def cmd_dev(args: argparse.Namespace) -> int:
     base = local_stack.data_dir()
     port = int(os.environ.get("PORT", args.port))
@@ -212,6 +226,13 @@ def build_parser() -> argparse.ArgumentParser:
     lk.add_argument("--tenant", required=True)
     lk.add_argument("--json", action="store_true")
     lk.set_defaults(func=cmd_list_keys)
+
+    ob = sub.add_parser("outbox", help="list queued player messages (to, type, token, link, created_at)")
+    ob.add_argument("--to", help="only messages to this address")
+    ob.add_argument("--type", help="only this message type, e.g. activation_email")
+    ob.add_argument("--limit", type=int, default=100)
+    ob.add_argument("--json", action="store_true")
+    ob.set_defaults(func=cmd_outbox)
 
     return parser
 

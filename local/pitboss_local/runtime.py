@@ -42,6 +42,9 @@ _load_lock = threading.Lock()
 
 
 def load_handler(fn: Function, instance: int) -> Handler:
+    from pitboss_local import threadsafe
+
+    threadsafe.install()  # powertools keeps the current event per process; the local stack is threads
     module_file, _, attr = fn.handler.rpartition(".")
     path = fn.code_uri / f"{module_file}.py"
     name = f"pitboss_fn_{fn.logical_id}_{instance}"

@@ -99,6 +99,71 @@ SAMPLE_BODIES: dict[str, Any] = {
         "external_ref": "pam-uuid-abc",
         "country_code": "US",
     },
+    "PATCH /v1/players/{key}/status": {"status": "fraud_hold", "reason": "velocity rule triggered"},
+    "POST /v1/players/{key}/rg": {"deposit_daily_limit": 250, "session_duration_limit": 120},
+    "POST /v1/players/{key}/kyc": {"kyc_status": "approved", "kyc_level": 2, "reason": "documents verified"},
+    "POST /v1/players/{key}/flags": {"risk_band": "medium", "is_pep": False, "reason": "periodic review"},
+    "POST /v1/players/{key}/tags": {"add": ["vip"], "remove": []},
+    "POST /v1/players/{key}/notes": {"text": "called the player about a deposit query"},
+    "POST /v1/players/{key}/deposits": {"amount": "100.00", "psp_ref": "psp_123", "idempotency_key": "dep-1"},
+    "POST /v1/players/{key}/withdrawals": {"amount": "40.00", "idempotency_key": "wd-1"},
+    "POST /v1/players/{key}/withdrawals/{withdrawal_id}/complete": {"idempotency_key": "wd-1-done"},
+    "POST /v1/players/{key}/withdrawals/{withdrawal_id}/cancel": {"idempotency_key": "wd-1-cancel"},
+    "POST /v1/players/{key}/bets": {"amount": "10.00", "ref_id": "txn_abc123", "round_id": "rnd_9988"},
+    "POST /v1/players/{key}/wins": {
+        "amount": "25.00",
+        "ref_id": "txn_xyz789",
+        "round_id": "rnd_9988",
+        "round_closed": True,
+    },
+    "POST /v1/players/{key}/rollbacks": {"ref_id": "txn_abc123"},
+    "POST /v1/players/{key}/bonuses": {"amount": "20.00", "wagering_multiplier": 5},
+    "POST /v1/players/{key}/winz": {"amount": "50", "action": "grant"},
+    # player gateway (seed 002)
+    "POST /gateway/admission/{version}/register/{brand_id}": {
+        "username": "StarlordV7",
+        "email": "sv7@example.com",
+        "password": "Orion2049x",
+        "first_name": "Peter",
+        "last_name": "Quill",
+        "country": "US",
+    },
+    "POST /gateway/admission/{version}/login/{brand_id}": {"username": "StarlordV7", "password": "Orion2049x"},
+    "POST /gateway/admission/{version}/forgot/password/{brand_id}": {"mail": "sv7@example.com"},
+    "POST /gateway/admission/{version}/verify/password/{brand_id}": {"new_password": "Vega2050y"},
+    "POST /gateway/admission/{version}/player/{brand_id}/change/password": {
+        "old_password": "Orion2049x",
+        "new_password": "Vega2050y",
+    },
+    "PUT /gateway/player-personal-details/player/details/{version}/{brand_id}": {
+        "firstName": "Peter",
+        "lastName": "Quill",
+        "birthdate": "1980-05-01",
+        "gender": "M",
+        "country": "US",
+        "optOut": '{"chat": false}',
+    },
+    "POST /gateway/player-personal-details/player/details/{version}/{brand_id}": {"city": "Knowhere"},
+    "PUT /gateway/player-personal-details/{version}/custom-fields/{brand_id}": {
+        "strCustomFields": [{"id": "fav_game", "name": "Favourite game", "value": "blackjack"}],
+        "intCustomFields": [{"id": "lucky", "name": "Lucky number", "value": 7}],
+    },
+    "POST /gateway/player-personal-details/{version}/custom-fields/{brand_id}": {
+        "intCustomFields": [{"id": "lucky", "name": "Lucky number", "value": 8}],
+    },
+    "POST /gateway/player-personal-details/player/details/emailUpdate/{version}/{brand_id}": {
+        "email": "peter@example.com",
+        "comment": "test",
+    },
+    "PUT /gateway/player-personal-details/player/details/emailUpdate/{version}/{brand_id}": {
+        "email": "peter@example.com",
+    },
+    "POST /gateway/player/multi/{version}/sign/tnc": {
+        "brand_id": "1",
+        "player_id": "1",
+        "language": "en",
+        "type": "tnc",
+    },
 }
 
 

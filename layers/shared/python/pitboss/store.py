@@ -371,8 +371,11 @@ def update(
         response = client().update_item(**params)
     except ClientError as exc:
         round_trips.count += 1
-        if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+        code = exc.response.get("Error", {}).get("Code")
+        if code == "ConditionalCheckFailedException":
             raise Conflict(conflict_message) from exc
+        if code == "TransactionConflictException":  # the item is part of an in-flight transaction
+            raise ConcurrentUpdate("the item is being changed by a transaction; retry") from exc
         raise
     _account(response, "write")
     return deserialize(response.get("Attributes", {}))

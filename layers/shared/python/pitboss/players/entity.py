@@ -66,6 +66,9 @@ class Player(BaseModel):
     cooloff_until: str | None = None
     self_exclusion_until: str | None = None
     self_exclusion_permanent: bool = False
+    # True while `status` is the self_excluded that an RG self-exclusion set (not an operator): only that
+    # one may be lifted by the scheduler's automatic reinstatement.
+    status_from_exclusion: bool = False
     # Player-facing details (the gateway's personal-details page).
     details: dict[str, Any] = Field(default_factory=dict)
     email_verified: bool = False
@@ -103,6 +106,7 @@ class Player(BaseModel):
             "cooloff_until": self.cooloff_until,
             "self_exclusion_until": self.self_exclusion_until,
             "self_exclusion_permanent": self.self_exclusion_permanent,
+            "status_from_exclusion": self.status_from_exclusion,
             "details": self.details,
             "email_verified": self.email_verified,
             "version": self.version,
@@ -162,6 +166,7 @@ class Player(BaseModel):
             cooloff_until=item.get("cooloff_until"),
             self_exclusion_until=item.get("self_exclusion_until"),
             self_exclusion_permanent=bool(item.get("self_exclusion_permanent", False)),
+            status_from_exclusion=bool(item.get("status_from_exclusion", False)),
             details=dict(item.get("details") or {}),
             email_verified=bool(item.get("email_verified", False)),
             version=int(item.get("version", 0)),

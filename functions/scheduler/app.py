@@ -1,0 +1,26 @@
+"""Scheduled (EventBridge, every minute): RG expiries and matured pending limits, found through the due index."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from pitboss.observability import logger
+from pitboss.players import expiry
+
+# Stop taking new players with this much of the invocation left; the next run picks up the rest.
+RESERVE_MS = 5_000
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+
+    def keep_going() -> bool:
+        return remaining is None or remaining() > RESERVE_MS
+
+    report = expiry.run(keep_going=keep_going)
+    logger.info("expiries run", extra=asdict(report))
+    return asdict(report)

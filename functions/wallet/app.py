@@ -1,0 +1,186 @@
+"""Wallet API (seeds 001/003 money model): deposits, withdrawals, bets, wins, rollbacks, bonuses, winz,
+the wallet and its ledger, under /v1/players/{key}/..."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from pitboss import http, idempotency
+from pitboss.observability import logger
+from pitboss.types import BrandId
+from pitboss.wallet import service
+from pitboss.wallet.models import (
+    BetIn,
+    BonusIn,
+    DepositIn,
+    MovementOut,
+    RollbackIn,
+    TransactionsPage,
+    WalletEnvelope,
+    WinIn,
+    WinzIn,
+    WithdrawalIn,
+    WithdrawalOutcomeIn,
+)
+
+app = APIGatewayHttpResolver(**http.RESOLVER_OPTIONS)
+http.configure(app, surface="v1")
+
+PlayerKey = Annotated[str, Path(description="The player's UUID or username (case-insensitive)", max_length=64)]
+WithdrawalId = Annotated[str, Path(description="The withdrawal's id", max_length=64, pattern=r"^wd_[0-9a-z]{26}$")]
+BrandQuery = Annotated[BrandId | None, Query(description="Needed with a username when the key spans brands")]
+
+MOVED = {
+    **http.V1_ERRORS,
+    201: http.ok("Applied: the entry and the wallet after it", MovementOut),
+    200: http.ok("A replay (same idempotency_key or provider ref): the original answer, deduped", MovementOut),
+}
+SETTLED = {
+    **http.V1_ERRORS,
+    200: http.ok("Applied, or a replay of the same outcome (deduped)", MovementOut),
+}
+
+
+def _idem(who: Any, key: str | None, route: str) -> idempotency.IdemRequest:
+    path = app.current_event.raw_path
+    return idempotency.begin(who.realm, key, "POST", f"{route}:{path}", http.raw_body(app))
+
+
+@app.post("/v1/players/<key>/deposits", summary="Deposit", responses=MOVED, tags=["wallet"])
+def deposit(key: PlayerKey, body: DepositIn, brand_id: BrandQuery = None) -> Response[Any]:
+    who = http.principal(app, "wallet:write")
+    idem = _idem(who, body.idempotency_key, "deposit")
+    return http.outcome_response(service.deposit(who, key, brand_id, body, idem))
+
+
+@app.post(
+    "/v1/players/<key>/withdrawals",
+    summary="Request a withdrawal",
+    description="Moves the amount from real to frozen (status pending) and forfeits active bonuses.",
+    responses=MOVED,
+    tags=["wallet"],
+)
+def withdraw(key: PlayerKey, body: WithdrawalIn, brand_id: BrandQuery = None) -> Response[Any]:
+    who = http.principal(app, "wallet:write")
+    idem = _idem(who, body.idempotency_key, "withdrawal")
+    return http.outcome_response(service.request_withdrawal(who, key, brand_id, body, idem))
+
+
+@app.post(
+    "/v1/players/<key>/withdrawals/<withdrawal_id>/complete",
+    summary="Complete a withdrawal (PSP paid out)",
+    responses=SETTLED,
+    tags=["wallet"],
+)
+def complete_withdrawal(
+    key: PlayerKey, withdrawal_id: WithdrawalId, body: WithdrawalOutcomeIn, brand_id: BrandQuery = None
+) -> Response[Any]:
+    who = http.principal(app, "wallet:write")
+    idem = _idem(who, body.idempotency_key, "withdrawal_complete")
+    return http.outcome_response(service.settle_withdrawal(who, key, brand_id, withdrawal_id, "complete", body, idem))
+
+
+@app.post(
+    "/v1/players/<key>/withdrawals/<withdrawal_id>/cancel",
+    summary="Cancel a withdrawal (funds back to real)",
+    responses=SETTLED,
+    tags=["wallet"],
+)
+def cancel_withdrawal(
+    key: PlayerKey, withdrawal_id: WithdrawalId, body: WithdrawalOutcomeIn, brand_id: BrandQuery = None
+) -> Response[Any]:
+    who = http.principal(app, "wallet:write")
+    idem = _idem(who, body.idempotency_key, "withdrawal_cancel")
+    return http.outcome_response(service.settle_withdrawal(who, key, brand_id, withdrawal_id, "cancel", body, idem))
+
+
+@app.post(
+    "/v1/players/<key>/bets",
+    summary="Bet (debit)",
+    description="Idempotent on (provider, ref_id). Real first, then bonus (brand spend_order).",
+    responses=MOVED,
+    tags=["wallet"],
+)
+def bet(key: PlayerKey, body: BetIn, brand_id: BrandQuery = None) -> Response[Any]:
+    who = http.principal(app, "wallet:write")
+    idem = _idem(who, body.idempotency_key, "bet")
+    return http.outcome_response(service.place_bet(who, key, brand_id, body, idem))
+
+
+@app.post(
+    "/v1/players/<key>/wins",
+    summary="Win (credit)",
+    description="Idempotent on (provider, ref_id); never refused for RG or status; unknown round: 404.",
+    responses=MOVED,
+    tags=["wallet"],
+)
+def win(key: PlayerKey, body: WinIn, brand_id: BrandQuery = None) -> Response[Any]:
+    who = http.principal(app, "wallet:write")
+    idem = _idem(who, body.idempotency_key, "win")
+    return http.outcome_response(service.credit_win(who, key, brand_id, body, idem))
+
+
+@app.post(
+    "/v1/players/<key>/rollbacks",
+    summary="Roll back a bet",
+    description="Reverses the bet once; unknown ref: 404 and a tombstone; closed round: 409.",
+    responses=MOVED,
+    tags=["wallet"],
+)
+def rollback(key: PlayerKey, body: RollbackIn, brand_id: BrandQuery = None) -> Response[Any]:
+    who = http.principal(app, "wallet:write")
+    idem = _idem(who, body.idempotency_key, "rollback")
+    return http.outcome_response(service.rollback(who, key, brand_id, body, idem))
+
+
+@app.post("/v1/players/<key>/bonuses", summary="Grant a bonus", responses=MOVED, tags=["wallet"])
+def bonus(key: PlayerKey, body: BonusIn, brand_id: BrandQuery = None) -> Response[Any]:
+    who = http.principal(app, "wallet:write")
+    idem = _idem(who, body.idempotency_key, "bonus")
+    return http.outcome_response(service.grant_bonus(who, key, brand_id, body, idem))
+
+
+@app.post("/v1/players/<key>/winz", summary="Grant or redeem winz points", responses=MOVED, tags=["wallet"])
+def winz(key: PlayerKey, body: WinzIn, brand_id: BrandQuery = None) -> Response[Any]:
+    who = http.principal(app, "wallet:write")
+    idem = _idem(who, body.idempotency_key, "winz")
+    return http.outcome_response(service.winz(who, key, brand_id, body, idem))
+
+
+@app.get(
+    "/v1/players/<key>/wallet",
+    summary="Wallet",
+    responses={**http.V1_ERRORS, 200: http.ok("Balances per rail, frozen, bonuses", WalletEnvelope)},
+    tags=["wallet"],
+)
+def get_wallet(key: PlayerKey, brand_id: BrandQuery = None) -> Response[Any]:
+    who = http.principal(app, "wallet:read")
+    return http.json_response(200, service.get_wallet(who, key, brand_id))
+
+
+@app.get(
+    "/v1/players/<key>/transactions",
+    summary="Ledger entries, newest first",
+    responses={**http.V1_ERRORS, 200: http.ok("A page of entries", TransactionsPage)},
+    tags=["wallet"],
+)
+def transactions(
+    key: PlayerKey,
+    brand_id: BrandQuery = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(pattern=r"^[1-9][0-9]{0,11}$", description="next_cursor of a page")] = None,
+) -> Response[Any]:
+    who = http.principal(app, "wallet:read")
+    return http.json_response(
+        200, service.list_transactions(who, key, brand_id, limit, int(cursor) if cursor else None)
+    )
+
+
+@logger.inject_lambda_context(correlation_id_path="requestContext.requestId", clear_state=True)
+@http.json_bodies("v1")
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,305 @@
+"""API models of the player gateway (seed 002): request bodies as the seed names their fields, and the
+response bodies the OpenAPI document promises. Seed spellings are kept on purpose (eMailAdress, lossed)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+Text = Annotated[str, StringConstraints(max_length=1000)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
+Secret = Annotated[str, StringConstraints(max_length=1000), Field(description="Never logged, never stored in clear")]
+Number = int | float  # display numbers the seed shows as JSON numbers (balances in major units)
+
+
+# ---- requests ----------------------------------------------------------------------------------
+
+
+class RegisterIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    username: Text | None = Field(default=None, description="3-32 of A-Z a-z 0-9 _ . - (qqtst_ marks a test player)")
+    email: Text | None = None
+    password: Secret | None = Field(default=None, description="8-15 characters, letters and digits")
+    first_name: Short | None = None
+    last_name: Short | None = None
+    birthdate: Short | None = Field(default=None, description="YYYY-MM-DD")
+    country: Short | None = Field(default=None, description="ISO 3166-1 alpha-2")
+    phone: Short | None = None
+    gender: Short | None = Field(default=None, description="F or M")
+    language: Short | None = None
+
+
+class LoginIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    username: Text | None = Field(default=None, description="The username, or send email instead")
+    email: Text | None = None
+    password: Secret | None = None
+
+
+class GwOptOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    chat: bool | None = None
+    sms: bool | None = None
+    email: bool | None = None
+    phone: bool | None = None
+
+
+class DetailsIn(BaseModel):
+    """Every field optional; `optOut` as an object or, as the seed's example sends it, a JSON string."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    lastName: Short | None = None
+    firstName: Short | None = None
+    birthdate: Short | None = Field(default=None, description="YYYY-MM-DD")
+    gender: Short | None = Field(default=None, description="F or M")
+    language: Short | None = None
+    country: Short | None = Field(default=None, description="ISO 3166-1 alpha-2")
+    city: Short | None = None
+    address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    zipPostalCode: Short | None = None
+    phone: Short | None = None
+    comment: Text | None = None
+    operator: Short | None = None
+    optOut: GwOptOut | None = None
+
+    @field_validator("optOut", mode="before")
+    @classmethod
+    def _opt_out_string(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except ValueError as exc:
+                raise ValueError("optOut must be an object or its JSON text") from exc
+        return value
+
+
+class GwStrCustomField(BaseModel):
+    id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    name: Annotated[str, StringConstraints(max_length=128)] = ""
+    value: Annotated[str, StringConstraints(max_length=256)]
+
+
+class GwIntCustomField(BaseModel):
+    id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    name: Annotated[str, StringConstraints(max_length=128)] = ""
+    value: Annotated[int, Field(ge=-(2**53), le=2**53)]
+
+
+class GwCustomFields(BaseModel):
+    strCustomFields: Annotated[list[GwStrCustomField], Field(max_length=50)] = Field(default_factory=list)
+    intCustomFields: Annotated[list[GwIntCustomField], Field(max_length=50)] = Field(default_factory=list)
+
+
+class EmailUpdateIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    email: Text | None = None
+    comment: Text | None = Field(default=None, description="Default: player request")
+
+
+class ForgotPasswordIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    mail: Text | None = Field(default=None, description="The player's email address")
+
+
+class VerifyPasswordIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    new_password: Secret | None = None
+
+
+class ChangePasswordIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    old_password: Secret | None = None
+    new_password: Secret | None = None
+
+
+class GwSignIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    brand_id: Annotated[
+        str | int | None, Field(description="The casino's brand id (missing: 400 invalid brand id)")
+    ] = None
+    player_id: Annotated[str | int, Field(description="The signing player's id")]
+    language: Short
+    type: Literal["tnc", "privacy"]
+
+
+# ---- responses ---------------------------------------------------------------------------------
+
+
+class GwErrMsg(BaseModel):
+    errMsg: str
+
+
+class GwResultCode(BaseModel):
+    result: str
+
+
+class GwMessageFormat(BaseModel):
+    message_format: str
+
+
+class GwFieldError(BaseModel):
+    field: str
+    errorCode: str
+
+
+class GwFieldErrors(BaseModel):
+    result: list[GwFieldError]
+
+
+class GwTokenOut(BaseModel):
+    token: str
+    player_id: int
+
+
+class GwTokenMessage(BaseModel):
+    token: str
+    message_format: str
+
+
+class GwMsg(BaseModel):
+    msg: str
+
+
+class GwSignOther(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    sign: list[str] = Field(alias="sign: ")
+
+
+class GwTncRequired(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    message_format: str = Field(alias="\u201cmessage_format\u201d")
+
+
+class GwEMail(BaseModel):
+    eMailAdress: str
+    isVerified: bool
+
+
+class GwOptOutOut(BaseModel):
+    chat: bool
+    sms: bool
+    email: bool
+    phone: bool
+
+
+class DetailsOut(BaseModel):
+    firstName: str | None
+    lastName: str | None
+    birthdate: str | None = Field(description="YYYY-MM-DD 00:00:00")
+    gender: str | None
+    language: str | None
+    country: str | None
+    city: str | None
+    address: str | None
+    zipPostalCode: str | None
+    phone: str | None
+    eMail: GwEMail
+    optOut: GwOptOutOut
+    is2faRequired: bool
+    mobileVerificationStatus: int
+    mobileVerificationStatusDate: str | None
+    mobileVerificationStatusChangedBy: str | None
+    pendingMobileNumber: str | None
+
+
+class MobileVerificationData(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    mobile_number: str = Field(description="The id of the pending mobile verification")
+    twofa_auth_token: str = Field(alias="2fa_auth_token")
+
+
+class MobileVerificationRequired(BaseModel):
+    status: Literal["mobile_verification_required"]
+    data: MobileVerificationData
+
+
+class GwStatusCommon(BaseModel):
+    marketingSegmentation: str
+    tag_status: int
+    deposit_count: int
+    vip_level: str
+    average_deposit: Number
+    billboard: str
+    segmentation_id: int
+    maxBalance: int
+    UT: int
+    decline: str
+    VIP_segment: int
+    total_balance: Number
+    pending_withdrawal: Number
+    total_withdrawals: Number
+    last_bet: str | None
+    last_deposit: str | None
+    last_deposit_amount: Number
+    rounds_since_login: int
+    balance_since_login: Number
+    playerIdLink: str
+    bonusOptOut: int
+    real_balance: Number
+    freeTraffic: bool
+    depositsAmount: Number
+    chat_opt_out: bool
+
+
+class OnlineStatusOut(GwStatusCommon):
+    bonusBalance: Number
+    maxWin: Number
+    wageringBalance: Number
+    wageringComplete: str
+
+
+class InGameStatusOut(GwStatusCommon):
+    pass
+
+
+class GwInGameRealityCheck(BaseModel):
+    currency: str
+    profit: Number
+    restart_period: str
+    time_played: str
+    min: str
+    h: str
+
+
+class GwRealityCheck(GwInGameRealityCheck):
+    total_bets: Number
+    total_wins: Number
+    total_lossed: Number
+
+
+class GwPlayerRef(BaseModel):
+    username: str
+    ID: int
+    brand: int
+
+
+class PlayerInfoOut(BaseModel):
+    playerID: GwPlayerRef
+    firstName: str | None
+    lastName: str | None
+    gender: str | None
+    email: str
+    vip_level: int
+    country: str | None
+    test_account: int
+    currencyName: str
+    currencySymbol: str
+    bTag: str
+
+
+class GwSuccess(BaseModel):
+    result: Literal["success"]

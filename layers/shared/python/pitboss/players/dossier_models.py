@@ -1,0 +1,152 @@
+"""API models of the dossier writes (status, RG, KYC, flags, tags, notes) and of the timeline (seed 000)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from pitboss import clock
+from pitboss.players.entity import KycStatus, PlayerStatus, RiskBand
+from pitboss.types import IdempotencyKey, Reason
+
+# Money limits arrive as JSON numbers in the brand currency; the currency's minor units are checked later.
+MoneyLimit = Annotated[
+    Decimal,
+    Field(ge=0, le=Decimal("999999999999999"), description="A non-negative amount in the brand currency"),
+]
+MinuteLimit = Annotated[int, Field(strict=True, ge=1, le=525_600, description="Minutes")]
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_.:\-]{1,64}$")]
+UNTIL_MAX_AHEAD = timedelta(days=36_525)  # 100 years: "for good" is self_exclusion_permanent
+
+
+def _bounded_until(value: datetime) -> datetime:
+    """Normalised to UTC here, so an offset that pushes the instant out of datetime's range is a 422."""
+    try:
+        utc = value.astimezone(UTC)
+        latest = clock.now() + UNTIL_MAX_AHEAD
+    except OverflowError as exc:
+        raise ValueError("not a representable instant") from exc
+    if utc > latest:
+        raise ValueError("must be at most 100 years ahead")
+    return utc
+
+
+Until = Annotated[
+    AwareDatetime,
+    AfterValidator(_bounded_until),
+    Field(description="ISO 8601 with a time zone, in the future, at most 100 years ahead"),
+]
+
+
+class StatusChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: Annotated[PlayerStatus, Field(description="The new lifecycle status")]
+    reason: Annotated[Reason, Field(description="Recorded as a compliance note on the timeline")]
+    idempotency_key: IdempotencyKey | None = None
+
+
+class RgUpdate(BaseModel):
+    """Only the fields sent change; null clears. Increases and removals wait for the brand's delay."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    deposit_daily_limit: MoneyLimit | None = None
+    deposit_weekly_limit: MoneyLimit | None = None
+    deposit_monthly_limit: MoneyLimit | None = None
+    loss_daily_limit: MoneyLimit | None = None
+    loss_weekly_limit: MoneyLimit | None = None
+    loss_monthly_limit: MoneyLimit | None = None
+    wager_daily_limit: MoneyLimit | None = None
+    session_duration_limit: MinuteLimit | None = None
+    reality_check_interval: MinuteLimit | None = None
+    cooloff_until: Annotated[Until | None, Field(description="Short-term cool-off; can't be shortened")] = None
+    self_exclusion_until: Annotated[
+        Until | None, Field(description="Time-bounded self-exclusion; can't be shortened")
+    ] = None
+    self_exclusion_permanent: Annotated[
+        bool | None, Field(description="true: permanent self-exclusion, irreversible through the API")
+    ] = None
+    reason: Annotated[Reason | None, Field(description="Optional note kept on the timeline event")] = None
+    idempotency_key: IdempotencyKey | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> RgUpdate:
+        if not self.model_fields_set - {"reason", "idempotency_key"}:
+            raise ValueError("send at least one RG field")
+        return self
+
+
+class KycChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kyc_status: KycStatus | None = None
+    kyc_level: Annotated[int | None, Field(strict=True, ge=0, le=3)] = None
+    reason: Reason
+    idempotency_key: IdempotencyKey | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> KycChange:
+        if self.kyc_status is None and self.kyc_level is None:
+            raise ValueError("send kyc_status and/or kyc_level")
+        return self
+
+
+class FlagsChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    risk_band: RiskBand | None = None
+    is_pep: bool | None = None
+    is_sanctioned: bool | None = None
+    reason: Reason
+    idempotency_key: IdempotencyKey | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> FlagsChange:
+        if self.risk_band is None and self.is_pep is None and self.is_sanctioned is None:
+            raise ValueError("send risk_band, is_pep and/or is_sanctioned")
+        return self
+
+
+class TagsChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    add: Annotated[list[Tag], Field(max_length=20, description="Tags to add")] = Field(default_factory=list)
+    remove: Annotated[list[Tag], Field(max_length=20, description="Tags to remove")] = Field(default_factory=list)
+    idempotency_key: IdempotencyKey | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> TagsChange:
+        if not self.add and not self.remove:
+            raise ValueError("send tags to add and/or remove")
+        if {t.casefold() for t in self.add} & {t.casefold() for t in self.remove}:
+            raise ValueError("a tag can't be both added and removed")
+        return self
+
+
+class NoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+    idempotency_key: IdempotencyKey | None = None
+
+
+class TimelineEvent(BaseModel):
+    id: str = Field(description="ULID: sorts by time")
+    type: str = Field(description="e.g. status_changed, rg_changed, kyc_updated, note_added, cooloff_ended")
+    at: datetime
+    actor: str = Field(description="key:<key_id> for an API key, system:scheduler for expiries")
+    data: dict[str, Any] = Field(description="What changed")
+
+
+class TimelinePage(BaseModel):
+    events: list[TimelineEvent]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next (older) page; null at the end")
+
+
+class EventEnvelope(BaseModel):
+    event: TimelineEvent
+    deduped: bool | None = Field(default=None, description="true when this answers a replayed request")

@@ -1,0 +1,394 @@
+"""Pure ledger logic (no I/O): the wallet state, balanced entries and their postings, RG windows.
+
+A `Movement` starts from the wallet as read, appends entries (each one balanced per (rail, currency) and
+applied to the player-side accounts at once) and ends with the wallet to write back, its seq advanced by
+the number of entries. Player-side accounts live on the WALLET item; house-side accounts (wagers, bonus
+pool, points issuers, PSP clearing) are only named in postings and derived later, never a hot item."""
+
+from __future__ import annotations
+
+import copy
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import ROUND_DOWN, Decimal
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ulid import ULID
+
+from pitboss import clock, money
+from pitboss.errors import InsufficientFunds, LimitExceeded
+
+RAILS = ("real", "bonus", "winz", "xp")
+POINT_CURRENCIES = {"winz": "WINZ", "xp": "XP"}
+
+# Player-side accounts (materialised on the WALLET item) -> rail.
+PLAYER_ACCOUNTS = {
+    "player:real": "real",
+    "player:frozen": "real",  # pending withdrawals and stakes of open rounds
+    "player:bonus": "bonus",
+    "player:winz": "winz",
+    "player:xp": "xp",
+}
+HOUSE_WAGERS = "house:wagers"
+HOUSE_BONUS_POOL = "house:bonus_pool"
+HOUSE_BONUS_COST = "house:bonus_cost"
+PSP_CLEARING = "psp:clearing"
+WINZ_ISSUER = "issuer:winz"
+XP_ISSUER = "issuer:xp"
+
+# RG limits on money: limit name -> (counter kind, window).
+LIMIT_WINDOWS: dict[str, tuple[str, str]] = {
+    "deposit_daily_limit": ("deposit", "D"),
+    "deposit_weekly_limit": ("deposit", "W"),
+    "deposit_monthly_limit": ("deposit", "M"),
+    "loss_daily_limit": ("loss", "D"),
+    "loss_weekly_limit": ("loss", "W"),
+    "loss_monthly_limit": ("loss", "M"),
+    "wager_daily_limit": ("wager", "D"),
+}
+COUNTER_KINDS = ("deposit", "loss", "wager")
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{str(ULID()).lower()}"
+
+
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def window_ids(at: datetime, timezone: str) -> dict[str, str]:
+    """Calendar day, ISO week and month of an instant, in the brand's time zone."""
+    local = at.astimezone(zone(timezone))
+    year, week, _ = local.isocalendar()
+    return {"D": f"D{local:%Y-%m-%d}", "W": f"W{year}-W{week:02d}", "M": f"M{local:%Y-%m}"}
+
+
+# ---- wallet state ------------------------------------------------------------------------------
+
+
+@dataclass
+class Bonus:
+    id: str
+    amount: Decimal
+    balance: Decimal
+    wagering_required: Decimal
+    wagered: Decimal
+    status: str  # active | converted | forfeited
+    granted_at: str
+    expires_at: str | None = None
+    ended_at: str | None = None
+    end_reason: str | None = None
+
+    def to_item(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> Bonus:
+        return cls(
+            id=item["id"],
+            amount=money.to_decimal(item["amount"]),
+            balance=money.to_decimal(item["balance"]),
+            wagering_required=money.to_decimal(item["wagering_required"]),
+            wagered=money.to_decimal(item["wagered"]),
+            status=item["status"],
+            granted_at=item["granted_at"],
+            expires_at=item.get("expires_at"),
+            ended_at=item.get("ended_at"),
+            end_reason=item.get("end_reason"),
+        )
+
+    def expired(self, now_iso: str) -> bool:
+        return self.status == "active" and bool(self.expires_at) and str(self.expires_at) <= now_iso
+
+
+@dataclass
+class Wallet:
+    user_id: str
+    currency: str
+    real: Decimal = Decimal(0)
+    bonus: Decimal = Decimal(0)
+    winz: Decimal = Decimal(0)
+    xp: Decimal = Decimal(0)
+    frozen: Decimal = Decimal(0)
+    seq: int = 0
+    counters: dict[str, dict[str, Decimal]] = field(default_factory=dict)
+    xp_day: dict[str, Any] = field(default_factory=dict)
+    bonuses: list[Bonus] = field(default_factory=list)
+    # Open rounds: "{provider}#{round_id}" -> {"frozen", "stake", "wins", "bets", "opened_at"}.
+    rounds: dict[str, dict[str, Any]] = field(default_factory=dict)
+    created_at: str | None = None
+    updated_at: str | None = None
+    exists: bool = False
+
+    @property
+    def exp(self) -> int:
+        return money.exponent(self.currency)
+
+    def account(self, name: str) -> Decimal:
+        return getattr(self, name.split(":", 1)[1])  # type: ignore[no-any-return]
+
+    def set_account(self, name: str, value: Decimal) -> None:
+        setattr(self, name.split(":", 1)[1], value)
+
+    def active_bonuses(self) -> list[Bonus]:
+        return [b for b in self.bonuses if b.status == "active"]
+
+    def to_item(self, pk: str) -> dict[str, Any]:
+        # Ended bonuses stay in the ledger; the wallet keeps only the last few for display.
+        ended = [b for b in self.bonuses if b.status != "active"][-10:]
+        return {
+            "pk": pk,
+            "sk": "WALLET",
+            "kind": "wallet",
+            "user_id": self.user_id,
+            "currency": self.currency,
+            "balances": {"real": self.real, "bonus": self.bonus, "winz": self.winz, "xp": self.xp},
+            "frozen": self.frozen,
+            "seq": self.seq,
+            "counters": self.counters,
+            "xp_day": self.xp_day,
+            "bonuses": [b.to_item() for b in [*self.active_bonuses(), *ended]],
+            "rounds": self.rounds,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+        }
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> Wallet:
+        balances = item.get("balances") or {}
+        counters = {
+            kind: {wid: money.to_decimal(v) for wid, v in (windows or {}).items()}
+            for kind, windows in (item.get("counters") or {}).items()
+        }
+        return cls(
+            user_id=item["user_id"],
+            currency=item["currency"],
+            real=money.to_decimal(balances.get("real")),
+            bonus=money.to_decimal(balances.get("bonus")),
+            winz=money.to_decimal(balances.get("winz")),
+            xp=money.to_decimal(balances.get("xp")),
+            frozen=money.to_decimal(item.get("frozen")),
+            seq=int(item.get("seq", 0)),
+            counters=counters,
+            xp_day=dict(item.get("xp_day") or {}),
+            bonuses=[Bonus.from_item(b) for b in item.get("bonuses") or []],
+            rounds={k: dict(v) for k, v in (item.get("rounds") or {}).items()},
+            created_at=item.get("created_at"),
+            updated_at=item.get("updated_at"),
+            exists=True,
+        )
+
+
+# ---- entries -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Posting:
+    account: str
+    rail: str
+    currency: str
+    amount: Decimal
+
+    def to_item(self) -> dict[str, Any]:
+        return {"account": self.account, "rail": self.rail, "currency": self.currency, "amount": self.amount}
+
+
+def balanced(postings: list[Posting]) -> bool:
+    sums: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for p in postings:
+        sums[(p.rail, p.currency)] += p.amount
+    return all(v == 0 for v in sums.values())
+
+
+class Movement:
+    """Entries written by one money movement, applied to a private copy of the wallet as they are added."""
+
+    def __init__(self, wallet: Wallet, actor: str, at: datetime) -> None:
+        self.read_seq = wallet.seq
+        self.existed = wallet.exists
+        self.wallet = copy.deepcopy(wallet)
+        self.actor = actor
+        self.at = at
+        self.now_iso = clock.iso(at)
+        self.entries: list[dict[str, Any]] = []
+        if self.wallet.created_at is None:
+            self.wallet.created_at = self.now_iso
+
+    def currency_of(self, rail: str) -> str:
+        return POINT_CURRENCIES.get(rail, self.wallet.currency)
+
+    def leg(self, account: str, rail: str, amount: Decimal) -> Posting:
+        return Posting(account, rail, self.currency_of(rail), amount)
+
+    def entry(
+        self,
+        type_: str,
+        amount: Decimal,
+        postings: list[Posting],
+        *,
+        rail: str = "real",
+        ref_id: str | None = None,
+        round_id: str | None = None,
+        memo: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        postings = [p for p in postings if p.amount != 0]
+        if not balanced(postings):
+            raise AssertionError(f"unbalanced postings for {type_}: {postings}")  # a bug, never input
+        w = self.wallet
+        before = w.real
+        for p in postings:
+            if p.account in PLAYER_ACCOUNTS:
+                value = w.account(p.account) + p.amount
+                if value < 0:
+                    raise InsufficientFunds(f"insufficient {p.account.split(':')[1]} balance", rail=rail)
+                w.set_account(p.account, value)
+        w.seq += 1
+        w.updated_at = self.now_iso
+        entry = {
+            "id": new_id("tx"),
+            "seq": w.seq,
+            "type": type_,
+            "rail": rail,
+            "amount": amount,
+            "currency": self.currency_of(rail),
+            "postings": [p.to_item() for p in postings],
+            "balance_currency": w.currency,
+            "balance_before": before,
+            "balance_after": w.real,
+            "ref_id": ref_id,
+            "round_id": round_id,
+            "memo": memo,
+            "actor": self.actor,
+            "created_at": self.now_iso,
+            **(extra or {}),
+        }
+        self.entries.append(entry)
+        return entry
+
+    # ---- bonus lifecycle (each one entry) --------------------------------------------------
+
+    def forfeit(self, bonus: Bonus, reason: str) -> dict[str, Any]:
+        amount = bonus.balance
+        bonus.balance = Decimal(0)
+        bonus.status = "forfeited"
+        bonus.ended_at = self.now_iso
+        bonus.end_reason = reason
+        return self.entry(
+            "bonus_forfeit",
+            amount,
+            [self.leg("player:bonus", "bonus", -amount), self.leg(HOUSE_BONUS_POOL, "bonus", amount)],
+            rail="bonus",
+            memo=f"bonus {bonus.id} forfeited: {reason}",
+            extra={"bonus_id": bonus.id},
+        )
+
+    def forfeit_expired(self) -> None:
+        for bonus in self.wallet.active_bonuses():
+            if bonus.expired(self.now_iso):
+                self.forfeit(bonus, "expired")
+
+    def convert(self, bonus: Bonus) -> dict[str, Any]:
+        amount = bonus.balance
+        bonus.balance = Decimal(0)
+        bonus.status = "converted"
+        bonus.ended_at = self.now_iso
+        bonus.end_reason = "wagering_complete"
+        return self.entry(
+            "bonus_convert",
+            amount,
+            [
+                self.leg("player:bonus", "bonus", -amount),
+                self.leg(HOUSE_BONUS_POOL, "bonus", amount),
+                self.leg(HOUSE_BONUS_COST, "real", -amount),
+                self.leg("player:real", "real", amount),
+            ],
+            memo=f"bonus {bonus.id} converted to real: wagering complete",
+            extra={"bonus_id": bonus.id},
+        )
+
+    def progress_wagering(self, stake: Decimal) -> list[Bonus]:
+        """Counts a stake toward active bonuses, oldest first; returns those whose wagering is complete."""
+        done = []
+        left = stake
+        for bonus in self.wallet.active_bonuses():
+            if left <= 0:
+                break
+            need = bonus.wagering_required - bonus.wagered
+            take = min(need, left)
+            bonus.wagered += take
+            left -= take
+            if bonus.wagered >= bonus.wagering_required:
+                done.append(bonus)
+        return done
+
+    def draw_bonus(self, amount: Decimal) -> dict[str, Decimal]:
+        """Takes bonus money from active bonuses, oldest first; returns {bonus_id: amount taken}."""
+        draws: dict[str, Decimal] = {}
+        left = amount
+        for bonus in self.wallet.active_bonuses():
+            if left <= 0:
+                break
+            take = min(bonus.balance, left)
+            if take > 0:
+                bonus.balance -= take
+                draws[bonus.id] = take
+                left -= take
+        if left > 0:
+            raise InsufficientFunds("insufficient funds", rail="bonus")
+        return draws
+
+    # ---- RG window counters ------------------------------------------------------------------
+
+    def windows(self, timezone: str) -> dict[str, str]:
+        return window_ids(self.at, timezone)
+
+    def check_limits(self, kind: str, add: Decimal, limits: dict[str, Any], windows: dict[str, str]) -> None:
+        for name, (limit_kind, window) in LIMIT_WINDOWS.items():
+            limit = limits.get(name)
+            if limit_kind != kind or limit is None:
+                continue
+            used = self.wallet.counters.get(kind, {}).get(windows[window], Decimal(0))
+            if used + add > Decimal(limit):
+                exp = self.wallet.exp
+                raise LimitExceeded(
+                    f"{name} would be exceeded",
+                    limit=name,
+                    limit_value=money.fmt(Decimal(limit), exp),
+                    used=money.fmt(max(used, Decimal(0)), exp),
+                    remaining=money.fmt(max(Decimal(limit) - used, Decimal(0)), exp),
+                )
+
+    def count(self, kind: str, add: Decimal, windows: dict[str, str]) -> dict[str, Decimal]:
+        """Adds to the current windows of a counter, dropping past windows; returns what it added where."""
+        current = {windows[w]: self.wallet.counters.get(kind, {}).get(windows[w], Decimal(0)) for w in "DWM"}
+        for wid in current:
+            current[wid] += add
+        self.wallet.counters[kind] = current
+        return dict.fromkeys(current, add)
+
+    def uncount(self, kind: str, added: dict[str, Any]) -> None:
+        """Takes back what a bet added, in the windows that are still current."""
+        counters = self.wallet.counters.get(kind, {})
+        for wid, amount in added.items():
+            if wid in counters:
+                counters[wid] -= money.to_decimal(amount)
+
+    def accrue_xp(self, real_stake: Decimal, per_unit: Decimal, daily_cap: Decimal, day: str) -> Decimal:
+        used = (
+            money.to_decimal(self.wallet.xp_day.get("amount")) if self.wallet.xp_day.get("day") == day else Decimal(0)
+        )
+        room = max(daily_cap - used, Decimal(0))
+        xp = min((real_stake * per_unit).quantize(money.quantum(money.POINTS_EXPONENT), rounding=ROUND_DOWN), room)
+        if xp > 0:
+            self.wallet.xp_day = {"day": day, "amount": used + xp}
+        return max(xp, Decimal(0))
+
+    def finish(self) -> Wallet:
+        return self.wallet

@@ -1,0 +1,175 @@
+"""The wallet over HTTP, against `pitboss dev`: movements, replays, rollbacks, errors, isolation."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from tests.support import Api, unique
+
+
+def _player(api: Api, key: str) -> dict[str, Any]:
+    name = unique("Wal")
+    r = api.post("/v1/players", key, {"username": name, "email": f"{name}@example.com"})
+    assert r.status_code == 201, r.text
+    player: dict[str, Any] = r.json()["player"]
+    return player
+
+
+def test_a_round_over_http(api: Api, local_stack: Any) -> None:
+    t = local_stack.tenant(("Won", "KRW"))
+    p = _player(api, t.live_key)
+    base = f"/v1/players/{p['user_id']}"
+    r = api.post(f"{base}/deposits", t.live_key, {"amount": 55200, "idempotency_key": "d1"})
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["transaction"]["amount"] == "55200" and body["wallet"]["balances"]["real"] == "55200"
+    replay = api.post(f"{base}/deposits", t.live_key, {"amount": 55200, "idempotency_key": "d1"})
+    assert replay.status_code == 200 and replay.json()["deduped"] is True
+    assert api.post(f"{base}/deposits", t.live_key, {"amount": 1, "idempotency_key": "d1"}).status_code == 409
+    bet = api.post(f"{base}/bets", t.live_key, {"amount": "10000", "ref_id": "txn_abc123", "round_id": "rnd_9988"})
+    assert bet.status_code == 201, bet.text
+    assert bet.json()["wallet"]["frozen"] == "10000"
+    dup = api.post(f"{base}/bets", t.live_key, {"amount": "10000", "ref_id": "txn_abc123", "round_id": "rnd_9988"})
+    assert dup.status_code == 200 and dup.json()["deduped"] is True
+    other = api.post(f"{base}/bets", t.live_key, {"amount": "1", "ref_id": "txn_abc123", "round_id": "rnd_9988"})
+    assert other.status_code == 409 and other.json()["error"]["code"] == "duplicate_ref"
+    win = api.post(
+        f"{base}/wins",
+        t.live_key,
+        {"amount": "25000", "ref_id": "txn_xyz789", "round_id": "rnd_9988", "round_closed": True},
+    )
+    assert win.status_code == 201 and win.json()["wallet"]["balances"]["real"] == "70200"
+    assert api.post(f"{base}/wins", t.live_key, {"amount": "1", "ref_id": "w2", "round_id": "nope"}).status_code == 404
+    rb = api.post(f"{base}/rollbacks", t.live_key, {"ref_id": "txn_abc123"})
+    assert rb.status_code == 409 and rb.json()["error"]["code"] == "round_closed"
+    early = api.post(f"{base}/rollbacks", t.live_key, {"ref_id": "late"})
+    assert early.status_code == 404 and early.json()["error"]["code"] == "ref_not_found"
+    late = api.post(f"{base}/bets", t.live_key, {"amount": "1", "ref_id": "late", "round_id": "r2"})
+    assert late.status_code == 409 and late.json()["error"]["code"] == "ref_rolled_back"
+    wallet = api.get(f"{base}/wallet", t.live_key).json()["wallet"]
+    assert wallet["balances"] == {"real": "70200", "bonus": "0", "winz": "0.00", "xp": "1000.00"}
+    assert wallet["frozen"] == "0" and wallet["currency"] == "KRW"
+    txs = api.get(f"{base}/transactions?limit=2", t.live_key).json()
+    assert txs["total"] == 3 and [x["seq"] for x in txs["transactions"]] == [3, 2]
+    nxt = api.get(f"{base}/transactions?limit=2&cursor={txs['next_cursor']}", t.live_key).json()
+    assert [x["seq"] for x in nxt["transactions"]] == [1] and nxt["next_cursor"] is None
+
+
+def test_errors_have_codes(api: Api, local_stack: Any) -> None:
+    t = local_stack.tenant()
+    p = _player(api, t.live_key)
+    base = f"/v1/players/{p['user_id']}"
+    for amount in ('"0"', '"-1"', '"1.001"', '"NaN"', '"abc"', "1e400", "Infinity", "0.001", "true", "null"):
+        r = api.call(
+            "POST",
+            f"{base}/deposits",
+            t.live_key,
+            data=f'{{"amount": {amount}}}',
+            headers={"Content-Type": "application/json"},
+        )
+        assert r.status_code == 422, (amount, r.text)
+    r = api.post(f"{base}/bets", t.live_key, {"amount": "1.00", "ref_id": "x", "round_id": "r"})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "insufficient_funds"
+    r = api.post(f"{base}/withdrawals", t.live_key, {"amount": "1.00"})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "insufficient_funds"
+    r = api.post(f"{base}/bonuses", t.live_key, {"amount": "1.00", "wagering_multiplier": 11})
+    assert r.status_code == 422
+    done = local_stack.cli("create-key", "--tenant", t.tenant_id, "--mode", "live", "--scope", "wallet:read", "--json")
+    import json
+
+    read_only = json.loads(done.stdout)["key"]
+    assert api.get(f"{base}/wallet", read_only).status_code == 200
+    r = api.post(f"{base}/deposits", read_only, {"amount": "1.00"})
+    assert r.status_code == 403 and r.json()["error"]["code"] == "insufficient_scope"
+
+
+def test_withdrawal_flow(api: Api, local_stack: Any) -> None:
+    t = local_stack.tenant()
+    p = _player(api, t.live_key)
+    base = f"/v1/players/{p['username']}"
+    api.post(f"{base}/deposits", t.live_key, {"amount": "100.00"})
+    r = api.post(f"{base}/withdrawals", t.live_key, {"amount": "30.00"})
+    assert r.status_code == 201 and r.json()["withdrawal"]["status"] == "pending"
+    wd = r.json()["withdrawal"]["id"]
+    assert r.json()["wallet"]["frozen"] == "30.00"
+    done = api.post(f"{base}/withdrawals/{wd}/complete", t.live_key, {})
+    assert done.status_code == 200 and done.json()["withdrawal"]["status"] == "completed"
+    assert api.post(f"{base}/withdrawals/{wd}/cancel", t.live_key, {}).status_code == 409
+    assert api.get(f"{base}/wallet", t.live_key).json()["wallet"]["frozen"] == "0.00"
+
+
+def test_twenty_concurrent_bets_over_http(api: Api, local_stack: Any) -> None:
+    t = local_stack.tenant()
+    p = _player(api, t.live_key)
+    base = f"/v1/players/{p['user_id']}"
+    api.post(f"{base}/deposits", t.live_key, {"amount": "10.00"})
+
+    def bet(i: int) -> int:
+        body = {
+            "amount": "1.00",
+            "ref_id": f"h{i}",
+            "round_id": f"r{i}",
+            "round_closed": True,
+            "idempotency_key": f"k{i}",
+        }
+        client = Api(api.base_url)
+        for _ in range(30):  # a provider retries 409 concurrent_update with the same key and ref
+            r = client.post(f"{base}/bets", t.live_key, body)
+            if r.status_code != 409:
+                return r.status_code
+            assert r.json()["error"]["code"] == "concurrent_update"
+        return 409
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        codes = list(pool.map(bet, range(20)))
+    assert codes.count(201) == 10 and codes.count(422) == 10, codes
+    assert api.get(f"{base}/wallet", t.live_key).json()["wallet"]["balances"]["real"] == "0.00"
+
+
+WALLET_ROUTES = [
+    ("POST", "deposits", {"amount": "1.00"}),
+    ("POST", "withdrawals", {"amount": "1.00"}),
+    ("POST", "withdrawals/wd_01aaaaaaaaaaaaaaaaaaaaaaaa/complete", {}),
+    ("POST", "withdrawals/wd_01aaaaaaaaaaaaaaaaaaaaaaaa/cancel", {}),
+    ("POST", "bets", {"amount": "1.00", "ref_id": "iso", "round_id": "r"}),
+    ("POST", "wins", {"amount": "1.00", "ref_id": "iso-w", "round_id": "r"}),
+    ("POST", "rollbacks", {"ref_id": "iso"}),
+    ("POST", "bonuses", {"amount": "1.00", "wagering_multiplier": 1}),
+    ("POST", "winz", {"amount": "1", "action": "grant"}),
+    ("GET", "wallet", None),
+    ("GET", "transactions", None),
+]
+
+
+def test_other_tenant_and_other_mode_are_404_on_every_wallet_route(api: Api, local_stack: Any) -> None:
+    t = local_stack.tenant()
+    stranger = local_stack.tenant()
+    p = _player(api, t.live_key)
+    api.post(f"/v1/players/{p['user_id']}/deposits", t.live_key, {"amount": "5.00"})
+    for key in (stranger.live_key, t.test_key):
+        for ident in (p["user_id"], p["username"]):
+            for method, tail, body in WALLET_ROUTES:
+                r = api.call(method, f"/v1/players/{ident}/{tail}", key, json=body)
+                assert r.status_code == 404, (method, tail, r.status_code, r.text)
+                assert r.json()["error"]["code"] in {"player_not_found", "not_found"}
+    assert api.get(f"/v1/players/{p['user_id']}/wallet", t.live_key).json()["wallet"]["balances"]["real"] == "5.00"
+
+
+def test_a_suspended_player_can_not_bet_but_is_paid(api: Api, local_stack: Any) -> None:
+    t = local_stack.tenant()
+    p = _player(api, t.live_key)
+    base = f"/v1/players/{p['user_id']}"
+    api.post(f"{base}/deposits", t.live_key, {"amount": "10.00"})
+    assert api.post(f"{base}/bets", t.live_key, {"amount": "2.00", "ref_id": "s1", "round_id": "sr"}).status_code == 201
+    r = api.patch(f"{base}/status", t.live_key, {"status": "suspended", "reason": "investigation"})
+    assert r.status_code == 200, r.text
+    r = api.post(f"{base}/bets", t.live_key, {"amount": "1.00", "ref_id": "s2", "round_id": "sr"})
+    assert r.status_code == 403
+    error = r.json()["error"]
+    assert (error["code"], error["reason"], error["player_status"]) == ("player_blocked", "status", "suspended")
+    assert api.post(f"{base}/deposits", t.live_key, {"amount": "1.00"}).status_code == 403
+    win = api.post(
+        f"{base}/wins", t.live_key, {"amount": "5.00", "ref_id": "s3", "round_id": "sr", "round_closed": True}
+    )
+    assert win.status_code == 201 and win.json()["wallet"]["balances"]["real"] == "13.00"

@@ -1,0 +1,113 @@
+"""Back-office read API (seed 001) in process: listing, detail with balances, transaction pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from pitboss import store, tenancy
+from pitboss.errors import NotFound
+from pitboss.wallet import backoffice
+from tests.support import make_tenant
+from tests.wallet_support import Driver
+
+
+def _player_id(d: Driver, user_id: str) -> int:
+    from pitboss.players.service import load_player
+
+    return load_player(d.who, user_id, None).player_id
+
+
+def test_list_filters_pages_and_counts(table: str) -> None:
+    d = Driver("KRW")
+    users = [d.user_id, *(d.new_player() for _ in range(4))]
+    listed = backoffice.list_players(d.who, 1, 2, None, None)
+    assert listed["total"] == 5 and listed["page"] == 1 and listed["page_size"] == 2
+    assert len(listed["items"]) == 2
+    item = listed["items"][0]
+    assert set(item) == {
+        "id",
+        "team_id",
+        "brand_id",
+        "username",
+        "nickname",
+        "currency",
+        "status",
+        "created_at",
+        "updated_at",
+    }
+    assert item["team_id"] == d.tenant.tenant_id and item["currency"] == "KRW" and item["status"] == 1
+    assert item["created_at"].endswith("Z") and len(item["created_at"]) == 20
+    ids = [i["id"] for p in (1, 2, 3) for i in backoffice.list_players(d.who, p, 2, None, None)["items"]]
+    assert len(set(ids)) == 5 and ids == sorted(ids)
+    assert backoffice.list_players(d.who, 4, 2, None, None)["items"] == []
+    by_brand = backoffice.list_players(d.who, 1, 20, d.tenant.brand_id, None)
+    assert by_brand["total"] == 5
+    name = backoffice.get_player(d.who, _player_id(d, users[2]))["username"]
+    found = backoffice.list_players(d.who, 1, 20, None, name[2:8].upper())
+    assert [i["username"] for i in found["items"]] == [name] and found["total"] == 1
+    assert backoffice.list_players(d.who, 1, 20, 999_999, None)["total"] == 0
+
+
+def test_detail_balances_are_null_before_any_movement(moto_table: str) -> None:
+    d = Driver()
+    pid = _player_id(d, d.user_id)
+    detail = backoffice.get_player(d.who, pid)
+    assert detail["wallet_balance"] is None and detail["wallet_frozen"] is None and detail["id"] == pid
+    d.deposit("45200.00")
+    d.bet("10.00", rnd="open")
+    detail = backoffice.get_player(d.who, pid)
+    assert (detail["wallet_balance"], detail["wallet_frozen"]) == ("45190.00", "10.00")
+    d.update_player(status="suspended")
+    assert backoffice.get_player(d.who, pid)["status"] == 0
+
+
+def test_transactions_newest_first_with_seed_fields(table: str) -> None:
+    d = Driver()
+    pid = _player_id(d, d.user_id)
+    d.deposit("55200.00")
+    d.bet("10000.00", ref="txn_abc123", rnd="rnd_9988")
+    d.win("25000.00", ref="txn_xyz789", rnd="rnd_9988", round_closed=True)
+    d.bet("1.00", ref="b3", rnd="r3")
+    d.rollback("b3")
+    store.round_trips.count = 0
+    page = backoffice.player_transactions(d.who, pid, 1, 2)
+    assert store.round_trips.count == 3
+    assert page["total"] == 5 and page["page_size"] == 2
+    assert [t["id"] for t in page["items"]] == [5, 4]
+    assert [t["type"] for t in page["items"]] == ["rollback", "debit"]
+    page2 = backoffice.player_transactions(d.who, pid, 2, 2)["items"]
+    credit, debit = page2
+    assert credit["type"] == "credit" and credit["amount"] == "25000.00"
+    assert (credit["balance_before"], credit["balance_after"]) == ("45200.00", "70200.00")
+    assert debit["memo"] == "Bet placed - round_id: rnd_9988" and debit["ref_id"] == "txn_abc123"
+    assert set(debit) == {
+        "id",
+        "team_id",
+        "brand_id",
+        "player_id",
+        "type",
+        "amount",
+        "currency",
+        "balance_before",
+        "balance_after",
+        "ref_id",
+        "memo",
+        "created_at",
+    }
+    assert debit["player_id"] == pid and debit["team_id"] == d.tenant.tenant_id
+    assert [t["id"] for t in backoffice.player_transactions(d.who, pid, 3, 2)["items"]] == [1]
+    assert backoffice.player_transactions(d.who, pid, 4, 2)["items"] == []
+
+
+def test_another_tenant_or_mode_is_404(moto_table: str) -> None:
+    d = Driver()
+    pid = _player_id(d, d.user_id)
+    d.deposit("1.00")
+    stranger = tenancy.authenticate(f"Bearer {make_tenant().live_key}")
+    test_mode = tenancy.authenticate(f"Bearer {d.tenant.test_key}")
+    for who in (stranger, test_mode):
+        with pytest.raises(NotFound):
+            backoffice.get_player(who, pid)
+        with pytest.raises(NotFound):
+            backoffice.player_transactions(who, pid, 1, 20)
+        assert backoffice.list_players(who, 1, 20, None, None)["total"] == 0

@@ -1,0 +1,131 @@
+"""A small in-process driver for wallet tests (moto or DynamoDB Local), and the ledger invariants."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from pitboss import idempotency, keys, store, tenancy
+from pitboss.idempotency import Outcome
+from pitboss.players import service as players
+from pitboss.players.entity import Player
+from pitboss.players.models import PlayerUpsert
+from pitboss.wallet import service
+from pitboss.wallet.ledger import PLAYER_ACCOUNTS
+from pitboss.wallet.models import (
+    BetIn,
+    BonusIn,
+    DepositIn,
+    RollbackIn,
+    WinIn,
+    WinzIn,
+    WithdrawalIn,
+    WithdrawalOutcomeIn,
+)
+from tests.support import make_tenant, unique
+
+_OPS: dict[str, Any] = {
+    "deposit": (DepositIn, service.deposit),
+    "withdraw": (WithdrawalIn, service.request_withdrawal),
+    "bet": (BetIn, service.place_bet),
+    "win": (WinIn, service.credit_win),
+    "rollback": (RollbackIn, service.rollback),
+    "bonus": (BonusIn, service.grant_bonus),
+    "winz": (WinzIn, service.winz),
+}
+
+
+class Driver:
+    def __init__(self, currency: str = "USD", **settings: Any) -> None:
+        self.tenant = make_tenant(("Brand", currency))
+        if settings:
+            tenancy.update_brand_settings(self.tenant.tenant_id, self.tenant.brand_id, settings)
+        self.who = tenancy.authenticate(f"Bearer {self.tenant.live_key}")
+        self.user_id = self.new_player()
+
+    def new_player(self) -> str:
+        name = unique("w")
+        body = {"username": name, "email": f"{name}@example.com"}
+        idem = idempotency.begin(self.who.realm, None, "POST", "/v1/players", body)
+        out = players.upsert_player(self.who, PlayerUpsert.model_validate(body), idem)
+        return str(out.body["player"]["user_id"])
+
+    @property
+    def pk(self) -> str:
+        return keys.player_pk(self.who.realm, self.user_id)
+
+    def call(self, op: str, body: dict[str, Any], idem_key: str | None = None, user: str | None = None) -> Outcome:
+        model_cls, fn = _OPS[op]
+        user = user or self.user_id
+        model = model_cls.model_validate({**body, **({"idempotency_key": idem_key} if idem_key else {})})
+        idem = idempotency.begin(self.who.realm, idem_key, "POST", f"{op}:{user}", body)
+        return fn(self.who, user, None, model, idem)  # type: ignore[no-any-return]
+
+    def settle(self, wd_id: str, outcome: str, idem_key: str | None = None) -> Outcome:
+        idem = idempotency.begin(self.who.realm, idem_key, "POST", f"{outcome}:{wd_id}", {})
+        return service.settle_withdrawal(self.who, self.user_id, None, wd_id, outcome, WithdrawalOutcomeIn(), idem)
+
+    def deposit(self, amount: str, **kw: Any) -> Outcome:
+        return self.call("deposit", {"amount": amount, **kw})
+
+    def bet(self, amount: str, ref: str | None = None, rnd: str = "r1", **kw: Any) -> Outcome:
+        return self.call("bet", {"amount": amount, "ref_id": ref or unique("b"), "round_id": rnd, **kw})
+
+    def win(self, amount: str, rnd: str = "r1", ref: str | None = None, **kw: Any) -> Outcome:
+        return self.call("win", {"amount": amount, "ref_id": ref or unique("w"), "round_id": rnd, **kw})
+
+    def rollback(self, ref: str, **kw: Any) -> Outcome:
+        return self.call("rollback", {"ref_id": ref, **kw})
+
+    def wallet(self) -> dict[str, Any]:
+        return service.get_wallet(self.who, self.user_id, None)["wallet"]  # type: ignore[no-any-return]
+
+    def stored_wallet(self) -> dict[str, Any] | None:
+        return store.get(self.pk, keys.WALLET)
+
+    def entries(self) -> list[dict[str, Any]]:
+        return list(store.query_all(self.pk, sk_prefix="TX#", consistent=True))
+
+    def update_player(self, **changes: Any) -> None:
+        item = store.get(self.pk, keys.PROFILE)
+        assert item is not None
+        player = Player.from_item(self.who.realm, item).model_copy(update=changes)
+        store.put(player.to_item())
+
+
+def assert_ledger_consistent(driver: Driver) -> None:
+    """Gapless seqs; every entry balances per (rail, currency); player postings sum to the stored balances;
+    each entry's balance_before is the previous entry's balance_after."""
+    entries = driver.entries()
+    wallet = driver.stored_wallet()
+    if wallet is None:
+        assert entries == []
+        return
+    assert [int(e["seq"]) for e in entries] == list(range(1, len(entries) + 1))
+    assert int(wallet["seq"]) == len(entries)
+    accounts: dict[str, Decimal] = defaultdict(Decimal)
+    previous_after = Decimal(0)
+    for e in entries:
+        sums: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+        for p in e["postings"]:
+            assert isinstance(p["amount"], Decimal)
+            sums[(p["rail"], p["currency"])] += p["amount"]
+            if p["account"] in PLAYER_ACCOUNTS:
+                accounts[p["account"]] += p["amount"]
+        assert all(v == 0 for v in sums.values()), (e["type"], e["postings"])
+        assert e["amount"] >= 0
+        assert e["balance_before"] == previous_after
+        previous_after = e["balance_after"]
+        assert accounts["player:real"] == e["balance_after"]
+    balances = wallet["balances"]
+    assert accounts["player:real"] == balances["real"]
+    assert accounts["player:bonus"] == balances["bonus"]
+    assert accounts["player:winz"] == balances["winz"]
+    assert accounts["player:xp"] == balances["xp"]
+    assert accounts["player:frozen"] == wallet["frozen"]
+    for name in ("real", "bonus", "winz", "xp"):
+        assert balances[name] >= 0
+    assert wallet["frozen"] >= 0
+    active = sum((Decimal(b["balance"]) for b in wallet["bonuses"] if b["status"] == "active"), Decimal(0))
+    assert active == balances["bonus"]
