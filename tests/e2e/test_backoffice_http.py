@@ -56,3 +56,19 @@ def test_other_tenant_and_mode_are_404_on_every_route(api: Api, local_stack: Any
             assert r.status_code == 404 and r.json()["error"]["code"] == "player_not_found", r.text
         assert api.get("/api/player/list", key).json()["total"] == 0
     assert api.get(f"/api/player/{p['player_id']}", t.live_key).status_code == 200
+
+
+def test_a_rolled_back_round_is_404_for_wins_and_history_shows_it(api: Api, local_stack: Any) -> None:
+    t = local_stack.tenant()
+    p = _player(api, t.live_key)
+    base = f"/v1/players/{p['user_id']}"
+    assert api.post(f"{base}/deposits", t.live_key, {"amount": "10.00"}).status_code == 201
+    assert api.post(f"{base}/bets", t.live_key, {"amount": "5.00", "ref_id": "rb1", "round_id": "R"}).status_code == 201
+    assert api.post(f"{base}/rollbacks", t.live_key, {"ref_id": "rb1"}).status_code == 201
+    win = {"amount": "100.00", "ref_id": "w1", "round_id": "R", "round_closed": True}
+    r = api.post(f"{base}/wins", t.live_key, win)
+    assert r.status_code == 404 and r.json()["error"]["code"] == "round_not_found", r.text
+    r = api.get(f"/api/player/{p['player_id']}/transactions", t.live_key)
+    assert r.status_code == 200, r.text
+    assert [i["type"] for i in r.json()["items"]] == ["rollback", "debit", "deposit"]
+    assert r.json()["items"][0]["balance_after"] == "10.00"

@@ -173,3 +173,28 @@ def test_a_suspended_player_can_not_bet_but_is_paid(api: Api, local_stack: Any) 
         f"{base}/wins", t.live_key, {"amount": "5.00", "ref_id": "s3", "round_id": "sr", "round_closed": True}
     )
     assert win.status_code == 201 and win.json()["wallet"]["balances"]["real"] == "13.00"
+
+
+def test_inputs_that_once_gave_500_are_4xx(api: Api, local_stack: Any) -> None:
+    t = local_stack.tenant(("Sats", "BTC"))
+    p = _player(api, t.live_key)
+    base = f"/v1/players/{p['user_id']}"
+    for expires_at in ("0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"):
+        body = {"amount": "1.00", "wagering_multiplier": 1, "expires_at": expires_at}
+        r = api.post(f"{base}/bonuses", t.live_key, body)
+        assert r.status_code == 422, (expires_at, r.text)
+    huge = {"amount": "10000000000000000000.00000001", "wagering_multiplier": 10}
+    r = api.post(f"{base}/bonuses", t.live_key, huge)
+    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_amount", r.text
+    r = api.post(f"{base}/deposits", t.live_key, {"amount": "99999999999999999999.99999999"})
+    assert r.status_code == 422, r.text
+    assert api.post(f"{base}/deposits", t.live_key, {"amount": "9999999999.99999999"}).status_code == 201
+    r = api.post(f"{base}/deposits", t.live_key, {"amount": "0.00000001"})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "balance_limit", r.text
+    for _ in range(20):
+        r = api.post(f"{base}/bonuses", t.live_key, {"amount": "0.00000001", "wagering_multiplier": 5})
+        assert r.status_code == 201, r.text
+    r = api.post(f"{base}/bonuses", t.live_key, {"amount": "0.00000001", "wagering_multiplier": 5})
+    assert r.status_code == 409 and r.json()["error"]["code"] == "too_many_bonuses", r.text
+    r = api.post(f"{base}/withdrawals", t.live_key, {"amount": "1.00000000"})
+    assert r.status_code == 201 and len(r.json()["related_transactions"]) == 20, r.text

@@ -111,3 +111,19 @@ def test_another_tenant_or_mode_is_404(moto_table: str) -> None:
         with pytest.raises(NotFound):
             backoffice.player_transactions(who, pid, 1, 20)
         assert backoffice.list_players(who, 1, 20, None, None)["total"] == 0
+
+
+def test_transaction_pages_are_read_consistently(moto_table: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    d = Driver()
+    d.deposit("1.00")
+    seen: list[bool] = []
+    real = store.query
+
+    def spy(*args: object, **kwargs: object) -> store.Page:
+        seen.append(bool(kwargs.get("consistent")))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store, "query", spy)
+    out = backoffice.player_transactions(d.who, _player_id(d, d.user_id), 1, 20)
+    assert out["total"] == 1 and len(out["items"]) == 1
+    assert seen == [True]

@@ -538,3 +538,229 @@ def test_entries_have_no_ttl_and_idempotency_records_last_120_days(moto_table: s
     assert int(record["ttl"]) - int(datetime(2026, 1, 1, tzinfo=UTC).timestamp()) == int(
         timedelta(days=120).total_seconds()
     )
+
+
+# ---- review findings ---------------------------------------------------------------------------
+
+
+def _race_profile(monkeypatch: pytest.MonkeyPatch, d: Driver, **changes: Any) -> None:
+    """Saves a profile change (version bumped) between the movement's read and its commit, once."""
+    real = store.transact
+    done = {"raced": False}
+
+    def racing(ops: list[store.Op]) -> None:
+        if not done["raced"]:
+            done["raced"] = True
+            item = store.get(d.pk, keys.PROFILE)
+            assert item is not None
+            store.put({**item, **changes, "version": int(item.get("version", 0)) + 1})
+        real(ops)
+
+    monkeypatch.setattr(store, "transact", racing)
+
+
+@pytest.mark.parametrize(
+    ("op", "changes"),
+    [
+        ("bet", {"status": "self_excluded"}),
+        ("deposit", {"status": "suspended"}),
+        ("withdraw", {"status": "aml_hold"}),
+        ("bonus", {"status": "suspended"}),
+    ],
+)
+def test_a_profile_change_between_read_and_commit_is_seen(
+    table: str, monkeypatch: pytest.MonkeyPatch, op: str, changes: dict[str, Any]
+) -> None:
+    d = Driver()
+    d.deposit("10.00")
+    _race_profile(monkeypatch, d, **changes)
+    bodies = {
+        "bet": {"amount": "5.00", "ref_id": "race1", "round_id": "RR", "round_closed": True},
+        "deposit": {"amount": "5.00"},
+        "withdraw": {"amount": "5.00"},
+        "bonus": {"amount": "5.00", "wagering_multiplier": "1"},
+    }
+    with pytest.raises(PlayerBlocked):
+        d.call(op, bodies[op])
+    assert d.wallet()["balances"]["real"] == "10.00"
+    assert_ledger_consistent(d)
+
+
+def test_wins_are_not_refused_by_a_profile_change_in_flight(moto_table: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    d = Driver()
+    d.deposit("10.00")
+    d.bet("5.00", rnd="R")
+    _race_profile(monkeypatch, d, status="self_excluded")
+    assert d.win("7.00", rnd="R", round_closed=True).status == 201
+    assert d.wallet()["balances"]["real"] == "12.00"
+
+
+def test_rollback_takes_back_its_wagering_contribution(table: str) -> None:
+    d = Driver()
+    d.deposit("10.00")
+    d.call("bonus", {"amount": "10.00", "wagering_multiplier": "2"})
+    d.bet("5.00", ref="bw1", rnd="rr")
+    assert d.wallet()["bonuses"][0]["wagered"] == "5.00"
+    d.rollback("bw1")
+    assert d.wallet()["bonuses"][0]["wagered"] == "0.00"
+    assert_ledger_consistent(d)
+
+
+def test_rollback_of_a_bet_that_converted_a_bonus_is_409(table: str) -> None:
+    d = Driver()
+    d.deposit("10.00")
+    d.call("bonus", {"amount": "10.00", "wagering_multiplier": "1"})
+    d.bet("10.00", ref="bx1", rnd="rr1")
+    with pytest.raises(Conflict) as exc:
+        d.rollback("bx1")
+    assert exc.value.code == "bonus_converted"
+    w = d.wallet()
+    assert w["balances"]["real"] == "10.00" and w["frozen"] == "10.00"
+    # The round still settles normally.
+    assert d.win("0", rnd="rr1", round_closed=True).status == 201
+    assert d.wallet()["balances"]["real"] == "10.00"
+    assert_ledger_consistent(d)
+
+
+def test_a_win_on_a_round_whose_bets_were_all_rolled_back_is_404(table: str) -> None:
+    d = Driver()
+    d.deposit("10.00")
+    d.bet("5.00", ref="b1", rnd="R")
+    d.rollback("b1")
+    assert "default#R" not in (d.stored_wallet() or {})["rounds"]
+    with pytest.raises(NotFound):
+        d.win("100.00", rnd="R", round_closed=True)
+    assert d.wallet()["balances"]["real"] == "10.00"
+    # The round can be opened again by a new bet; a partial rollback keeps the round.
+    d.bet("2.00", ref="b2", rnd="R")
+    d.bet("3.00", ref="b3", rnd="R")
+    d.rollback("b2")
+    assert d.win("1.00", rnd="R", round_closed=True).status == 201
+    assert d.wallet()["balances"]["real"] == "8.00"
+    assert_ledger_consistent(d)
+
+
+def test_active_bonuses_are_capped_so_no_transaction_exceeds_100_items(table: str) -> None:
+    d = Driver()
+    d.deposit("100.00")
+    for _ in range(service.MAX_ACTIVE_BONUSES):
+        d.call("bonus", {"amount": "0.01", "wagering_multiplier": "5"})
+    with pytest.raises(Conflict) as exc:
+        d.call("bonus", {"amount": "0.01", "wagering_multiplier": "5"})
+    assert exc.value.code == "too_many_bonuses"
+    out = d.call("withdraw", {"amount": "1.00"})
+    assert out.status == 201 and len(out.body["related_transactions"]) == service.MAX_ACTIVE_BONUSES
+    assert_ledger_consistent(d)
+
+
+def test_an_oversized_transaction_is_a_4xx_not_a_500(moto_table: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    d = Driver()
+    d.deposit("100.00")
+    monkeypatch.setattr(service, "MAX_TRANSACT_ITEMS", 3)
+    with pytest.raises(Conflict) as exc:
+        d.deposit("1.00")
+    assert exc.value.code == "movement_too_large"
+    assert d.wallet()["balances"]["real"] == "100.00"
+
+
+def test_completing_a_withdrawal_is_gated_but_cancelling_is_not(table: str) -> None:
+    d = Driver()
+    d.deposit("10.00")
+    wd1 = d.call("withdraw", {"amount": "3.00"}).body["withdrawal"]["id"]
+    wd2 = d.call("withdraw", {"amount": "2.00"}).body["withdrawal"]["id"]
+    d.update_player(status="fraud_hold")
+    with pytest.raises(PlayerBlocked):
+        d.settle(wd1, "complete")
+    assert d.settle(wd2, "cancel").status == 200
+    w = d.wallet()
+    assert w["balances"]["real"] == "7.00" and w["frozen"] == "3.00"
+    assert_ledger_consistent(d)
+
+
+@pytest.mark.parametrize(
+    "expires_at", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "2099-01-01T00:00:00+00:00"]
+)
+def test_bonus_expiry_out_of_range_is_422(moto_table: str, expires_at: str) -> None:
+    d = Driver()
+    with pytest.raises(Unprocessable):
+        d.call("bonus", {"amount": "1.00", "wagering_multiplier": "1", "expires_at": expires_at})
+    assert d.stored_wallet() is None
+
+
+def test_huge_amounts_are_422_and_balances_are_capped(moto_table: str) -> None:
+    d = Driver("BTC")
+    with pytest.raises(Unprocessable):
+        d.call("bonus", {"amount": "10000000000000000000.00000001", "wagering_multiplier": "10"})
+    with pytest.raises(Unprocessable):
+        d.deposit("99999999999999999999.99999999")
+    d.deposit("9999999999.99999999")
+    with pytest.raises(Unprocessable) as exc:
+        d.deposit("0.00000001")
+    assert exc.value.code == "balance_limit"
+    assert d.wallet()["balances"]["real"] == "9999999999.99999999"
+    assert_ledger_consistent(d)
+
+
+def test_history_reads_are_strongly_consistent(moto_table: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    d = Driver()
+    d.deposit("1.00")
+    seen: list[bool] = []
+    real = store.query
+
+    def spy(*args: Any, **kwargs: Any) -> store.Page:
+        seen.append(bool(kwargs.get("consistent")))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store, "query", spy)
+    assert service.list_transactions(d.who, d.user_id, None, 10, None)["total"] == 1
+    assert seen == [True]
+
+
+def test_psp_refs_do_not_collide_with_a_game_provider_named_psp(table: str) -> None:
+    d = Driver()
+    d.deposit("10.00", psp_ref="X1")
+    out = d.bet("1.00", ref="X1", rnd="r", provider="psp")
+    assert out.status == 201
+    assert d.wallet()["balances"]["real"] == "9.00"
+    assert_ledger_consistent(d)
+
+
+def test_rollback_entry_amount_is_what_was_returned(table: str) -> None:
+    d = Driver()
+    d.deposit("1.00")
+    d.call("bonus", {"amount": "5.00", "wagering_multiplier": "10"})
+    d.bet("3.00", ref="bb", rnd="R")  # 1.00 real + 2.00 bonus
+    d.deposit("1.00")
+    d.call("withdraw", {"amount": "1.00"})  # forfeits the bonus
+    out = d.rollback("bb")
+    assert out.body["transaction"]["amount"] == "1.00"
+    assert d.wallet()["balances"] == {
+        "real": "1.00",
+        "bonus": "0.00",
+        "winz": "0.00",
+        "xp": out.body["wallet"]["balances"]["xp"],
+    }
+    assert_ledger_consistent(d)
+
+
+@pytest.mark.parametrize(("tz", "allowed"), [("Asia/Seoul", True), ("America/New_York", False)])
+def test_the_age_gate_uses_the_brand_s_calendar_date(moto_table: str, tz: str, allowed: bool) -> None:
+    from datetime import date
+
+    from pitboss.players import rules
+    from pitboss.tenancy import BrandSettings
+
+    item = Driver(timezone=tz)
+    item.update_player(date_of_birth=date(2008, 11, 24))
+    at("2026-11-23T16:00:00")  # 18th birthday in Seoul (01:00 on the 24th); still the 23rd in UTC and New York
+    profile = store.get(item.pk, keys.PROFILE)
+    assert profile is not None
+    from pitboss.players.entity import Player
+
+    player = Player.from_item(item.who.realm, profile)
+    assert rules.age_verified(player, BrandSettings(timezone=tz), clock.now()) is allowed
+    if allowed:
+        assert item.deposit("1.00").status == 201
+    else:
+        with pytest.raises(PlayerBlocked):
+            item.deposit("1.00")

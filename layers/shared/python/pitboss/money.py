@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation, localcontext
+from decimal import (
+    ROUND_HALF_EVEN,
+    Context,
+    Decimal,
+    DivisionByZero,
+    Inexact,
+    InvalidOperation,
+    Overflow,
+    Rounded,
+    localcontext,
+)
 from typing import Any
 
 from pitboss.errors import Unprocessable
@@ -45,9 +55,17 @@ _EXPONENTS: dict[str, int] = {
 }
 # Points rails are whole-number-ish but operators grant fractional XP rates; keep two places.
 POINTS_EXPONENT = 2
-MAX_DIGITS = 20
+# Significant digits of an amount or balance, the currency's decimal places included: a quantised value is
+# below 10^(MAX_DIGITS - exponent) (USD < 10^16, BTC < 10^10). Sums of such values stay exact in 38 digits.
+MAX_DIGITS = 18
 
 _CTX = Context(prec=38, rounding=ROUND_HALF_EVEN)
+# For deliberate roundings (XP accrual, wagering requirements) inside ledger code running under LEDGER_CTX.
+ROUNDING_CTX = _CTX
+# Ledger arithmetic: any rounding (Inexact/Rounded) raises instead of silently inventing or losing money.
+LEDGER_CTX = Context(
+    prec=38, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow, Inexact, Rounded]
+)
 
 
 def supported_currency(code: str) -> bool:
@@ -67,6 +85,11 @@ def exponent(currency: str) -> int:
 
 def quantum(exp: int) -> Decimal:
     return Decimal(1).scaleb(-exp)
+
+
+def max_amount(exp: int) -> Decimal:
+    """The exclusive upper bound of an amount or balance with `exp` decimal places."""
+    return Decimal(10) ** (MAX_DIGITS - exp)
 
 
 def fmt(amount: Decimal, exp: int) -> str:
@@ -91,8 +114,10 @@ def parse_amount(value: Any, exp: int, *, field: str = "amount", allow_zero: boo
         raise Unprocessable(f"{field} must be finite", code="invalid_amount", field=field)
     if amount < 0 or (amount == 0 and not allow_zero):
         raise Unprocessable(f"{field} must be positive", code="invalid_amount", field=field)
-    if amount.adjusted() >= MAX_DIGITS:
-        raise Unprocessable(f"{field} is too large", code="invalid_amount", field=field)
+    if amount.adjusted() >= MAX_DIGITS - exp:
+        raise Unprocessable(
+            f"{field} is too large (at most {MAX_DIGITS} digits, decimals included)", code="invalid_amount", field=field
+        )
     if amount != amount.quantize(quantum(exp), context=_CTX):
         raise Unprocessable(f"{field} has more than {exp} decimal places", code="invalid_amount", field=field)
     return amount.quantize(quantum(exp), context=_CTX)

@@ -170,7 +170,8 @@ def player_transactions(principal: Principal, player_id: int, page: int, size: i
     items: list[dict[str, Any]] = []
     if hi >= 1:
         lo = max(1, hi - size + 1)
-        entries = store.query(pk, sk_between=(keys.tx_sk(lo), keys.tx_sk(hi)), forward=False).items
+        # Strongly consistent, like the wallet read that gave `total`: page 1 always holds entry `total`.
+        entries = store.query(pk, sk_between=(keys.tx_sk(lo), keys.tx_sk(hi)), forward=False, consistent=True).items
         brand_id = int(pointer["brand_id"])
         for e in entries:
             bal_exp = money.exponent(e["balance_currency"])

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ulid import ULID
 
 from pitboss import clock, money
-from pitboss.errors import InsufficientFunds, LimitExceeded
+from pitboss.errors import InsufficientFunds, LimitExceeded, Unprocessable
 
 RAILS = ("real", "bonus", "winz", "xp")
 POINT_CURRENCIES = {"winz": "WINZ", "xp": "XP"}
@@ -248,6 +248,13 @@ class Movement:
                 value = w.account(p.account) + p.amount
                 if value < 0:
                     raise InsufficientFunds(f"insufficient {p.account.split(':')[1]} balance", rail=rail)
+                exp = money.POINTS_EXPONENT if p.rail in POINT_CURRENCIES else w.exp
+                if value >= money.max_amount(exp):
+                    raise Unprocessable(
+                        f"this movement would take the {p.account.split(':')[1]} balance beyond its maximum",
+                        code="balance_limit",
+                        maximum=money.fmt(money.max_amount(exp) - money.quantum(exp), exp),
+                    )
                 w.set_account(p.account, value)
         w.seq += 1
         w.updated_at = self.now_iso
@@ -313,9 +320,11 @@ class Movement:
             extra={"bonus_id": bonus.id},
         )
 
-    def progress_wagering(self, stake: Decimal) -> list[Bonus]:
-        """Counts a stake toward active bonuses, oldest first; returns those whose wagering is complete."""
+    def progress_wagering(self, stake: Decimal) -> tuple[dict[str, Decimal], list[Bonus]]:
+        """Counts a stake toward active bonuses, oldest first; returns what it counted per bonus (a rollback
+        takes that back) and the bonuses whose wagering is complete."""
         done = []
+        counted: dict[str, Decimal] = {}
         left = stake
         for bonus in self.wallet.active_bonuses():
             if left <= 0:
@@ -324,9 +333,11 @@ class Movement:
             take = min(need, left)
             bonus.wagered += take
             left -= take
+            if take > 0:
+                counted[bonus.id] = take
             if bonus.wagered >= bonus.wagering_required:
                 done.append(bonus)
-        return done
+        return counted, done
 
     def draw_bonus(self, amount: Decimal) -> dict[str, Decimal]:
         """Takes bonus money from active bonuses, oldest first; returns {bonus_id: amount taken}."""
@@ -385,7 +396,12 @@ class Movement:
             money.to_decimal(self.wallet.xp_day.get("amount")) if self.wallet.xp_day.get("day") == day else Decimal(0)
         )
         room = max(daily_cap - used, Decimal(0))
-        xp = min((real_stake * per_unit).quantize(money.quantum(money.POINTS_EXPONENT), rounding=ROUND_DOWN), room)
+        xp = min(
+            (real_stake * per_unit).quantize(
+                money.quantum(money.POINTS_EXPONENT), rounding=ROUND_DOWN, context=money.ROUNDING_CTX
+            ),
+            room,
+        )
         if xp > 0:
             self.wallet.xp_day = {"day": day, "amount": used + xp}
         return max(xp, Decimal(0))

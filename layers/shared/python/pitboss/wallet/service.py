@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import ROUND_UP, Decimal
+from datetime import UTC, datetime, timedelta
+from decimal import ROUND_UP, Decimal, localcontext
 from typing import Any
 
 from pitboss import clock, idempotency, keys, money, store, timeline
@@ -53,6 +54,12 @@ from pitboss.wallet.models import (
 # More than idempotency's default: a hot player's wallet is one optimistic lock shared by all its rounds.
 ATTEMPTS = 10
 MAX_OPEN_ROUNDS = 500
+# Each forfeited/converted bonus is one entry in the movement's transaction: capping active bonuses keeps
+# every movement far below DynamoDB's 100-item TransactWriteItems limit (worst case ~2 x 20 + 10 items).
+MAX_ACTIVE_BONUSES = 20
+MAX_TRANSACT_ITEMS = 100
+# A bonus expiry must lie in the future, at most this far ahead.
+MAX_BONUS_LIFETIME = timedelta(days=5 * 366)
 Key = tuple[str, str]
 
 
@@ -66,6 +73,8 @@ class Ctx:
     state: rules.EffectiveState
     items: dict[Key, dict[str, Any]]
     m: Movement
+    profile_version: int | None = None  # None: the stored profile has no version attribute
+    gated: bool = False
 
     @property
     def wallet(self) -> Wallet:
@@ -102,6 +111,11 @@ def _ref_key(realm: str, provider: str, ref_id: str) -> Key:
     return (keys.ref_pk(realm, provider, ref_id), "REF")
 
 
+def _psp_ref_key(realm: str, psp_ref: str) -> Key:
+    # "!" can't occur in a game provider's name, so PSP refs never share a key with a game provider's refs.
+    return (keys.ref_pk(realm, "!psp", psp_ref), "REF")
+
+
 # ---- the movement skeleton ---------------------------------------------------------------------
 
 
@@ -124,8 +138,12 @@ def _run(  # noqa: PLR0917 - the movement skeleton every operation shares
         raw = items.get(wallet_key)
         wallet = Wallet.from_item(raw) if raw else Wallet(user_id=user_id, currency=brand.currency)
         state = rules.effective(player, brand.settings, now)
-        ctx = Ctx(principal, user_id, pk, player, brand, state, items, Movement(wallet, principal.actor, now))
-        return act(ctx)
+        stored_version = (items.get(profile_key) or {}).get("version")
+        version = None if stored_version is None else int(stored_version)
+        ctx = Ctx(principal, user_id, pk, player, brand, state, items, Movement(wallet, principal.actor, now), version)
+        # Ledger arithmetic: 38 digits, and any rounding is an error rather than invented or lost money.
+        with localcontext(money.LEDGER_CTX):
+            return act(ctx)
 
     return idempotency.execute(idem, [profile_key, wallet_key, *extra_keys(pk)], decide, attempts=ATTEMPTS)
 
@@ -161,6 +179,17 @@ def _commit(
         **(extra_body or {}),
     }
     all_ops: list[store.Op] = [wallet_put, *entry_puts, *(ops or [])]
+    if ctx.gated:
+        # The RG/status decision was made on this profile version: a change saved since (self-exclusion,
+        # suspension, a hold, a tighter limit) cancels the transaction, and the retry decides again.
+        if ctx.profile_version is None:
+            all_ops.append(store.Check(ctx.pk, keys.PROFILE, "attribute_not_exists(#v)", names={"#v": "version"}))
+        else:
+            all_ops.append(
+                store.Check(
+                    ctx.pk, keys.PROFILE, "#v = :v", names={"#v": "version"}, values={":v": ctx.profile_version}
+                )
+            )
     if ref is not None:
         (ref_pk, ref_sk), fields = ref
         all_ops.append(
@@ -169,11 +198,18 @@ def _commit(
                 condition="attribute_not_exists(pk)",
             )
         )
-    # Any cancellation (seq moved, ref or entry taken) is a lost race: re-read and decide again.
+    # +1: the idempotency record `idempotency.execute` appends; +2 leaves room for the callers' extra items.
+    if len(all_ops) + 3 > MAX_TRANSACT_ITEMS:
+        raise Conflict(
+            "this movement would write too many items at once; end some bonuses or rounds first",
+            code="movement_too_large",
+        )
+    # Any cancellation (seq moved, profile changed, ref or entry taken) is a lost race: re-read, decide again.
     return Decision(ops=all_ops, status=status, body=body)
 
 
 def _gate(ctx: Ctx, action: rules.Action) -> None:
+    ctx.gated = True
     reasons = ctx.state.blocks.get(action)
     if reasons:
         kind = reasons[0].partition(":")[0]
@@ -217,7 +253,7 @@ def _replayed_ref(ref: dict[str, Any] | None, fingerprint: str) -> Outcome | Non
 
 
 def deposit(principal: Principal, key: str, brand_id: int | None, body: DepositIn, idem: IdemRequest) -> Outcome:
-    ref_key = _ref_key(principal.realm, "psp", body.psp_ref) if body.psp_ref else None
+    ref_key = _psp_ref_key(principal.realm, body.psp_ref) if body.psp_ref else None
 
     def act(ctx: Ctx) -> Decision | Outcome:
         amount = _amount(body.amount, ctx.exp)
@@ -313,7 +349,8 @@ def settle_withdrawal(  # noqa: PLR0917
     body: WithdrawalOutcomeIn,
     idem: IdemRequest,
 ) -> Outcome:
-    """`complete` pays the frozen amount out to PSP clearing; `cancel` returns it to real. Never gated."""
+    """`complete` pays the frozen amount out to PSP clearing (gated like a withdrawal request: a hold stops
+    the payout); `cancel` returns it to real and is never gated."""
     target = "completed" if outcome == "complete" else "cancelled"
 
     def act(ctx: Ctx) -> Decision | Outcome:
@@ -324,6 +361,8 @@ def settle_withdrawal(  # noqa: PLR0917
             return Outcome(status=200, body=json.loads(wd["outcome_response"]), deduped=True)
         if wd["status"] != "pending":
             raise Conflict(f"the withdrawal is already {wd['status']}", code="withdrawal_not_pending")
+        if target == "completed":
+            _gate(ctx, "withdrawal")
         m = ctx.m
         amount = money.to_decimal(wd["amount"])
         to = PSP_CLEARING if target == "completed" else "player:real"
@@ -475,7 +514,8 @@ def place_bet(principal: Principal, key: str, brand_id: int | None, body: BetIn,
             ops.append(_close_round(ctx, body.provider, body.round_id, state, opened_at))
         else:
             w.rounds[name] = {**state, "opened_at": opened_at}
-        for bonus in m.progress_wagering(amount):
+        wagered, done = m.progress_wagering(amount)
+        for bonus in done:
             m.convert(bonus)
         ref_fields = {
             "kind": "bet",
@@ -486,6 +526,7 @@ def place_bet(principal: Principal, key: str, brand_id: int | None, body: BetIn,
             "seq": entry["seq"],
             "real_amount": real_part,
             "bonus_draws": draws,
+            "wagered": wagered,
             "xp": xp,
             "xp_day": windows["D"],
             "counted": added,
@@ -518,6 +559,8 @@ def credit_win(principal: Principal, key: str, brand_id: int | None, body: WinIn
         name = _round_name(body.provider, body.round_id)
         closed_round = ctx.items.get(_round_key(ctx.pk, body.provider, body.round_id))
         state = w.rounds.get(name)
+        if state is not None and not money.to_decimal(state.get("stake")):
+            state = None  # every bet of it was rolled back (older wallets kept such rounds)
         if state is None and closed_round is None:
             raise NotFound("no bet of this player in this round", code="round_not_found")
         m.forfeit_expired()
@@ -586,6 +629,19 @@ def rollback(principal: Principal, key: str, brand_id: int | None, body: Rollbac
         real_part = money.to_decimal(ref["real_amount"])
         draws = {k: money.to_decimal(v) for k, v in (ref.get("bonus_draws") or {}).items()}
         active = {b.id: b for b in w.active_bonuses()}
+        # The bet's wagering progress is taken back. If it completed a bonus, that bonus is already real
+        # (withdrawable) money: the rollback is refused rather than leaving converted money it funded.
+        wagered = {k: money.to_decimal(v) for k, v in (ref.get("wagered") or {}).items()}
+        # (An ended bonus no longer on the wallet item may have converted: refused too, to be safe.)
+        forfeited = {b.id for b in w.bonuses if b.status == "forfeited"}
+        if any(bonus_id not in active and bonus_id not in forfeited for bonus_id in wagered):
+            raise Conflict(
+                "this bet completed a bonus's wagering, which converted it to real money; it can't be rolled back",
+                code="bonus_converted",
+            )
+        for bonus_id, progress in wagered.items():
+            if bonus_id in active:
+                active[bonus_id].wagered = max(active[bonus_id].wagered - progress, Decimal(0))
         bonus_back = Decimal(0)
         for bonus_id, taken in draws.items():
             if bonus_id in active:  # an ended bonus keeps its outcome; its stake stays in the pool
@@ -603,7 +659,7 @@ def rollback(principal: Principal, key: str, brand_id: int | None, body: Rollbac
         stake = real_part + sum(draws.values(), Decimal(0))
         entry = m.entry(
             "rollback",
-            stake,
+            real_part + bonus_back,  # what was actually returned (an ended bonus's draw stays in the pool)
             postings,
             ref_id=body.ref_id,
             round_id=str(ref["round_id"]),
@@ -615,11 +671,13 @@ def rollback(principal: Principal, key: str, brand_id: int | None, body: Rollbac
             m.uncount(kind, counted.get(kind) or {})
         if w.xp_day.get("day") == ref.get("xp_day"):
             w.xp_day["amount"] = max(money.to_decimal(w.xp_day.get("amount")) - xp, Decimal(0))
-        w.rounds[name] = {
-            **state,
-            "frozen": money.to_decimal(state["frozen"]) - real_part,
-            "stake": money.to_decimal(state["stake"]) - stake,
-        }
+        left = money.to_decimal(state["stake"]) - stake
+        if left > 0:
+            w.rounds[name] = {**state, "frozen": money.to_decimal(state["frozen"]) - real_part, "stake": left}
+        else:
+            # Every bet of the round was rolled back: the round is gone (a win for it is 404, as for a round
+            # never bet on; a new bet may open it again).
+            w.rounds.pop(name, None)
         decision = _commit(ctx, entry, status=201)
         decision.ops.append(
             store.Put(
@@ -655,19 +713,44 @@ def rollback(principal: Principal, key: str, brand_id: int | None, body: Rollbac
 # ---- bonuses and points ------------------------------------------------------------------------
 
 
+def _bonus_expiry(body: BonusIn, now: datetime) -> str | None:
+    """expires_at with a zone, strictly in the future and at most MAX_BONUS_LIFETIME ahead, as UTC ISO."""
+    if body.expires_at is None:
+        return None
+    if body.expires_at.tzinfo is None:
+        raise Unprocessable("expires_at needs a time zone", code="validation_error", field="expires_at")
+    try:
+        expires = body.expires_at.astimezone(UTC)
+        in_range = now < expires < now + MAX_BONUS_LIFETIME
+    except (OverflowError, ValueError):
+        in_range = False
+    if not in_range:
+        raise Unprocessable(
+            "expires_at must be in the future and at most 5 years ahead", code="validation_error", field="expires_at"
+        )
+    return clock.iso(expires)
+
+
 def grant_bonus(principal: Principal, key: str, brand_id: int | None, body: BonusIn, idem: IdemRequest) -> Outcome:
     def act(ctx: Ctx) -> Decision:
         amount = _amount(body.amount, ctx.exp)
         m = ctx.m
-        expires_at = clock.iso(body.expires_at) if body.expires_at else None
-        if body.expires_at is not None and body.expires_at.tzinfo is None:
-            raise Unprocessable("expires_at needs a time zone", code="validation_error", field="expires_at")
-        if expires_at is not None and expires_at <= m.now_iso:
-            raise Unprocessable("expires_at is in the past", code="validation_error", field="expires_at")
+        expires_at = _bonus_expiry(body, m.at)
         _gate(ctx, "bonus")
         m.forfeit_expired()
+        if len(m.wallet.active_bonuses()) >= MAX_ACTIVE_BONUSES:
+            raise Conflict(
+                f"this player already has {MAX_ACTIVE_BONUSES} active bonuses; one must end first",
+                code="too_many_bonuses",
+                limit=MAX_ACTIVE_BONUSES,
+            )
         multiplier = Decimal(body.wagering_multiplier)
-        required = (amount * multiplier).quantize(money.quantum(ctx.exp), rounding=ROUND_UP)
+        try:
+            required = money.ROUNDING_CTX.multiply(amount, multiplier).quantize(
+                money.quantum(ctx.exp), rounding=ROUND_UP, context=money.ROUNDING_CTX
+            )
+        except ArithmeticError as exc:
+            raise Unprocessable("the wagering requirement is too large", code="invalid_amount", field="amount") from exc
         bonus = Bonus(
             id=ledger.new_id("bn"),
             amount=amount,
@@ -751,7 +834,7 @@ def list_transactions(
     top = min(cursor - 1, total) if cursor is not None else total
     if top < 1:
         return {"transactions": [], "total": total, "next_cursor": None}
-    page = store.query(pk, sk_between=(keys.tx_sk(1), keys.tx_sk(top)), forward=False, limit=limit)
+    page = store.query(pk, sk_between=(keys.tx_sk(1), keys.tx_sk(top)), forward=False, limit=limit, consistent=True)
     entries = [transaction_out(e) for e in page.items]
     last = int(page.items[-1]["seq"]) if page.items else 1
     return {"transactions": entries, "total": total, "next_cursor": str(last) if last > 1 else None}
