@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from pydantic import ValidationError
+
 from pitboss_local import stack as local_stack
 
 
@@ -129,6 +131,44 @@ def cmd_list_keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def _setting_value(raw: str) -> Any:
+    """`--set key=value`: JSON where it parses (true, 21, ["tnc"]), else the plain string (Europe/Malta)."""
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        return raw
+
+
+def cmd_brand_settings(args: argparse.Namespace) -> int:
+    """Shows a brand's settings; with --set, changes them (validated like every other write)."""
+    from pitboss import tenancy
+
+    changes: dict[str, Any] = {}
+    for pair in args.set or []:
+        name, sep, raw = pair.partition("=")
+        if not sep or not name.strip():
+            raise SystemExit(f"--set takes key=value, got {pair!r}")
+        changes[name.strip()] = _setting_value(raw)
+    with connected(args.table):
+        if changes:
+            try:
+                brand = tenancy.update_brand_settings(args.tenant, args.brand_id, changes)
+            except ValidationError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
+        else:
+            found = next((b for b in tenancy.tenant_brands(args.tenant) if b.brand_id == args.brand_id), None)
+            if found is None:
+                print(f"error: brand {args.brand_id} not found for tenant {args.tenant}", file=sys.stderr)
+                return 2
+            brand = found
+    _print(
+        {"brand_id": brand.brand_id, "name": brand.name, "currency": brand.currency, **brand.settings.model_dump()},
+        args.json,
+    )
+    return 0
+
+
 def cmd_outbox(args: argparse.Namespace) -> int:
     """Queued player messages (activation, email change, password reset), newest first, with their links."""
     from pitboss.gateway import outbox
@@ -226,6 +266,15 @@ def build_parser() -> argparse.ArgumentParser:
     lk.add_argument("--tenant", required=True)
     lk.add_argument("--json", action="store_true")
     lk.set_defaults(func=cmd_list_keys)
+
+    bs = sub.add_parser("brand-settings", help="show or change a brand's settings (time zone, age, documents, ...)")
+    bs.add_argument("--tenant", required=True)
+    bs.add_argument("--brand-id", type=int, required=True)
+    bs.add_argument(
+        "--set", action="append", metavar="KEY=VALUE", help="e.g. min_age=21, timezone=Europe/Malta; repeat"
+    )
+    bs.add_argument("--json", action="store_true")
+    bs.set_defaults(func=cmd_brand_settings)
 
     ob = sub.add_parser("outbox", help="list queued player messages (to, type, token, link, created_at)")
     ob.add_argument("--to", help="only messages to this address")

@@ -92,7 +92,8 @@ def _account(response: Mapping[str, Any], kind: str = "read") -> None:
     consumed = response.get("ConsumedCapacity")
     if not consumed:
         return
-    units = sum(float(c.get("CapacityUnits", 0) or 0) for c in (consumed if isinstance(consumed, list) else [consumed]))
+    caps = consumed if isinstance(consumed, list) else [consumed]
+    units = sum(float(c.get("CapacityUnits", 0) or 0) for c in caps)  # float ok: capacity units, not money
     if kind == "read":
         round_trips.consumed_rcu += units
     else:

@@ -8,8 +8,9 @@ from __future__ import annotations
 import json
 import secrets
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from ulid import ULID
 
 from pitboss import clock, keys, store
@@ -47,6 +48,15 @@ class BrandSettings(BaseModel):
     session_idle_minutes: int = Field(default=30, ge=1)
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_minutes: int = Field(default=15, ge=1)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
 
 
 class Brand(BaseModel):

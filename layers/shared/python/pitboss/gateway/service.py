@@ -924,7 +924,7 @@ def sign(caller: Caller, body: GwSignIn) -> tuple[int, Any]:
 def _display(amount: Decimal) -> int | float:
     """The seed shows balances as JSON numbers (936.04). Quantised amounts of at most 15 significant
     digits print exactly as a float's shortest repr, so this conversion is for display only."""
-    return int(amount) if amount == amount.to_integral_value() else float(amount)
+    return int(amount) if amount == amount.to_integral_value() else float(amount)  # float ok: display only
 
 
 def _balances(caller: Caller) -> tuple[str, Decimal, Decimal]:

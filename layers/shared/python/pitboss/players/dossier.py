@@ -20,7 +20,7 @@ from pitboss.idempotency import Decision, IdemRequest, Outcome
 from pitboss.players import rules
 from pitboss.players.dossier_models import FlagsChange, KycChange, NoteIn, RgUpdate, StatusChange, TagsChange
 from pitboss.players.entity import LIMIT_FIELDS, MINUTE_LIMITS, PendingLimit, Player, PlayerStatus
-from pitboss.players.models import dossier
+from pitboss.players.models import dossier, limit_number
 from pitboss.players.service import load_player, player_from, resolve_user_id, versioned_put
 from pitboss.tenancy import Brand, Principal
 
@@ -38,7 +38,7 @@ Limit = Decimal | int | None
 def json_value(value: Any) -> Any:
     """Stored/decided values as JSON-ready data: limits as numbers (as the dossier shows them)."""
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)  # display of a limit
+        return limit_number(value)
     if isinstance(value, dict):
         return {k: json_value(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -13,14 +13,14 @@ from pitboss.players.rules import EffectiveState
 from pitboss.types import BrandId, CountryCode, DateOfBirth, ExternalRef, IdempotencyKey, Username
 
 
-def _number(value: Decimal | int | None) -> int | float | None:
+def limit_number(value: Decimal | int | None) -> int | float | None:
     """RG limits are JSON numbers in seed 000 (e.g. 250). Exact for the minor-unit amounts limits carry."""
     if value is None or isinstance(value, int):
         return value
     return int(value) if value == value.to_integral_value() else float(value)  # float ok: display of a limit
 
 
-LimitNumber = Annotated[Decimal | int | None, PlainSerializer(_number, return_type=int | float | None)]
+LimitNumber = Annotated[Decimal | int | None, PlainSerializer(limit_number, return_type=int | float | None)]
 
 
 class PlayerUpsert(BaseModel):
@@ -89,7 +89,7 @@ class PlayerEnvelope(BaseModel):
 
 def dossier(player: Player, state: EffectiveState) -> dict[str, Any]:
     """The dossier as JSON-ready data (API output family, never the stored item)."""
-    rg: dict[str, Any] = {name: _number(value) for name, value in state.limits.items()}
+    rg: dict[str, Any] = {name: limit_number(value) for name, value in state.limits.items()}
     for name in MINUTE_LIMITS:
         if name in rg and rg[name] is not None:
             rg[name] = int(rg[name])
@@ -99,7 +99,9 @@ def dossier(player: Player, state: EffectiveState) -> dict[str, Any]:
         self_exclusion_permanent=player.self_exclusion_permanent,
         cooloff_active=state.cooloff_active,
         self_exclusion_active=state.self_exclusion_active,
-        pending={name: {"value": _number(value), "effective_at": at} for name, (value, at) in state.pending.items()},
+        pending={
+            name: {"value": limit_number(value), "effective_at": at} for name, (value, at) in state.pending.items()
+        },
     )
     return {
         "user_id": player.user_id,
