@@ -101,7 +101,7 @@ def login(version: Version, brand_id: BrandPath, body: m.LoginIn) -> Response[An
 @app.post(
     "/gateway/admission/<version>/logout/<brand_id>",
     summary="Log out",
-    description="Ends the session. Safe to retry: an already ended session answers 204 too.",
+    description="Ends the session. An unknown or already ended token is 401 invalid token.",
     responses=_responses({204: NO_CONTENT, 401: TOKEN, 409: BUSY}),
     tags=TAGS,
     openapi_extensions=NO_API_KEY,

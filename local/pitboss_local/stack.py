@@ -62,7 +62,13 @@ def start(
     try:
         ddb.create_table(db.client(), table_name)
         apply_env(db.endpoint, table_name)
-        api = LocalApi(port, pool_size=pool_size, quiet=quiet).start()
+        api = LocalApi(port, pool_size=pool_size, quiet=quiet)
+        # Links in queued messages point at this stack, whatever port it got.
+        os.environ.setdefault("PUBLIC_GATEWAY_URL", api.url)
+        from pitboss.settings import reset_settings
+
+        reset_settings()
+        api.start()
     except BaseException:
         db.stop()
         raise

@@ -112,3 +112,17 @@ def test_openapi_and_docs_are_public(api: Api) -> None:
     ui = api.get("/v1/docs")
     assert ui.status_code == 200 and "swagger" in ui.text.lower()
     assert api.get("/nowhere").status_code == 404
+
+
+def test_deeply_nested_bodies_are_bad_input_not_500(api: Api, local_stack: Any) -> None:
+    t = local_stack.tenant()
+    deep = "[" * 5000 + "]" * 5000
+    headers = {"content-type": "application/json"}
+    r = api.call("POST", "/v1/players", t.live_key, data='{"a":' + deep + "}", headers=headers)
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["code"] == "validation_error"
+    r = api.call("POST", "/gateway/admission/v1/login/1", None, data='{"a":' + deep + "}", headers=headers)
+    assert r.status_code == 400, r.text
+    assert r.json() == {"errMsg": "invalid input"}
+    r = api.call("POST", "/v1/players", t.live_key, data="{not json", headers=headers)
+    assert r.json()["error"]["fields"] == [{"field": "body", "message": "JSON decode error"}]

@@ -104,7 +104,8 @@ def _field_path(loc: Any) -> str:
 def validation_fields(exc: RequestValidationError) -> list[dict[str, str]]:
     fields = []
     for err in exc.errors():
-        fields.append({"field": _field_path(err.get("loc")), "message": str(err.get("msg", "invalid"))})
+        field = "body" if err.get("type") == "json_invalid" else _field_path(err.get("loc"))
+        fields.append({"field": field, "message": str(err.get("msg", "invalid"))})
     return fields
 
 
@@ -137,8 +138,9 @@ def install_error_handlers(app: APIGatewayHttpResolver, surface: Surface = "v1")
             {"error": {"code": "validation_error", "message": "the request is not valid", "fields": fields}},
         )
 
-    @app.exception_handler([UnicodeDecodeError, json.JSONDecodeError])
-    def _unreadable(_exc: ValueError) -> Response[Any]:
+    # RecursionError: a body nested ~1000 levels deep exhausts the JSON parser; still just bad input.
+    @app.exception_handler([UnicodeDecodeError, json.JSONDecodeError, RecursionError])
+    def _unreadable(_exc: Exception) -> Response[Any]:
         if surface == "gateway":
             return json_response(400, {"errMsg": "invalid input"})
         return json_response(

@@ -207,10 +207,17 @@ def _touch(session: dict[str, Any], brand: Brand, now: datetime) -> dict[str, An
 
 
 def end(token: str | None) -> None:
-    """Logout: the session item goes; an unknown token is already logged out (safe to retry)."""
+    """Logout: the session item goes. A missing, unknown or already ended token is 401 invalid token,
+    as issue 5 says of every x-auth-token route."""
     if not token or len(token) > TOKEN_MAX:
         raise responses.invalid_token()
-    retry_conflicts(lambda: store.transact([store.Delete(keys.session_pk(token), SESSION_SK)]))
+    delete = store.Delete(keys.session_pk(token), SESSION_SK, condition="attribute_exists(pk)")
+    try:
+        retry_conflicts(lambda: store.transact([delete]))
+    except TransactionCancelled as exc:
+        if exc.failed(0):
+            raise responses.invalid_token() from exc
+        raise
 
 
 # ---- login refusals ----------------------------------------------------------------------------
