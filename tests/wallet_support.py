@@ -12,7 +12,7 @@ from pitboss.players import service as players
 from pitboss.players.entity import Player
 from pitboss.players.models import PlayerUpsert
 from pitboss.wallet import service
-from pitboss.wallet.ledger import PLAYER_ACCOUNTS
+from pitboss.wallet.ledger import PLAYER_ACCOUNTS, Stats
 from pitboss.wallet.models import (
     BetIn,
     BonusIn,
@@ -129,3 +129,28 @@ def assert_ledger_consistent(driver: Driver) -> None:
     assert wallet["frozen"] >= 0
     active = sum((Decimal(b["balance"]) for b in wallet["bonuses"] if b["status"] == "active"), Decimal(0))
     assert active == balances["bonus"]
+    assert_stats_match_entries(entries, Stats.of(wallet))
+
+
+def assert_stats_match_entries(entries: list[dict[str, Any]], stats: Stats) -> None:
+    """The wallet's lifetime activity (online status figures) is what its entries add up to."""
+
+    def total(kind: str) -> Decimal:
+        return sum((e["amount"] for e in entries if e["type"] == kind), Decimal(0))
+
+    by_seq = {int(e["seq"]): e for e in entries}
+    rolled_back = [by_seq[int(e["rolled_back_seq"])] for e in entries if e["type"] == "rollback"]
+    deposits = [e for e in entries if e["type"] == "deposit"]
+    bets = [e for e in entries if e["type"] == "debit"]
+    assert stats.deposit_count == len(deposits)
+    assert stats.deposits == total("deposit")
+    assert stats.last_deposit_amount == (deposits[-1]["amount"] if deposits else None)
+    assert stats.last_deposit_at == (deposits[-1]["created_at"] if deposits else None)
+    assert stats.withdrawals == total("withdrawal_complete")
+    assert stats.withdrawals_pending == total("withdrawal") - total("withdrawal_complete") - total("withdrawal_cancel")
+    assert stats.bet_count == len(bets) - len(rolled_back)
+    assert stats.stakes == total("debit") - sum((b["amount"] for b in rolled_back), Decimal(0))
+    assert stats.wins == total("credit")
+    assert stats.last_bet_at == (bets[-1]["created_at"] if bets else None)
+    played = {(b.get("provider"), b["round_id"]) for b in bets if b not in rolled_back}
+    assert stats.rounds == len(played)

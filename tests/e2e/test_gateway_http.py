@@ -4,6 +4,7 @@ their exact bodies, and the operator API seeing the same player (dossier, timeli
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
@@ -189,8 +190,8 @@ def test_every_flow_end_to_end(api: Api, local_stack: Any, tenant: Any) -> None:
             "document_signed", "personal_details_updated"} <= types  # fmt: skip
     assert api.get(f"/v1/players/{p.username}?brand_id={brand}", tenant.test_key).status_code == 404
 
-    # a tiny reality-check interval set by the operator is in force for the session (the 303 itself,
-    # which needs a minute to pass, is proven with a frozen clock in tests/unit/test_gateway_rules.py)
+    # a reality-check interval set by the operator is in force for the session (its 303, a minute later,
+    # is walked over HTTP in test_online_status_reports_the_wallet_and_the_reality_check_fires)
     r = api.post(f"/v1/players/{p.username}/rg?brand_id={brand}", tenant.live_key, {"reality_check_interval": 1})
     assert r.status_code in (200, 201), r.text
     assert (
@@ -335,3 +336,72 @@ def test_the_seeds_error_rows(api: Api, local_stack: Any, tenant: Any) -> None:
     body = {"brand_id": brand, "player_id": other.player_id, "language": "en", "type": "tnc"}
     r = p.call("POST", "/gateway/player/multi/v1/sign/tnc", body)
     assert (r.status_code, r.json()) == (400, {"errMsg": "invalid input"})
+
+
+def test_online_status_reports_the_wallet_and_the_reality_check_fires(api: Api, local_stack: Any) -> None:
+    """The status figures come from the real wallet (operator API movements), "since login" counts from the
+    session's own start, and a reality check set by the operator answers 303 over HTTP once its minute is
+    up, with the session's play, then resets."""
+    t = local_stack.tenant()
+    done = local_stack.cli(
+        "brand-settings", "--tenant", t.tenant_id, "--brand-id", str(t.brand_id), "--set", "required_documents=[]"
+    )
+    assert done.returncode == 0, done.stderr
+    brand, a = t.brand_id, "/gateway/admission/v1"
+    p = _register(api, brand, first_name="Gamora", last_name="Zen", country="MT")
+    status = f"/gateway/online-player/v1/player/{brand}/online/status"
+    ingame = f"/gateway/online-player/v1/player/{brand}/online/ingame/status/gs-7"
+    fresh = p.call("GET", status).json()
+    assert (fresh["deposit_count"], fresh["last_deposit"], fresh["last_bet"], fresh["rounds_since_login"]) == (
+        0, None, None, 0)  # fmt: skip
+
+    def money(path: str, body: dict[str, Any]) -> dict[str, Any]:
+        r = api.post(f"/v1/players/{p.username}/{path}", t.live_key, body)
+        assert r.status_code in (200, 201), r.text
+        out: dict[str, Any] = r.json()
+        return out
+
+    money("deposits", {"amount": "60.00"})
+    money("deposits", {"amount": "40.50"})
+    money("bets", {"amount": "10.00", "ref_id": "b1", "round_id": "r1"})
+    money("wins", {"amount": "4.25", "ref_id": "w1", "round_id": "r1", "round_closed": True})
+    money("bets", {"amount": "5.00", "ref_id": "b2", "round_id": "r2", "round_closed": True})
+    money("bets", {"amount": "1.00", "ref_id": "b3", "round_id": "r3"})
+    money("rollbacks", {"ref_id": "b3"})  # a round whose only bet is rolled back was never played
+    wd = money("withdrawals", {"amount": "20.00"})["withdrawal"]["id"]
+    money("withdrawals", {"amount": "9.75"})
+    money(f"withdrawals/{wd}/complete", {})
+
+    body = p.call("GET", status).json()
+    assert body["last_deposit"] is not None and body["last_bet"] is not None
+    assert len(body["last_bet"]) == len("2022-01-01 00:00:01") and body["last_bet"][10] == " "
+    assert {k: body[k] for k in ("deposit_count", "depositsAmount", "average_deposit", "last_deposit_amount",
+                                 "pending_withdrawal", "total_withdrawals", "real_balance", "total_balance",
+                                 "rounds_since_login", "balance_since_login", "maxBalance")} == {
+        "deposit_count": 2, "depositsAmount": 100.5, "average_deposit": 50.25, "last_deposit_amount": 40.5,
+        "pending_withdrawal": 9.75, "total_withdrawals": 20, "real_balance": 60, "total_balance": 60,
+        "rounds_since_login": 2, "balance_since_login": 60, "maxBalance": 6000}  # fmt: skip
+    assert p.call("GET", ingame).json()["pending_withdrawal"] == 9.75
+
+    # a new session counts from its own start
+    r = api.post(f"{a}/login/{brand}", json={"username": p.username, "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    p.token = r.json()["token"]
+    money("bets", {"amount": "3.00", "ref_id": "b4", "round_id": "r4"})
+    money("wins", {"amount": "1.00", "ref_id": "w4", "round_id": "r4"})
+    body = p.call("GET", status).json()
+    assert (body["rounds_since_login"], body["balance_since_login"], body["real_balance"]) == (1, -2, 58)
+
+    # the reality check: one minute after login (the shortest interval the operator can set)
+    r = api.post(f"/v1/players/{p.username}/rg", t.live_key, {"reality_check_interval": 1})
+    assert r.status_code in (200, 201), r.text
+    logged_in = time.monotonic()
+    assert p.call("GET", status).status_code == 200
+    time.sleep(max(0.0, 61 - (time.monotonic() - logged_in)))
+    r = p.call("GET", status)
+    assert (r.status_code, r.json()) == (303, {
+        "currency": "USD", "profit": -2, "total_bets": 3, "total_wins": 1, "total_lossed": 2,
+        "restart_period": "1_min", "time_played": "0 hours 1 minute", "min": "1", "h": "0"})  # fmt: skip
+    assert p.call("GET", status).status_code == 200  # answered: the interval starts again
+    assert p.call("GET", ingame).status_code == 200
+    assert p.call("POST", f"{a}/logout/{brand}").status_code == 204

@@ -14,6 +14,7 @@ from pitboss.gateway import outbox, passwords
 from pitboss.players.entity import Player
 from tests.gateway_support import call, register
 from tests.support import make_tenant, unique
+from tests.wallet_support import Driver
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -195,6 +196,31 @@ def test_online_status_reads_the_wallet_item(moto_table: str) -> None:
         30,
         93604,
     )
+
+
+def test_online_status_shows_wagering_left_and_a_completion_in_this_session(moto_table: str) -> None:
+    d = Driver(required_documents=[])
+    username = unique("gw")
+    created = register(d.tenant.brand_id, username)
+    d.user_id = _profile(d.tenant.brand_id, created["player_id"]).user_id
+    status = f"/gateway/online-player/v1/player/{d.tenant.brand_id}/online/status"
+
+    def wagering(token: str) -> tuple[Any, ...]:
+        body = call("GET", status, token=token).json()
+        return body["bonusBalance"], body["wageringBalance"], body["wageringComplete"], body["maxWin"]
+
+    d.deposit("10.00")
+    d.call("bonus", {"amount": "20.00", "wagering_multiplier": 2})
+    assert wagering(created["token"]) == (20, 40, "", 0)
+    d.bet("15.00", rnd="r1", round_closed=True)  # 10 real + 5 bonus; 15 of the 40 wagered
+    assert wagering(created["token"]) == (15, 25, "", 0)
+    d.win("30.00", rnd="r1")
+    d.bet("25.00", rnd="r2", round_closed=True)  # wagering complete: the 15 bonus left converts to real
+    assert wagering(created["token"]) == (0, 0, "1", 15)
+    login = call("POST", f"/gateway/admission/v1/login/{d.tenant.brand_id}",
+                 {"username": username, "password": "Orion2049x"})  # fmt: skip
+    assert login.status == 200, login.text
+    assert wagering(login.json()["token"]) == (0, 0, "", 0)  # completed before this session began
 
 
 def test_links_are_single_use_and_expire(moto_table: str) -> None:

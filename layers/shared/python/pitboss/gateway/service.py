@@ -11,6 +11,7 @@ import re
 import secrets
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -41,6 +42,7 @@ from pitboss.players.service import create_ops, email_swap_ops, versioned_put
 from pitboss.settings import get_settings
 from pitboss.tenancy import Brand
 from pitboss.types import USERNAME_RE
+from pitboss.wallet.ledger import Bonus, Stats
 
 MAX_ATTEMPTS = 4
 EMAIL_MAX = 254
@@ -333,7 +335,9 @@ def register(brand: Brand, body: RegisterIn) -> dict[str, Any]:
     return {"token": token, "player_id": player.player_id}
 
 
-def _open_session(brand: Brand, realm: str, player: Player, creds: dict[str, Any]) -> dict[str, Any]:
+def _open_session(
+    brand: Brand, realm: str, player: Player, creds: dict[str, Any], wallet: dict[str, Any] | None
+) -> dict[str, Any]:
     """After a right password: a new session, and the failure count starts again (same transaction). A
     player whose state blocks login gets the reason's 401; the right password still clears the count."""
     state = rules.effective(player, brand.settings)
@@ -341,7 +345,7 @@ def _open_session(brand: Brand, realm: str, player: Player, creds: dict[str, Any
     if reasons:
         _clear_failures(str(creds["pk"]))
         raise responses.result(401, sessions.login_block_code(reasons))
-    token, put = sessions.new_session(realm, player, brand, int(creds.get("epoch", 1)))
+    token, put = sessions.new_session(realm, player, brand, int(creds.get("epoch", 1)), wallet)
     ops: list[store.Op] = [
         put,
         store.Update(
@@ -379,11 +383,12 @@ def login(brand: Brand, body: LoginIn) -> dict[str, Any]:
     if not password:
         raise responses.invalid_input()
     pointer = store.get(pointer_pk, keys.UNIQUE)
-    creds = profile = None
+    creds = profile = wallet = None
     if pointer is not None:
         pk = keys.player_pk(realm, str(pointer["user_id"]))
-        items = store.batch_get([(pk, keys.PROFILE), (pk, sessions.CREDENTIALS_SK)])
+        items = store.batch_get([(pk, keys.PROFILE), (pk, sessions.CREDENTIALS_SK), (pk, keys.WALLET)])
         profile, creds = items.get((pk, keys.PROFILE)), items.get((pk, sessions.CREDENTIALS_SK))
+        wallet = items.get((pk, keys.WALLET))
     if profile is None or creds is None:
         passwords.verify(None, password)  # same cost as a real check: no user-enumeration timing
         raise responses.result(401, "INVALID_CREDENTIALS")
@@ -393,7 +398,7 @@ def login(brand: Brand, body: LoginIn) -> dict[str, Any]:
             raise _locked(locked_until)
         raise responses.result(401, "INVALID_CREDENTIALS")
     player = Player.from_item(realm, profile)
-    result = _open_session(brand, realm, player, creds)
+    result = _open_session(brand, realm, player, creds, wallet)
     logger.info("player logged in", extra={"brand_id": brand.brand_id, "player_id": player.player_id})
     return result
 
@@ -777,7 +782,7 @@ def verify_password(brand: Brand, token: str | None, body: VerifyPasswordIn) -> 
         raise responses.message_format(400, "general_failure")
     realm, user_id = str(link["realm"]), str(link["user_id"])
     pk = keys.player_pk(realm, user_id)
-    items = store.batch_get([(pk, keys.PROFILE), (pk, sessions.CREDENTIALS_SK)])
+    items = store.batch_get([(pk, keys.PROFILE), (pk, sessions.CREDENTIALS_SK), (pk, keys.WALLET)])
     profile, creds = items.get((pk, keys.PROFILE)), items.get((pk, sessions.CREDENTIALS_SK))
     if profile is None:
         raise responses.message_format(400, "general_failure")
@@ -800,7 +805,7 @@ def verify_password(brand: Brand, token: str | None, body: VerifyPasswordIn) -> 
     ]
     session_token = None
     if not rules.effective(player, brand.settings).blocks.get("login"):
-        session_token, put = sessions.new_session(realm, player, brand, epoch)
+        session_token, put = sessions.new_session(realm, player, brand, epoch, items.get((pk, keys.WALLET)))
         ops.append(put)
     try:
         sessions.retry_conflicts(lambda: store.transact(ops))
@@ -931,40 +936,91 @@ def _balances(caller: Caller) -> tuple[str, Decimal, Decimal]:
     wallet = caller.wallet or {}
     currency = str(wallet.get("currency") or caller.brand.currency)
     balances = wallet.get("balances") or {}
-    return currency, Decimal(str(balances.get("real", 0))), Decimal(str(balances.get("bonus", 0)))
+    return currency, money.to_decimal(balances.get("real")), money.to_decimal(balances.get("bonus"))
+
+
+def _stamp(at: str | None) -> str | None:
+    """The seed's "2022-01-01 00:00:01" (UTC) for a stored ISO instant."""
+    return None if at is None else f"{clock.parse_iso(at):%Y-%m-%d %H:%M:%S}"
+
+
+@dataclass(frozen=True)
+class _SincePlay:
+    """Play since the session began: the wallet's totals now less those the session started with."""
+
+    stakes: Decimal
+    wins: Decimal
+    rounds: int
+    balance: Decimal
+
+
+def _since_login(caller: Caller, stats: Stats, total: Decimal) -> _SincePlay:
+    base = caller.session.get("baseline")
+    if not base:  # a session from before baselines: count from now
+        return _SincePlay(Decimal(0), Decimal(0), 0, Decimal(0))
+    return _SincePlay(
+        stakes=stats.stakes - money.to_decimal(base.get("stakes")),
+        wins=stats.wins - money.to_decimal(base.get("wins")),
+        rounds=stats.rounds - int(base.get("rounds", 0)),
+        balance=total - money.to_decimal(base.get("balance")),
+    )
 
 
 def _status_common(caller: Caller) -> dict[str, Any]:
     currency, real, bonus = _balances(caller)
+    exp = money.exponent(currency)
+    stats = Stats.of(caller.wallet)
     total = real + bonus
+    since = _since_login(caller, stats, total)
+    average = Decimal(0)
+    if stats.deposit_count:
+        ctx = money.ROUNDING_CTX
+        average = ctx.divide(stats.deposits, stats.deposit_count).quantize(money.quantum(exp), context=ctx)
     opt = caller.player.details.get("opt_out") or {}
     base = get_settings().public_gateway_url.rstrip("/")
     return {
         "marketingSegmentation": "0",
         "tag_status": 0,
-        "deposit_count": 0,
+        "deposit_count": stats.deposit_count,
         "vip_level": "",
-        "average_deposit": 0,
+        "average_deposit": _display(average),
         "billboard": "",
         "segmentation_id": 0,
-        "maxBalance": int(total.scaleb(money.exponent(currency))),
+        "maxBalance": int(total.scaleb(exp)),
         "UT": 0,
         "decline": "0",
         "VIP_segment": 0,
         "total_balance": _display(total),
-        "pending_withdrawal": 0,
-        "total_withdrawals": 0,
-        "last_bet": None,
-        "last_deposit": None,
-        "last_deposit_amount": 0,
-        "rounds_since_login": 0,
-        "balance_since_login": 0,
+        "pending_withdrawal": _display(stats.withdrawals_pending),
+        "total_withdrawals": _display(stats.withdrawals),
+        "last_bet": _stamp(stats.last_bet_at),
+        "last_deposit": _stamp(stats.last_deposit_at),
+        "last_deposit_amount": _display(stats.last_deposit_amount or Decimal(0)),
+        "rounds_since_login": since.rounds,
+        "balance_since_login": _display(since.balance),
         "playerIdLink": f"{base}/api/player/{caller.player.player_id}",
         "bonusOptOut": 0,
         "real_balance": _display(real),
         "freeTraffic": False,
-        "depositsAmount": 0,
+        "depositsAmount": _display(stats.deposits),
         "chat_opt_out": bool(opt.get("chat", False)),
+    }
+
+
+def _wagering(caller: Caller) -> dict[str, Any]:
+    """Remaining wagering of active bonuses, and bonuses whose wagering completed during this session."""
+    bonuses = [Bonus.from_item(b) for b in (caller.wallet or {}).get("bonuses") or []]
+    remaining = sum((b.wagering_required - b.wagered for b in bonuses if b.status == "active"), Decimal(0))
+    started = str(caller.session["created_at"])
+    completed = [
+        b.converted_amount or Decimal(0)
+        for b in bonuses
+        if b.status == "converted" and b.ended_at is not None and b.ended_at >= started
+    ]
+    return {
+        "maxWin": _display(max(completed, default=Decimal(0))),
+        "wageringBalance": _display(max(remaining, Decimal(0))),
+        "wageringComplete": "1" if completed else "",
     }
 
 
@@ -993,12 +1049,14 @@ def _reality_check(caller: Caller, *, in_game: bool) -> dict[str, Any] | None:
         )
     except (Conflict, ConcurrentUpdate):  # another request answered this check, the session just ended, or busy
         return None
-    currency, _, _ = _balances(caller)
+    currency, real, bonus = _balances(caller)
+    since = _since_login(caller, Stats.of(caller.wallet), real + bonus)
     minutes = int((caller.now - clock.parse_iso(str(caller.session["created_at"]))).total_seconds() // 60)
     text, m, h = _played(minutes)
-    body: dict[str, Any] = {"currency": currency, "profit": 0}
+    body: dict[str, Any] = {"currency": currency, "profit": _display(since.wins - since.stakes)}
     if not in_game:
-        body.update(total_bets=0, total_wins=0, total_lossed=0)
+        lost = max(since.stakes - since.wins, Decimal(0))
+        body.update(total_bets=_display(since.stakes), total_wins=_display(since.wins), total_lossed=_display(lost))
     body.update(restart_period=f"{int(interval)}_min", time_played=text, min=m, h=h)
     return body
 
@@ -1009,13 +1067,7 @@ def online_status(caller: Caller) -> dict[str, Any]:
     if check is not None:
         raise HttpError(303, check)
     _, _, bonus = _balances(caller)
-    return {
-        **_status_common(caller),
-        "bonusBalance": _display(bonus),
-        "maxWin": 0,
-        "wageringBalance": 0,
-        "wageringComplete": "",
-    }
+    return {**_status_common(caller), "bonusBalance": _display(bonus), **_wagering(caller)}
 
 
 def in_game_status(caller: Caller, game_session_id: str) -> dict[str, Any]:

@@ -21,13 +21,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from pitboss import clock, keys, store, tenancy
+from pitboss import clock, keys, money, store, tenancy
 from pitboss.errors import ConcurrentUpdate, Conflict, TransactionCancelled
 from pitboss.gateway import responses
 from pitboss.http import HttpError
 from pitboss.players import rules
 from pitboss.players.entity import Player
 from pitboss.tenancy import Brand
+from pitboss.wallet.ledger import Stats
 
 SESSION_SK = "SESSION"
 CREDENTIALS_SK = "CREDENTIALS"
@@ -98,7 +99,21 @@ def credentials_item(realm: str, user_id: str, password_hash: str, *, epoch: int
     }
 
 
-def new_session(realm: str, player: Player, brand: Brand, epoch: int) -> tuple[str, store.Put]:
+def baseline(wallet_item: dict[str, Any] | None) -> dict[str, Any]:
+    """The wallet's totals when a session starts: online status and reality checks report play since."""
+    stats = Stats.of(wallet_item)
+    balances = (wallet_item or {}).get("balances") or {}
+    return {
+        "stakes": stats.stakes,
+        "wins": stats.wins,
+        "rounds": stats.rounds,
+        "balance": money.to_decimal(balances.get("real")) + money.to_decimal(balances.get("bonus")),
+    }
+
+
+def new_session(
+    realm: str, player: Player, brand: Brand, epoch: int, wallet_item: dict[str, Any] | None = None
+) -> tuple[str, store.Put]:
     """A fresh token and the Put that stores its hash (the caller commits it with its other writes)."""
     token = secrets.token_urlsafe(32)
     now = clock.now()
@@ -115,6 +130,7 @@ def new_session(realm: str, player: Player, brand: Brand, epoch: int) -> tuple[s
         "created_at": clock.iso(now),
         "last_seen_at": clock.iso(now),
         "reality_check_at": clock.iso(now),
+        "baseline": baseline(wallet_item),
         "idle_until": clock.iso(idle_until),
         "ttl": int(idle_until.timestamp()),
     }

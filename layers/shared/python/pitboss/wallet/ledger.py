@@ -84,6 +84,7 @@ class Bonus:
     expires_at: str | None = None
     ended_at: str | None = None
     end_reason: str | None = None
+    converted_amount: Decimal | None = None  # what a completed wagering paid into real
 
     def to_item(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v is not None}
@@ -101,6 +102,7 @@ class Bonus:
             expires_at=item.get("expires_at"),
             ended_at=item.get("ended_at"),
             end_reason=item.get("end_reason"),
+            converted_amount=money.to_decimal(item["converted_amount"]) if "converted_amount" in item else None,
         )
 
     def expired(self, now_iso: str) -> bool:
@@ -122,6 +124,8 @@ class Wallet:
     bonuses: list[Bonus] = field(default_factory=list)
     # Open rounds: "{provider}#{round_id}" -> {"frozen", "stake", "wins", "bets", "opened_at"}.
     rounds: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Lifetime activity (see STAT_NAMES), kept with the balances so status reads cost no extra round trip.
+    stats: dict[str, Any] = field(default_factory=dict)
     created_at: str | None = None
     updated_at: str | None = None
     exists: bool = False
@@ -155,6 +159,7 @@ class Wallet:
             "xp_day": self.xp_day,
             "bonuses": [b.to_item() for b in [*self.active_bonuses(), *ended]],
             "rounds": self.rounds,
+            "stats": self.stats,
             "created_at": self.created_at,
             "updated_at": self.updated_at,
         }
@@ -179,9 +184,67 @@ class Wallet:
             xp_day=dict(item.get("xp_day") or {}),
             bonuses=[Bonus.from_item(b) for b in item.get("bonuses") or []],
             rounds={k: dict(v) for k, v in (item.get("rounds") or {}).items()},
+            stats=dict(item.get("stats") or {}),
             created_at=item.get("created_at"),
             updated_at=item.get("updated_at"),
             exists=True,
+        )
+
+
+# ---- lifetime activity -------------------------------------------------------------------------
+
+# Totals and counts (in the wallet currency) each entry type moves: type -> ((stat, sign), ...). Rollbacks
+# take their bet back in the wallet service, which knows the stake the bet counted.
+STAT_NAMES = (
+    "deposit_count",
+    "deposits",
+    "withdrawals",
+    "withdrawals_pending",
+    "bet_count",
+    "stakes",
+    "wins",
+    "rounds",
+)
+STAT_MOVES: dict[str, tuple[tuple[str, int], ...]] = {
+    "deposit": (("deposit_count", 0), ("deposits", 1)),
+    "withdrawal": (("withdrawals_pending", 1),),
+    "withdrawal_complete": (("withdrawals_pending", -1), ("withdrawals", 1)),
+    "withdrawal_cancel": (("withdrawals_pending", -1),),
+    "debit": (("bet_count", 0), ("stakes", 1)),
+    "credit": (("wins", 1),),
+}
+STAT_STAMPS = {"deposit": ("last_deposit_at", "last_deposit_amount"), "debit": ("last_bet_at", None)}
+
+
+@dataclass(frozen=True)
+class Stats:
+    """A wallet's lifetime activity as read (zeros and None before any movement)."""
+
+    deposit_count: int = 0
+    deposits: Decimal = Decimal(0)
+    withdrawals: Decimal = Decimal(0)
+    withdrawals_pending: Decimal = Decimal(0)
+    bet_count: int = 0
+    stakes: Decimal = Decimal(0)
+    wins: Decimal = Decimal(0)
+    rounds: int = 0
+    last_deposit_at: str | None = None
+    last_deposit_amount: Decimal | None = None
+    last_bet_at: str | None = None
+
+    @classmethod
+    def of(cls, wallet_item: dict[str, Any] | None) -> Stats:
+        raw = (wallet_item or {}).get("stats") or {}
+        counts = {"deposit_count", "bet_count", "rounds"}
+        values: dict[str, Any] = {
+            name: int(raw.get(name, 0)) if name in counts else money.to_decimal(raw.get(name)) for name in STAT_NAMES
+        }
+        amount = raw.get("last_deposit_amount")
+        return cls(
+            **values,
+            last_deposit_at=raw.get("last_deposit_at"),
+            last_deposit_amount=None if amount is None else money.to_decimal(amount),
+            last_bet_at=raw.get("last_bet_at"),
         )
 
 
@@ -258,6 +321,7 @@ class Movement:
                 w.set_account(p.account, value)
         w.seq += 1
         w.updated_at = self.now_iso
+        self._record(type_, amount)
         entry = {
             "id": new_id("tx"),
             "seq": w.seq,
@@ -278,6 +342,19 @@ class Movement:
         }
         self.entries.append(entry)
         return entry
+
+    def stat(self, name: str, add: Decimal | int) -> None:
+        stats = self.wallet.stats
+        stats[name] = money.to_decimal(stats.get(name)) + add
+
+    def _record(self, type_: str, amount: Decimal) -> None:
+        for name, sign in STAT_MOVES.get(type_, ()):
+            self.stat(name, sign * amount if sign else 1)
+        if type_ in STAT_STAMPS:
+            at, amount_name = STAT_STAMPS[type_]
+            self.wallet.stats[at] = self.now_iso
+            if amount_name:
+                self.wallet.stats[amount_name] = amount
 
     # ---- bonus lifecycle (each one entry) --------------------------------------------------
 
@@ -307,6 +384,7 @@ class Movement:
         bonus.status = "converted"
         bonus.ended_at = self.now_iso
         bonus.end_reason = "wagering_complete"
+        bonus.converted_amount = amount
         return self.entry(
             "bonus_convert",
             amount,

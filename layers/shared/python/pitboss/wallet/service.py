@@ -473,6 +473,8 @@ def place_bet(principal: Principal, key: str, brand_id: int | None, body: BetIn,
         m.check_limits("loss", real_part, ctx.state.limits, windows)
         draws = m.draw_bonus(bonus_part) if bonus_part else {}
         xp = m.accrue_xp(real_part, Decimal(settings.xp_per_unit), Decimal(settings.xp_daily_cap), windows["D"])
+        if name not in w.rounds:
+            m.stat("rounds", 1)
         state = dict(w.rounds.get(name) or {"frozen": Decimal(0), "stake": Decimal(0), "wins": Decimal(0), "bets": 0})
         opened_at = str(state.pop("opened_at", m.now_iso))
         closing = body.round_closed
@@ -666,6 +668,8 @@ def rollback(principal: Principal, key: str, brand_id: int | None, body: Rollbac
             memo=body.memo or f"Rollback of bet {body.ref_id}",
             extra={"provider": ref["provider"], "rolled_back_seq": int(ref["seq"])},
         )
+        m.stat("stakes", -stake)
+        m.stat("bet_count", -1)
         counted = ref.get("counted") or {}
         for kind in ("wager", "loss"):
             m.uncount(kind, counted.get(kind) or {})
@@ -678,6 +682,7 @@ def rollback(principal: Principal, key: str, brand_id: int | None, body: Rollbac
             # Every bet of the round was rolled back: the round is gone (a win for it is 404, as for a round
             # never bet on; a new bet may open it again).
             w.rounds.pop(name, None)
+            m.stat("rounds", -1)
         decision = _commit(ctx, entry, status=201)
         decision.ops.append(
             store.Put(
