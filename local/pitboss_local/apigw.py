@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import threading
 import time
 import traceback
@@ -23,6 +24,7 @@ MAX_BODY = 10 * 1024 * 1024  # API Gateway's payload limit
 
 class Gateway:
     def __init__(self, pool_size: int = 8) -> None:
+        self.cors = template.cors(os.environ.get("PITBOSS_CORS_ORIGINS"))
         self.routes = template.routes()
         self.functions = template.functions()
         self.pools = {name: FunctionPool(fn, pool_size) for name, fn in self.functions.items()}
@@ -55,6 +57,42 @@ class Gateway:
         return None
 
     def handle(
+        self, method: str, raw_url: str, headers: dict[str, str], body: bytes, source_ip: str
+    ) -> tuple[int, dict[str, str], bytes]:
+        """CORS as API Gateway applies a CorsConfiguration: it answers preflights itself (no route needed)
+        and sets the CORS headers on every response to a request with an Origin, replacing the function's."""
+        lower = _headers(headers)
+        origin = lower.get("origin")
+        if self.cors is None or not origin:
+            return self._handle(method, raw_url, headers, body, source_ip)
+        allowed = self.cors.origin_header(origin)
+        if method == "OPTIONS" and "access-control-request-method" in lower:
+            out: dict[str, str] = {}
+            if allowed:
+                out = self._cors_headers(allowed)
+                out["access-control-allow-methods"] = ",".join(self.cors.allow_methods)
+                out["access-control-allow-headers"] = ",".join(self.cors.allow_headers)
+                if self.cors.max_age is not None:
+                    out["access-control-max-age"] = str(self.cors.max_age)
+            return 204, out, b""
+        status, out, payload = self._handle(method, raw_url, headers, body, source_ip)
+        out = {k: v for k, v in out.items() if not k.startswith("access-control-")}
+        if allowed:
+            out.update(self._cors_headers(allowed))
+            if self.cors.expose_headers:
+                out["access-control-expose-headers"] = ",".join(self.cors.expose_headers)
+        return status, out, payload
+
+    def _cors_headers(self, allowed: str) -> dict[str, str]:
+        assert self.cors is not None
+        out = {"access-control-allow-origin": allowed}
+        if allowed != "*":
+            out["vary"] = "origin"
+        if self.cors.allow_credentials:
+            out["access-control-allow-credentials"] = "true"
+        return out
+
+    def _handle(
         self, method: str, raw_url: str, headers: dict[str, str], body: bytes, source_ip: str
     ) -> tuple[int, dict[str, str], bytes]:
         url = urlsplit(raw_url)

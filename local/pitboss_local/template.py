@@ -60,6 +60,58 @@ def ttl_attribute() -> str | None:
 
 
 @dataclass(frozen=True)
+class Cors:
+    """The HttpApi's CorsConfiguration, with parameters resolved to their defaults (or PITBOSS_CORS_ORIGINS)."""
+
+    allow_origins: tuple[str, ...]
+    allow_methods: tuple[str, ...]
+    allow_headers: tuple[str, ...]
+    expose_headers: tuple[str, ...]
+    allow_credentials: bool
+    max_age: int | None
+
+    def origin_header(self, origin: str) -> str | None:
+        """The Access-Control-Allow-Origin value for a request from `origin`, or None when not allowed."""
+        if "*" in self.allow_origins:
+            return "*"
+        return origin if origin.lower() in {o.lower() for o in self.allow_origins} else None
+
+
+def _resolve(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) == {"Ref"}:
+        param = (load().get("Parameters") or {}).get(value["Ref"]) or {}
+        default = param.get("Default")
+        if param.get("Type") == "CommaDelimitedList" and isinstance(default, str):
+            return [v.strip() for v in default.split(",") if v.strip()]
+        return default
+    return value
+
+
+def cors(origins_override: str | None = None) -> Cors | None:
+    api = next((r for r in load()["Resources"].values() if r.get("Type") == "AWS::Serverless::HttpApi"), None)
+    config = (api or {}).get("Properties", {}).get("CorsConfiguration")
+    if not config:
+        return None
+
+    def names(key: str) -> tuple[str, ...]:
+        value = _resolve(config.get(key)) or []
+        return tuple(str(v) for v in ([value] if isinstance(value, str) else value))
+
+    origins = names("AllowOrigins")
+    if origins_override:
+        origins = tuple(o.strip() for o in origins_override.split(",") if o.strip())
+    max_age = _resolve(config.get("MaxAge"))
+    return Cors(
+        allow_origins=origins,
+        allow_methods=names("AllowMethods"),
+        allow_headers=names("AllowHeaders"),
+        expose_headers=names("ExposeHeaders"),
+        allow_credentials=bool(_resolve(config.get("AllowCredentials"))),
+        max_age=None if max_age is None else int(max_age),
+    )
+
+
+@dataclass(frozen=True)
 class Route:
     method: str
     path: str  # API Gateway template, e.g. /v1/players/{key}

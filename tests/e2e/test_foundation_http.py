@@ -126,3 +126,25 @@ def test_deeply_nested_bodies_are_bad_input_not_500(api: Api, local_stack: Any) 
     assert r.json() == {"errMsg": "invalid input"}
     r = api.call("POST", "/v1/players", t.live_key, data="{not json", headers=headers)
     assert r.json()["error"]["fields"] == [{"field": "body", "message": "JSON decode error"}]
+
+
+def test_cors_as_api_gateway_applies_the_templates_configuration(api: Api, local_stack: Any) -> None:
+    """A browser front end on another origin: the preflight is answered without a route or a key, and the
+    real response carries the CORS headers (the template allows any origin by default)."""
+    brand = local_stack.demo["brands"][0]["brand_id"]
+    path = f"/gateway/online-player/v1/player/{brand}/online/status"
+    pre = api.call("OPTIONS", path, headers={"origin": "https://casino.example",
+                                             "access-control-request-method": "GET",
+                                             "access-control-request-headers": "x-auth-token"})  # fmt: skip
+    assert pre.status_code == 204 and pre.content == b""
+    assert pre.headers["access-control-allow-origin"] == "*"
+    assert "GET" in pre.headers["access-control-allow-methods"].split(",")
+    assert "x-auth-token" in pre.headers["access-control-allow-headers"].split(",")
+    assert pre.headers["access-control-max-age"] == "600"
+    r = api.call("GET", path, headers={"origin": "https://casino.example", "x-auth-token": "nope"})
+    assert r.status_code == 401 and r.headers["access-control-allow-origin"] == "*"
+    assert r.headers["access-control-expose-headers"] == "retry-after"
+    # without an Origin nothing changes: no CORS headers, and OPTIONS is not a route
+    r = api.call("GET", path, headers={"x-auth-token": "nope"})
+    assert "access-control-allow-origin" not in r.headers
+    assert api.call("OPTIONS", path).status_code == 404

@@ -54,3 +54,15 @@ def test_every_function_has_a_log_group_with_retention() -> None:
         if res["Type"] == "AWS::Serverless::Function":
             group = resources.get(f"{name}Logs")
             assert group and group["Type"] == "AWS::Logs::LogGroup" and group["Properties"]["RetentionInDays"]
+
+
+def test_cors_configuration_is_read_from_the_template() -> None:
+    cors = template.cors()
+    assert cors is not None
+    assert cors.allow_origins == ("*",) and cors.origin_header("https://casino.example") == "*"
+    assert set(cors.allow_headers) == {"content-type", "x-auth-token", "authorization"}
+    assert (cors.max_age, cors.allow_credentials) == (600, False)
+    narrow = template.cors("https://casino.example, https://m.casino.example")
+    assert narrow is not None
+    assert narrow.origin_header("https://M.Casino.example") == "https://M.Casino.example"
+    assert narrow.origin_header("https://evil.example") is None
