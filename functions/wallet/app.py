@@ -70,6 +70,15 @@ def withdraw(key: PlayerKey, body: WithdrawalIn, brand_id: BrandQuery = None) ->
     return http.outcome_response(service.request_withdrawal(who, key, brand_id, body, idem))
 
 
+def _settle(
+    key: str, withdrawal_id: str, outcome: str, body: WithdrawalOutcomeIn, brand_id: int | None
+) -> Response[Any]:
+    """A PSP's outcome; the body is optional (a memo and an idempotency key at most)."""
+    who = http.principal(app, "wallet:write")
+    idem = _idem(who, body.idempotency_key, f"withdrawal_{outcome}")
+    return http.outcome_response(service.settle_withdrawal(who, key, brand_id, withdrawal_id, outcome, body, idem))
+
+
 @app.post(
     "/v1/players/<key>/withdrawals/<withdrawal_id>/complete",
     summary="Complete a withdrawal (PSP paid out)",
@@ -77,11 +86,12 @@ def withdraw(key: PlayerKey, body: WithdrawalIn, brand_id: BrandQuery = None) ->
     tags=["wallet"],
 )
 def complete_withdrawal(
-    key: PlayerKey, withdrawal_id: WithdrawalId, body: WithdrawalOutcomeIn, brand_id: BrandQuery = None
+    key: PlayerKey,
+    withdrawal_id: WithdrawalId,
+    body: WithdrawalOutcomeIn | None = None,
+    brand_id: BrandQuery = None,
 ) -> Response[Any]:
-    who = http.principal(app, "wallet:write")
-    idem = _idem(who, body.idempotency_key, "withdrawal_complete")
-    return http.outcome_response(service.settle_withdrawal(who, key, brand_id, withdrawal_id, "complete", body, idem))
+    return _settle(key, withdrawal_id, "complete", body or WithdrawalOutcomeIn(), brand_id)
 
 
 @app.post(
@@ -91,11 +101,12 @@ def complete_withdrawal(
     tags=["wallet"],
 )
 def cancel_withdrawal(
-    key: PlayerKey, withdrawal_id: WithdrawalId, body: WithdrawalOutcomeIn, brand_id: BrandQuery = None
+    key: PlayerKey,
+    withdrawal_id: WithdrawalId,
+    body: WithdrawalOutcomeIn | None = None,
+    brand_id: BrandQuery = None,
 ) -> Response[Any]:
-    who = http.principal(app, "wallet:write")
-    idem = _idem(who, body.idempotency_key, "withdrawal_cancel")
-    return http.outcome_response(service.settle_withdrawal(who, key, brand_id, withdrawal_id, "cancel", body, idem))
+    return _settle(key, withdrawal_id, "cancel", body or WithdrawalOutcomeIn(), brand_id)
 
 
 @app.post(

@@ -244,13 +244,19 @@ class _Handler(BaseHTTPRequestHandler):
             super().log_message(format, *args)
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # socketserver's default listen backlog is 5: a burst of concurrent clients (20 providers' bets at
+    # once) overflowed it and got connections reset. API Gateway takes bursts; so does this.
+    request_queue_size = 1024
+
+
 class LocalApi:
     """The HTTP server on 127.0.0.1:port, served from a background thread."""
 
     def __init__(self, port: int, pool_size: int = 8, quiet: bool = False) -> None:
         handler = type("Handler", (_Handler,), {"gateway": Gateway(pool_size), "quiet": quiet})
-        ThreadingHTTPServer.daemon_threads = True
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self.server = _Server(("127.0.0.1", port), handler)
         self.port = int(self.server.server_address[1])
         self.thread = threading.Thread(target=self.server.serve_forever, name="pitboss-api", daemon=True)
 

@@ -98,6 +98,11 @@ def test_every_flow_end_to_end(api: Api, local_stack: Any, tenant: Any) -> None:
     assert got["eMail"] == {"eMailAdress": p.email, "isVerified": True}
     assert got["optOut"] == {"chat": True, "sms": False, "email": False, "phone": False}
     assert got["city"] == "Knowhere" and got["zipPostalCode"] == "123123123"
+    # the parameter table's dotted names work as keys too, merged over what is stored
+    assert p.call("PUT", details, {"optOut.sms": True, "optOut.email": False}).status_code == 204
+    assert p.call("GET", details).json()["optOut"] == {"chat": True, "sms": True, "email": False, "phone": False}
+    r = p.call("PUT", details, {"optOut.fax": True})
+    assert (r.status_code, r.json()) == (400, {"errMsg": "invalid input"})
 
     # T&C: change password answers the seed's 303 until the T&C are signed
     change = f"{a}/player/{brand}/change/password"

@@ -35,7 +35,8 @@ def test_list_filters_pages_and_counts(table: str) -> None:
         "created_at",
         "updated_at",
     }
-    assert item["team_id"] == d.tenant.tenant_id and item["currency"] == "KRW" and item["status"] == 1
+    assert item["team_id"] == d.who.team_id > 0 and item["currency"] == "KRW" and item["status"] == 1
+    assert isinstance(item["team_id"], int) and Driver().who.team_id != d.who.team_id  # one number per tenant
     assert item["created_at"].endswith("Z") and len(item["created_at"]) == 20
     ids = [i["id"] for p in (1, 2, 3) for i in backoffice.list_players(d.who, p, 2, None, None)["items"]]
     assert len(set(ids)) == 5 and ids == sorted(ids)
@@ -94,7 +95,7 @@ def test_transactions_newest_first_with_seed_fields(table: str) -> None:
         "memo",
         "created_at",
     }
-    assert debit["player_id"] == pid and debit["team_id"] == d.tenant.tenant_id
+    assert debit["player_id"] == pid and debit["team_id"] == d.who.team_id
     assert [t["id"] for t in backoffice.player_transactions(d.who, pid, 3, 2)["items"]] == [1]
     assert backoffice.player_transactions(d.who, pid, 4, 2)["items"] == []
 

@@ -62,6 +62,9 @@ class BrandSettings(BaseModel):
 class Brand(BaseModel):
     brand_id: int
     tenant_id: str
+    # The owning tenant's public number (the back-office API's integer `team_id`), kept on each brand so a
+    # key's one query of its tenant's brands has it. 0 on brands created before team numbers existed.
+    team_id: int = 0
     name: str
     currency: str
     settings: BrandSettings = Field(default_factory=BrandSettings)
@@ -84,6 +87,11 @@ class Principal(BaseModel):
     @property
     def actor(self) -> str:
         return f"key:{self.key_id}"
+
+    @property
+    def team_id(self) -> int:
+        """The tenant's public number, as the back-office API shows it."""
+        return next((b.team_id for b in self.brands.values()), 0)
 
     def require(self, scope: str) -> None:
         if "*" in self.scopes or scope in self.scopes:
@@ -270,17 +278,14 @@ def create_tenant(name: str, brands: list[tuple[str, str]]) -> dict[str, Any]:
         if not money.supported_currency(currency):
             raise Unprocessable(f"unsupported currency {currency!r}", code="unsupported_currency")
     tenant_id = f"ten_{ULID()}".lower()
+    team_id = store.next_counter("COUNTER#TEAM", "COUNTER")
     now = clock.iso(clock.now())
-    ops: list[store.Op] = [
-        store.Put(
-            {"pk": keys.tenant_pk(tenant_id), "sk": "TENANT", "tenant_id": tenant_id, "name": name, "created_at": now},
-            condition="attribute_not_exists(pk)",
-        )
-    ]
+    tenant = {"pk": keys.tenant_pk(tenant_id), "sk": "TENANT", "tenant_id": tenant_id, "team_id": team_id}
+    ops: list[store.Op] = [store.Put({**tenant, "name": name, "created_at": now}, condition="attribute_not_exists(pk)")]
     created = []
     for brand_name, currency in brands:
         brand_id = store.next_counter("COUNTER#BRAND", "COUNTER")
-        brand = Brand(brand_id=brand_id, tenant_id=tenant_id, name=brand_name, currency=currency)
+        brand = Brand(brand_id=brand_id, tenant_id=tenant_id, team_id=team_id, name=brand_name, currency=currency)
         created.append(brand)
         ops.append(store.Put(_brand_item(brand), condition="attribute_not_exists(pk)"))
         ops.append(
@@ -303,6 +308,7 @@ def _brand_item(brand: Brand) -> dict[str, Any]:
         "sk": keys.brand_sk(brand.brand_id),
         "brand_id": brand.brand_id,
         "tenant_id": brand.tenant_id,
+        "team_id": brand.team_id,
         "name": brand.name,
         "currency": brand.currency,
         "settings": brand.settings.model_dump_json(),
@@ -313,6 +319,7 @@ def _brand_from_item(item: dict[str, Any]) -> Brand:
     return Brand(
         brand_id=int(item["brand_id"]),
         tenant_id=item["tenant_id"],
+        team_id=int(item.get("team_id", 0)),
         name=item["name"],
         currency=item["currency"],
         settings=BrandSettings.model_validate(json.loads(item.get("settings") or "{}")),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 Text = Annotated[str, StringConstraints(max_length=1000)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
@@ -67,6 +67,25 @@ class DetailsIn(BaseModel):
     comment: Text | None = None
     operator: Short | None = None
     optOut: GwOptOut | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _dotted_opt_out(cls, data: Any) -> Any:
+        """The seed's parameter table names the flags `optOut.sms`, ...: accepted as literal dotted keys
+        too, merged over an `optOut` object (or its JSON text) sent alongside."""
+        if not isinstance(data, dict) or not any(isinstance(k, str) and k.startswith("optOut.") for k in data):
+            return data
+        data = dict(data)
+        merged = data.get("optOut")
+        if isinstance(merged, str):
+            merged = cls._opt_out_string(merged)
+        if merged is not None and not isinstance(merged, dict):
+            return data  # refused by the field's own validation
+        merged = dict(merged or {})
+        for key in [k for k in data if isinstance(k, str) and k.startswith("optOut.")]:
+            merged[key.removeprefix("optOut.")] = data.pop(key)
+        data["optOut"] = merged
+        return data
 
     @field_validator("optOut", mode="before")
     @classmethod

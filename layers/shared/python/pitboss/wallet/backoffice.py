@@ -20,7 +20,7 @@ from pitboss.wallet.ledger import Wallet
 
 class PlayerItem(BaseModel):
     id: int
-    team_id: str = Field(description="The tenant id")
+    team_id: int = Field(description="The tenant's number (its brands' owner)")
     brand_id: int
     username: str
     nickname: str | None
@@ -44,7 +44,7 @@ class PlayerDetail(PlayerItem):
 
 class TransactionItem(BaseModel):
     id: int = Field(description="The entry's position in the player's ledger")
-    team_id: str
+    team_id: int
     brand_id: int
     player_id: int
     type: str = Field(description="debit | credit | rollback | deposit | withdrawal | ... ")
@@ -73,7 +73,7 @@ def _player_item(principal: Principal, item: dict[str, Any]) -> dict[str, Any]:
     details = item.get("details") or {}
     return {
         "id": int(item["player_id"]),
-        "team_id": principal.tenant_id,
+        "team_id": principal.team_id,
         "brand_id": int(item["brand_id"]),
         "username": item["username"],
         "nickname": details.get("nickname") or item.get("nickname"),
@@ -179,7 +179,7 @@ def player_transactions(principal: Principal, player_id: int, page: int, size: i
             items.append(
                 {
                     "id": int(e["seq"]),
-                    "team_id": principal.tenant_id,
+                    "team_id": principal.team_id,
                     "brand_id": brand_id,
                     "player_id": player_id,
                     "type": e["type"],
