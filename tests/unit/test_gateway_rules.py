@@ -223,6 +223,23 @@ def test_online_status_shows_wagering_left_and_a_completion_in_this_session(moto
     assert wagering(login.json()["token"]) == (0, 0, "", 0)  # completed before this session began
 
 
+def test_online_status_leaves_out_a_bonus_past_its_expiry(moto_table: str) -> None:
+    d = Driver(required_documents=[])
+    _at(T0)
+    username = unique("gw")
+    created = register(d.tenant.brand_id, username)
+    d.user_id = _profile(d.tenant.brand_id, created["player_id"]).user_id
+    d.deposit("10.00")
+    expires = (T0 + timedelta(minutes=10)).isoformat()
+    d.call("bonus", {"amount": "20.00", "wagering_multiplier": 2, "expires_at": expires})
+    status = f"/gateway/online-player/v1/player/{d.tenant.brand_id}/online/status"
+    body = call("GET", status, token=created["token"]).json()
+    assert (body["total_balance"], body["bonusBalance"], body["wageringBalance"]) == (30, 20, 40)
+    _at(T0 + timedelta(minutes=11))  # expired; no movement has written its forfeit yet
+    body = call("GET", status, token=created["token"]).json()
+    assert (body["total_balance"], body["bonusBalance"], body["wageringBalance"]) == (10, 0, 0)
+
+
 def test_links_are_single_use_and_expire(moto_table: str) -> None:
     brand_id = _brand()
     _at(T0)

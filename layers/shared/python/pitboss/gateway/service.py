@@ -42,7 +42,7 @@ from pitboss.players.service import create_ops, email_swap_ops, versioned_put
 from pitboss.settings import get_settings
 from pitboss.tenancy import Brand
 from pitboss.types import USERNAME_RE
-from pitboss.wallet.ledger import Bonus, Stats
+from pitboss.wallet.ledger import Stats, Wallet
 
 MAX_ATTEMPTS = 4
 EMAIL_MAX = 254
@@ -932,11 +932,19 @@ def _display(amount: Decimal) -> int | float:
     return int(amount) if amount == amount.to_integral_value() else float(amount)  # float ok: display only
 
 
+def _wallet(caller: Caller) -> Wallet:
+    if caller.wallet is None:
+        return Wallet(user_id=caller.player.user_id, currency=caller.brand.currency)
+    return Wallet.from_item(caller.wallet)
+
+
 def _balances(caller: Caller) -> tuple[str, Decimal, Decimal]:
-    wallet = caller.wallet or {}
-    currency = str(wallet.get("currency") or caller.brand.currency)
-    balances = wallet.get("balances") or {}
-    return currency, money.to_decimal(balances.get("real")), money.to_decimal(balances.get("bonus"))
+    """Currency, real and bonus as the player may spend them now: a bonus past its expiry is not counted,
+    even before the next movement writes its forfeit entry (as the wallet API shows it)."""
+    wallet = _wallet(caller)
+    now_iso = clock.iso(caller.now)
+    lapsed = sum((b.balance for b in wallet.bonuses if b.expired(now_iso)), Decimal(0))
+    return wallet.currency, wallet.real, wallet.bonus - lapsed
 
 
 def _stamp(at: str | None) -> str | None:
@@ -1009,8 +1017,10 @@ def _status_common(caller: Caller) -> dict[str, Any]:
 
 def _wagering(caller: Caller) -> dict[str, Any]:
     """Remaining wagering of active bonuses, and bonuses whose wagering completed during this session."""
-    bonuses = [Bonus.from_item(b) for b in (caller.wallet or {}).get("bonuses") or []]
-    remaining = sum((b.wagering_required - b.wagered for b in bonuses if b.status == "active"), Decimal(0))
+    bonuses = _wallet(caller).bonuses
+    now_iso = clock.iso(caller.now)
+    live = [b for b in bonuses if b.status == "active" and not b.expired(now_iso)]
+    remaining = sum((b.wagering_required - b.wagered for b in live), Decimal(0))
     started = str(caller.session["created_at"])
     completed = [
         b.converted_amount or Decimal(0)
