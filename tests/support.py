@@ -59,7 +59,7 @@ class LocalStackProcess:
     def start(self, timeout: float = 90.0) -> LocalStackProcess:
         self.log = (self.data_dir / "stack.log").open("wb")
         self.process = subprocess.Popen(
-            [str(BIN / "pitboss"), "dev", "--quiet", "--schedule-seconds", "3600"],
+            [str(BIN / "pitboss"), "dev", "--quiet", "--schedule-seconds", "2"],
             env=self.env,
             stdout=self.log,
             stderr=subprocess.STDOUT,

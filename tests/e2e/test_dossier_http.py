@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -169,3 +171,33 @@ def test_an_until_out_of_range_is_a_422_not_a_500(api: Api, tenant: Tenant) -> N
             assert r.status_code == 422, (field, value, r.text)
             assert r.json()["error"]["code"] == "validation_error"
     assert [e["type"] for e in _timeline(api, key, ref)["events"]] == ["player_created"]
+
+
+def test_the_local_schedule_ends_a_cooloff_and_an_exclusion_once(api: Api, local_stack: Any) -> None:
+    """The scheduled function as `pitboss dev` runs it (every 2 s in this test stack, every minute by
+    default and in AWS): a cool-off and a time-bounded self-exclusion end, each with one timeline event by
+    `system:scheduler`; the excluded player stays `self_excluded` (reinstatement on request)."""
+    t = local_stack.tenant()
+    cooling, excluded = _player(api, t.live_key), _player(api, t.live_key)
+    soon = (datetime.now(UTC) + timedelta(seconds=3)).isoformat()
+    r = api.post(f"/v1/players/{cooling['user_id']}/rg", t.live_key, {"cooloff_until": soon})
+    assert r.status_code == 200, r.text
+    r = api.post(f"/v1/players/{excluded['user_id']}/rg", t.live_key, {"self_exclusion_until": soon})
+    assert r.status_code == 200 and r.json()["player"]["status"] == "self_excluded", r.text
+
+    def ended(user_id: str, kind: str) -> list[dict[str, Any]]:
+        events = _timeline(api, t.live_key, user_id, "?limit=100")["events"]
+        return [e for e in events if e["type"] == kind]
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not (ended(cooling["user_id"], "cooloff_ended")
+                                               and ended(excluded["user_id"], "self_exclusion_ended")):  # fmt: skip
+        time.sleep(0.5)
+    time.sleep(5)  # two more runs: nothing left to do, no second event
+    for user_id, kind in ((cooling["user_id"], "cooloff_ended"), (excluded["user_id"], "self_exclusion_ended")):
+        events = ended(user_id, kind)
+        assert len(events) == 1 and events[0]["actor"] == "system:scheduler", (kind, events)
+    cooled = api.get(f"/v1/players/{cooling['user_id']}", t.live_key).json()["player"]
+    assert cooled["rg"]["cooloff_until"] is None and cooled["status"] == "active"
+    still = api.get(f"/v1/players/{excluded['user_id']}", t.live_key).json()["player"]
+    assert still["rg"]["self_exclusion_until"] is None and still["status"] == "self_excluded"
