@@ -105,9 +105,11 @@ def _create(principal: Principal, brand: Brand, body: PlayerUpsert) -> Decision:
     ops = create_ops(principal.actor, player, source="operator_api")
 
     def on_cancel(exc: TransactionCancelled) -> Conflict | None:
+        if exc.failed(0):
+            return None  # lost the username race (its winner holds the email too): re-read and update instead
         if exc.failed(1):
             return Conflict("another player of this brand has this email", code="email_taken")
-        return None  # lost the username race: re-read and update instead
+        return None
 
     return Decision(
         ops=ops,
