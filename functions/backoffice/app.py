@@ -62,6 +62,6 @@ def player_transactions(player_id: PlayerId, page: PageQ = 1, size: SizeQ = 20) 
 
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId", clear_state=True)
-@http.json_bodies("v1")
+@http.json_bodies("v1", scopes=("backoffice:read", "backoffice:read"))
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -175,6 +175,6 @@ def get_timeline(
 
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId", clear_state=True)
-@http.json_bodies("v1")
+@http.json_bodies("v1", scopes=("players:read", "players:write"))
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -192,6 +192,6 @@ def transactions(
 
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId", clear_state=True)
-@http.json_bodies("v1")
+@http.json_bodies("v1", scopes=("wallet:read", "wallet:write"))
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

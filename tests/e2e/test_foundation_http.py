@@ -57,6 +57,30 @@ def test_missing_scope_is_403(api: Api, local_stack: Any) -> None:
     read_only = json.loads(done.stdout)["key"]
     r = api.post("/v1/players", read_only, {"username": unique("x"), "email": "x@example.com"})
     assert r.status_code == 403 and r.json()["error"]["code"] == "insufficient_scope"
+    # the key is checked before anything else about the request: an invalid body or query is still 403
+    for method, path, body in (("POST", "/v1/players", {"bad": 1}), ("POST", "/v1/players/x/deposits", {}),
+                               ("GET", "/api/player/list?size=1000", None)):  # fmt: skip
+        r = api.call(method, path, json=body, headers={"authorization": f"Bearer {read_only}"})
+        assert r.status_code == 403 and r.json()["error"]["code"] == "insufficient_scope", (path, r.text)
+
+
+def test_no_key_is_401_whatever_the_request_holds(api: Api) -> None:
+    """Without a valid key nothing about the request is examined: not its body, its parameters or its type."""
+    cases = [
+        ("POST", "/v1/players", {"x": 1}, {}),
+        ("POST", "/v1/players/x/notes?brand_id=1", {"textt": "x"}, {}),
+        ("GET", "/v1/players/x/timeline?limit=abc", None, {}),
+        ("POST", "/v1/players/x/bets", {"amount": "-1"}, {}),
+        ("GET", "/api/player/list?size=0", None, {}),
+        ("POST", "/v1/players", None, {"content-type": "application/x-www-form-urlencoded"}),
+    ]
+    for method, path, body, headers in cases:
+        for key in (None, "wsk_live_nope"):
+            auth = {"authorization": f"Bearer {key}"} if key else {}
+            data = "a=1" if headers else None
+            r = api.call(method, path, json=body, data=data, headers={**headers, **auth})
+            assert r.status_code == 401, (method, path, key, r.text)
+            assert r.json()["error"]["code"] in {"unauthorized", "invalid_api_key"}
 
 
 def test_other_tenant_and_other_mode_get_404(api: Api, local_stack: Any) -> None:

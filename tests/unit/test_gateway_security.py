@@ -346,12 +346,12 @@ def test_a_conflicting_login_transaction_is_retried(moto_table: str, monkeypatch
         monkeypatch.setattr(store, "client", lambda: client)
         _cancelled_by_conflict(stubber)
         stubber.add_response("transact_write_items", {})
-        opened = service._open_session(brand, player.realm, player, creds)
+        opened = service._open_session(brand, player.realm, player, creds, None)
         assert set(opened) == {"token", "player_id"}
         for _ in range(sessions.CONFLICT_RETRIES):
             _cancelled_by_conflict(stubber)
         with pytest.raises(ConcurrentUpdate) as raised:
-            service._open_session(brand, player.realm, player, creds)
+            service._open_session(brand, player.realm, player, creds, None)
         assert isinstance(raised.value, PitbossError) and raised.value.status == 409  # never a 500
         stubber.assert_no_pending_responses()
 

@@ -176,27 +176,40 @@ def install_error_handlers(app: APIGatewayHttpResolver, surface: Surface = "v1")
         return json_response(500, {"error": {"code": "internal_error", "message": "internal server error"}})
 
 
-def json_bodies(surface: Surface = "v1") -> Callable[[LambdaHandler], LambdaHandler]:
-    """Handler decorator: a body that is not JSON (form, multipart, text) is refused before routing."""
+def _raw_response(status: int, body: Any) -> dict[str, Any]:
+    return {"statusCode": status, "headers": {"Content-Type": JSON}, "body": dumps(body), "isBase64Encoded": False}
+
+
+def json_bodies(
+    surface: Surface = "v1", scopes: tuple[str, str] | None = None
+) -> Callable[[LambdaHandler], LambdaHandler]:
+    """Handler decorator, run before routing and request validation:
+
+    * `scopes` (read, write): the API key is checked first, so a request without a valid key is 401 and a
+      key without the scope (read for GET, write otherwise) is 403 whatever its body or parameters hold;
+      nothing about the request is looked at for a caller who may not make it. Routes check again.
+    * a body that is not JSON (form, multipart, text) is refused: 415 (`{"errMsg": "invalid input"}` 400
+      on the gateway)."""
 
     def decorate(handler: LambdaHandler) -> LambdaHandler:
         @wraps(handler)
         def wrapper(event: dict[str, Any], context: Any) -> dict[str, Any]:
+            if scopes is not None:
+                request = event.get("requestContext") or {}
+                method = str((request.get("http") or {}).get("method", "GET")).upper()
+                try:
+                    who = Principal.from_context((request.get("authorizer") or {}).get("lambda"))
+                    who.require(scopes[0] if method in ("GET", "HEAD") else scopes[1])
+                except PitbossError as exc:
+                    return _raw_response(exc.status, exc.body())
             headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
             content_type = headers.get("content-type", "").lower()
             if event.get("body") and content_type and "json" not in content_type:
                 if surface == "gateway":
-                    body: Any = {"errMsg": "invalid input"}
-                    status = 400
-                else:
-                    status = 415
-                    body = {"error": {"code": "unsupported_media_type", "message": "send the body as application/json"}}
-                return {
-                    "statusCode": status,
-                    "headers": {"Content-Type": JSON},
-                    "body": dumps(body),
-                    "isBase64Encoded": False,
-                }
+                    return _raw_response(400, {"errMsg": "invalid input"})
+                return _raw_response(
+                    415, {"error": {"code": "unsupported_media_type", "message": "send the body as application/json"}}
+                )
             return handler(event, context)
 
         return wrapper
