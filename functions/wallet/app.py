@@ -28,7 +28,7 @@ from pitboss.wallet.models import (
 )
 
 app = APIGatewayHttpResolver(**http.RESOLVER_OPTIONS)
-http.configure(app, surface="v1")
+http.configure(app, surface="v1", generic_codes=True)
 
 PlayerKey = Annotated[str, Path(description="The player's UUID or username (case-insensitive)", max_length=64)]
 WithdrawalId = Annotated[str, Path(description="The withdrawal's id", max_length=64, pattern=r"^wd_[0-9a-z]{26}$")]

@@ -150,6 +150,13 @@ def test_deeply_nested_bodies_are_bad_input_not_500(api: Api, local_stack: Any) 
     assert r.json() == {"errMsg": "invalid input"}
     r = api.call("POST", "/v1/players", t.live_key, data="{not json", headers=headers)
     assert r.json()["error"]["fields"] == [{"field": "body", "message": "JSON decode error"}]
+    # an integer beyond Python's 4300-digit conversion limit: unreadable JSON, not a 500
+    huge = '{"amount": ' + "9" * 5000 + "}"
+    for path in ("/v1/players", "/v1/players/x/deposits", "/v1/players/x/rg"):
+        r = api.call("POST", path, t.live_key, data=huge, headers=headers)
+        assert r.status_code == 422 and r.json()["error"]["code"] == "validation_error", (path, r.text)
+    r = api.call("POST", "/gateway/admission/v1/login/1", None, data=huge, headers=headers)
+    assert (r.status_code, r.json()) == (400, {"errMsg": "invalid input"})
 
 
 def test_cors_as_api_gateway_applies_the_templates_configuration(api: Api, local_stack: Any) -> None:

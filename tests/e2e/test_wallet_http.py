@@ -33,7 +33,11 @@ def test_a_round_over_http(api: Api, local_stack: Any) -> None:
     dup = api.post(f"{base}/bets", t.live_key, {"amount": "10000", "ref_id": "txn_abc123", "round_id": "rnd_9988"})
     assert dup.status_code == 200 and dup.json()["deduped"] is True
     other = api.post(f"{base}/bets", t.live_key, {"amount": "1", "ref_id": "txn_abc123", "round_id": "rnd_9988"})
-    assert other.status_code == 409 and other.json()["error"]["code"] == "duplicate_ref"
+    assert (
+        other.status_code == 409
+        and other.json()["error"]["code"] == "conflict"
+        and other.json()["error"]["reason"] == "duplicate_ref"
+    )
     win = api.post(
         f"{base}/wins",
         t.live_key,
@@ -42,11 +46,20 @@ def test_a_round_over_http(api: Api, local_stack: Any) -> None:
     assert win.status_code == 201 and win.json()["wallet"]["balances"]["real"] == "70200"
     assert api.post(f"{base}/wins", t.live_key, {"amount": "1", "ref_id": "w2", "round_id": "nope"}).status_code == 404
     rb = api.post(f"{base}/rollbacks", t.live_key, {"ref_id": "txn_abc123"})
-    assert rb.status_code == 409 and rb.json()["error"]["code"] == "round_closed"
+    assert rb.status_code == 409 and (rb.json()["error"]["code"], rb.json()["error"]["reason"]) == (
+        "conflict",
+        "round_closed",
+    )
     early = api.post(f"{base}/rollbacks", t.live_key, {"ref_id": "late"})
-    assert early.status_code == 404 and early.json()["error"]["code"] == "ref_not_found"
+    assert early.status_code == 404 and (early.json()["error"]["code"], early.json()["error"]["reason"]) == (
+        "not_found",
+        "ref_not_found",
+    )
     late = api.post(f"{base}/bets", t.live_key, {"amount": "1", "ref_id": "late", "round_id": "r2"})
-    assert late.status_code == 409 and late.json()["error"]["code"] == "ref_rolled_back"
+    assert late.status_code == 409 and (late.json()["error"]["code"], late.json()["error"]["reason"]) == (
+        "conflict",
+        "ref_rolled_back",
+    )
     wallet = api.get(f"{base}/wallet", t.live_key).json()["wallet"]
     assert wallet["balances"] == {"real": "70200", "bonus": "0", "winz": "0.00", "xp": "1000.00"}
     assert wallet["frozen"] == "0" and wallet["currency"] == "KRW"
@@ -118,7 +131,7 @@ def test_twenty_concurrent_bets_over_http(api: Api, local_stack: Any) -> None:
             r = client.post(f"{base}/bets", t.live_key, body)
             if r.status_code != 409:
                 return r.status_code
-            assert r.json()["error"]["code"] == "concurrent_update"
+            assert (r.json()["error"]["reason"], r.json()["error"]["retryable"]) == ("concurrent_update", True)
         return 409
 
     with ThreadPoolExecutor(max_workers=20) as pool:
@@ -152,7 +165,7 @@ def test_other_tenant_and_other_mode_are_404_on_every_wallet_route(api: Api, loc
             for method, tail, body in WALLET_ROUTES:
                 r = api.call(method, f"/v1/players/{ident}/{tail}", key, json=body)
                 assert r.status_code == 404, (method, tail, r.status_code, r.text)
-                assert r.json()["error"]["code"] in {"player_not_found", "not_found"}
+                assert r.json()["error"]["code"] == "not_found"
     assert api.get(f"/v1/players/{p['user_id']}/wallet", t.live_key).json()["wallet"]["balances"]["real"] == "5.00"
 
 
@@ -195,6 +208,9 @@ def test_inputs_that_once_gave_500_are_4xx(api: Api, local_stack: Any) -> None:
         r = api.post(f"{base}/bonuses", t.live_key, {"amount": "0.00000001", "wagering_multiplier": 5})
         assert r.status_code == 201, r.text
     r = api.post(f"{base}/bonuses", t.live_key, {"amount": "0.00000001", "wagering_multiplier": 5})
-    assert r.status_code == 409 and r.json()["error"]["code"] == "too_many_bonuses", r.text
+    assert r.status_code == 409 and (r.json()["error"]["code"], r.json()["error"]["reason"]) == (
+        "conflict",
+        "too_many_bonuses",
+    ), r.text
     r = api.post(f"{base}/withdrawals", t.live_key, {"amount": "1.00000000"})
     assert r.status_code == 201 and len(r.json()["related_transactions"]) == 20, r.text

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from decimal import Decimal
-from functools import partial, wraps
+from functools import wraps
 from typing import Any, Literal
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
@@ -17,7 +17,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from pitboss.errors import PitbossError
+from pitboss.errors import ConcurrentUpdate, PitbossError
 from pitboss.idempotency import Outcome
 from pitboss.observability import logger
 from pitboss.tenancy import Principal
@@ -41,8 +41,16 @@ def dumps(body: Any) -> str:
     return json.dumps(body, separators=(",", ":"), default=_default)
 
 
-# Request bodies keep numbers exact: 0.1 arrives as Decimal("0.1"), never as a float.
-exact_json = partial(json.loads, parse_float=Decimal)
+def exact_json(text: str | bytes) -> Any:
+    """Request bodies keep numbers exact: 0.1 arrives as Decimal("0.1"), never as a float. A body Python
+    can't read as JSON (including an integer beyond its 4300-digit conversion limit, a plain ValueError)
+    is a JSONDecodeError, which every surface answers as bad input."""
+    try:
+        return json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError:
+        raise
+    except ValueError as exc:
+        raise json.JSONDecodeError(f"unreadable JSON: {exc}", "", 0) from exc
 
 
 def _default(value: Any) -> Any:
@@ -91,9 +99,26 @@ RESOLVER_OPTIONS: dict[str, Any] = {
 }
 
 
-def configure(app: APIGatewayHttpResolver, surface: Surface = "v1") -> None:
+# The wallet surface answers the issue's own codes: every 404 is `not_found` and every 409 `conflict`, the
+# specific cause in `reason` (round_not_found, duplicate_ref, ...); `retryable` says a 409 may be retried
+# as is (the same idempotency key and ref): only optimistic-lock exhaustion is.
+GENERIC_CODES = {404: "not_found", 409: "conflict"}
+
+
+def error_body(exc: PitbossError, *, generic_codes: bool = False) -> dict[str, Any]:
+    body = exc.body()
+    generic = GENERIC_CODES.get(exc.status) if generic_codes else None
+    if generic is None:
+        return body
+    detail = {"code": generic, "reason": exc.code, **{k: v for k, v in body["error"].items() if k != "code"}}
+    if exc.status == 409:
+        detail["retryable"] = isinstance(exc, ConcurrentUpdate)
+    return {"error": detail}
+
+
+def configure(app: APIGatewayHttpResolver, surface: Surface = "v1", *, generic_codes: bool = False) -> None:
     """Installs the one exception -> HTTP mapping of the surface."""
-    install_error_handlers(app, surface)
+    install_error_handlers(app, surface, generic_codes=generic_codes)
 
 
 def _field_path(loc: Any) -> str:
@@ -109,7 +134,9 @@ def validation_fields(exc: RequestValidationError) -> list[dict[str, str]]:
     return fields
 
 
-def install_error_handlers(app: APIGatewayHttpResolver, surface: Surface = "v1") -> None:
+def install_error_handlers(
+    app: APIGatewayHttpResolver, surface: Surface = "v1", *, generic_codes: bool = False
+) -> None:
     """Maps the exception hierarchy to HTTP once. Status comes from the exception type, never its text."""
 
     @app.exception_handler(PitbossError)
@@ -118,7 +145,7 @@ def install_error_handlers(app: APIGatewayHttpResolver, surface: Surface = "v1")
             logger.error("domain error", extra={"code": exc.code})
         if surface == "gateway":
             return json_response(exc.status, {"errMsg": exc.message})
-        return json_response(exc.status, exc.body())
+        return json_response(exc.status, error_body(exc, generic_codes=generic_codes))
 
     @app.exception_handler(HttpError)
     def _exact(exc: HttpError) -> Response[Any]:
