@@ -24,8 +24,9 @@ from pitboss.tenancy import Brand
 app = APIGatewayHttpResolver(**http.RESOLVER_OPTIONS)
 http.configure(app, surface="gateway")
 
-Version = Annotated[str, Path(description="The API version to use: v1", max_length=16)]
-BrandPath = Annotated[str, Path(description="The ID of the casino (brand)", max_length=16)]
+# No length limits here: a long version or brand id gets the seed's own 400 (invalid version / brand id).
+Version = Annotated[str, Path(description="The API version to use: v1")]
+BrandPath = Annotated[str, Path(description="The ID of the casino (brand)")]
 Token = Annotated[
     str | None,
     Header(description="Player login session (required: missing, unknown or expired -> 401)"),
@@ -107,8 +108,7 @@ def login(version: Version, brand_id: BrandPath, body: m.LoginIn) -> Response[An
     openapi_extensions=NO_API_KEY,
 )
 def logout(version: Version, brand_id: BrandPath, x_auth_token: Token = None) -> Response[Any]:
-    _brand(version, brand_id)
-    sessions.end(x_auth_token)
+    sessions.end(_brand(version, brand_id), x_auth_token)
     return _no_content()
 
 

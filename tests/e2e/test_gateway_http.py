@@ -207,6 +207,10 @@ def test_every_flow_end_to_end(api: Api, local_stack: Any, tenant: Any) -> None:
     )
     assert p.call("GET", status).status_code == 200
 
+    # logout through another brand's path is not this session's: 401, and the session lives on
+    r = p.call("POST", f"{a}/logout/{local_stack.demo['brands'][0]['brand_id']}")
+    assert (r.status_code, r.json()) == (401, INVALID_TOKEN)
+    assert p.call("GET", details).status_code == 200
     # logout, then the token is dead: using it again, logout included, is 401 invalid token
     assert p.call("POST", f"{a}/logout/{brand}").status_code == 204
     assert p.call("GET", details).json() == INVALID_TOKEN
@@ -273,6 +277,8 @@ def test_the_seeds_error_rows(api: Api, local_stack: Any, tenant: Any) -> None:
         assert (r.status_code, r.json()) == (401, INVALID_TOKEN)
         r = p.call(method, path.replace("/v1", "/v9", 1), body)
         assert r.status_code == 400 and r.json() == {"errMsg": "invalid input - invalid version"}
+        r = p.call(method, template.format(b="9" * 40), body)
+        assert (r.status_code, r.json()) == (400, INVALID_BRAND), (method, path)
     for path in ("/gateway/admission/v1/register/{b}", "/gateway/admission/v1/login/{b}",
                  "/gateway/admission/v1/forgot/password/{b}", "/gateway/admission/v1/verify/password/{b}",
                  "/gateway/admission/v1/verify/email/{b}", "/gateway/admission/v1/logout/{b}"):  # fmt: skip

@@ -387,5 +387,5 @@ def test_a_conflicting_session_touch_or_logout_never_fails_the_request(
         # logout: retried
         _conflict(stubber, "transact_write_items")
         stubber.add_response("transact_write_items", {})
-        sessions.end(token)
+        sessions.end(brand, token)
         stubber.assert_no_pending_responses()

@@ -222,12 +222,17 @@ def _touch(session: dict[str, Any], brand: Brand, now: datetime) -> dict[str, An
         return session
 
 
-def end(token: str | None) -> None:
-    """Logout: the session item goes. A missing, unknown or already ended token is 401 invalid token,
-    as issue 5 says of every x-auth-token route."""
+def end(brand: Brand, token: str | None) -> None:
+    """Logout: the session item goes. A missing, unknown or already ended token, or another brand's, is
+    401 invalid token, as issue 5 says of every x-auth-token route."""
     if not token or len(token) > TOKEN_MAX:
         raise responses.invalid_token()
-    delete = store.Delete(keys.session_pk(token), SESSION_SK, condition="attribute_exists(pk)")
+    delete = store.Delete(
+        keys.session_pk(token),
+        SESSION_SK,
+        condition="attribute_exists(pk) AND brand_id = :b",
+        values={":b": brand.brand_id},
+    )
     try:
         retry_conflicts(lambda: store.transact([delete]))
     except TransactionCancelled as exc:
