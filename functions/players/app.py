@@ -43,8 +43,9 @@ BrandQuery = Annotated[BrandId | None, Query(description="Needed with a username
     },
     tags=["players"],
 )
-def upsert_player(body: PlayerUpsert) -> Response[Any]:
+def upsert_player(body: PlayerUpsert, brand_id: BrandQuery = None) -> Response[Any]:
     who = http.principal(app, "players:write")
+    body = body.model_copy(update={"brand_id": http.brand_param(brand_id, body.brand_id)})
     idem = idempotency.begin(who.realm, body.idempotency_key, "POST", "/v1/players", http.raw_body(app))
     return http.outcome_response(service.upsert_player(who, body, idem))
 
@@ -81,13 +82,13 @@ def _begin(key: str, brand_id: int | None, method: str, route: str) -> tuple[Pri
         "Audited: the reason is recorded on the timeline with the actor and the old and new status. "
         "While a self-exclusion is in force (a permanent one always is), only a status that blocks betting "
         "can be set: `active` and `affordability_review` are refused (409 `self_exclusion_in_force` / "
-        "`self_exclusion_permanent`); `active` is also refused during a cool-off (409 `cooloff_in_force`)."
+        "`self_exclusion_permanent`). A cool-off is not a status: it blocks whatever status is set during it."
     ),
     responses=DOSSIER_WRITE_ERRORS,
     tags=["players"],
 )
 def change_status(key: PlayerKey, body: StatusChange, brand_id: BrandQuery = None) -> Response[Any]:
-    who, user_id, idem = _begin(key, brand_id, "PATCH", "/v1/players/{key}/status")
+    who, user_id, idem = _begin(key, http.brand_param(brand_id, body.brand_id), "PATCH", "/v1/players/{key}/status")
     return http.outcome_response(dossier.change_status(who, user_id, body, idem))
 
 
@@ -105,7 +106,7 @@ def change_status(key: PlayerKey, body: StatusChange, brand_id: BrandQuery = Non
     tags=["players"],
 )
 def set_rg(key: PlayerKey, body: RgUpdate, brand_id: BrandQuery = None) -> Response[Any]:
-    who, user_id, idem = _begin(key, brand_id, "POST", "/v1/players/{key}/rg")
+    who, user_id, idem = _begin(key, http.brand_param(brand_id, body.brand_id), "POST", "/v1/players/{key}/rg")
     return http.outcome_response(dossier.set_rg(who, user_id, body, idem))
 
 
@@ -116,7 +117,7 @@ def set_rg(key: PlayerKey, body: RgUpdate, brand_id: BrandQuery = None) -> Respo
     tags=["players"],
 )
 def set_kyc(key: PlayerKey, body: KycChange, brand_id: BrandQuery = None) -> Response[Any]:
-    who, user_id, idem = _begin(key, brand_id, "POST", "/v1/players/{key}/kyc")
+    who, user_id, idem = _begin(key, http.brand_param(brand_id, body.brand_id), "POST", "/v1/players/{key}/kyc")
     return http.outcome_response(dossier.set_kyc(who, user_id, body, idem))
 
 
@@ -127,7 +128,7 @@ def set_kyc(key: PlayerKey, body: KycChange, brand_id: BrandQuery = None) -> Res
     tags=["players"],
 )
 def set_flags(key: PlayerKey, body: FlagsChange, brand_id: BrandQuery = None) -> Response[Any]:
-    who, user_id, idem = _begin(key, brand_id, "POST", "/v1/players/{key}/flags")
+    who, user_id, idem = _begin(key, http.brand_param(brand_id, body.brand_id), "POST", "/v1/players/{key}/flags")
     return http.outcome_response(dossier.set_flags(who, user_id, body, idem))
 
 
@@ -138,7 +139,7 @@ def set_flags(key: PlayerKey, body: FlagsChange, brand_id: BrandQuery = None) ->
     tags=["players"],
 )
 def change_tags(key: PlayerKey, body: TagsChange, brand_id: BrandQuery = None) -> Response[Any]:
-    who, user_id, idem = _begin(key, brand_id, "POST", "/v1/players/{key}/tags")
+    who, user_id, idem = _begin(key, http.brand_param(brand_id, body.brand_id), "POST", "/v1/players/{key}/tags")
     return http.outcome_response(dossier.change_tags(who, user_id, body, idem))
 
 
@@ -153,7 +154,7 @@ def change_tags(key: PlayerKey, body: TagsChange, brand_id: BrandQuery = None) -
     tags=["players"],
 )
 def add_note(key: PlayerKey, body: NoteIn, brand_id: BrandQuery = None) -> Response[Any]:
-    who, user_id, idem = _begin(key, brand_id, "POST", "/v1/players/{key}/notes")
+    who, user_id, idem = _begin(key, http.brand_param(brand_id, body.brand_id), "POST", "/v1/players/{key}/notes")
     return http.outcome_response(dossier.add_note(who, user_id, body, idem))
 
 

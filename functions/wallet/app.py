@@ -54,7 +54,8 @@ def _idem(who: Any, key: str | None, route: str) -> idempotency.IdemRequest:
 def deposit(key: PlayerKey, body: DepositIn, brand_id: BrandQuery = None) -> Response[Any]:
     who = http.principal(app, "wallet:write")
     idem = _idem(who, body.idempotency_key, "deposit")
-    return http.outcome_response(service.deposit(who, key, brand_id, body, idem))
+    brand = http.brand_param(brand_id, body.brand_id)
+    return http.outcome_response(service.deposit(who, key, brand, body, idem))
 
 
 @app.post(
@@ -67,7 +68,9 @@ def deposit(key: PlayerKey, body: DepositIn, brand_id: BrandQuery = None) -> Res
 def withdraw(key: PlayerKey, body: WithdrawalIn, brand_id: BrandQuery = None) -> Response[Any]:
     who = http.principal(app, "wallet:write")
     idem = _idem(who, body.idempotency_key, "withdrawal")
-    return http.outcome_response(service.request_withdrawal(who, key, brand_id, body, idem))
+    return http.outcome_response(
+        service.request_withdrawal(who, key, http.brand_param(brand_id, body.brand_id), body, idem)
+    )
 
 
 def _settle(
@@ -76,7 +79,11 @@ def _settle(
     """A PSP's outcome; the body is optional (a memo and an idempotency key at most)."""
     who = http.principal(app, "wallet:write")
     idem = _idem(who, body.idempotency_key, f"withdrawal_{outcome}")
-    return http.outcome_response(service.settle_withdrawal(who, key, brand_id, withdrawal_id, outcome, body, idem))
+    return http.outcome_response(
+        service.settle_withdrawal(
+            who, key, http.brand_param(brand_id, body.brand_id), withdrawal_id, outcome, body, idem
+        )
+    )
 
 
 @app.post(
@@ -119,7 +126,8 @@ def cancel_withdrawal(
 def bet(key: PlayerKey, body: BetIn, brand_id: BrandQuery = None) -> Response[Any]:
     who = http.principal(app, "wallet:write")
     idem = _idem(who, body.idempotency_key, "bet")
-    return http.outcome_response(service.place_bet(who, key, brand_id, body, idem))
+    brand = http.brand_param(brand_id, body.brand_id)
+    return http.outcome_response(service.place_bet(who, key, brand, body, idem))
 
 
 @app.post(
@@ -132,7 +140,8 @@ def bet(key: PlayerKey, body: BetIn, brand_id: BrandQuery = None) -> Response[An
 def win(key: PlayerKey, body: WinIn, brand_id: BrandQuery = None) -> Response[Any]:
     who = http.principal(app, "wallet:write")
     idem = _idem(who, body.idempotency_key, "win")
-    return http.outcome_response(service.credit_win(who, key, brand_id, body, idem))
+    brand = http.brand_param(brand_id, body.brand_id)
+    return http.outcome_response(service.credit_win(who, key, brand, body, idem))
 
 
 @app.post(
@@ -145,21 +154,24 @@ def win(key: PlayerKey, body: WinIn, brand_id: BrandQuery = None) -> Response[An
 def rollback(key: PlayerKey, body: RollbackIn, brand_id: BrandQuery = None) -> Response[Any]:
     who = http.principal(app, "wallet:write")
     idem = _idem(who, body.idempotency_key, "rollback")
-    return http.outcome_response(service.rollback(who, key, brand_id, body, idem))
+    brand = http.brand_param(brand_id, body.brand_id)
+    return http.outcome_response(service.rollback(who, key, brand, body, idem))
 
 
 @app.post("/v1/players/<key>/bonuses", summary="Grant a bonus", responses=MOVED, tags=["wallet"])
 def bonus(key: PlayerKey, body: BonusIn, brand_id: BrandQuery = None) -> Response[Any]:
     who = http.principal(app, "wallet:write")
     idem = _idem(who, body.idempotency_key, "bonus")
-    return http.outcome_response(service.grant_bonus(who, key, brand_id, body, idem))
+    brand = http.brand_param(brand_id, body.brand_id)
+    return http.outcome_response(service.grant_bonus(who, key, brand, body, idem))
 
 
 @app.post("/v1/players/<key>/winz", summary="Grant or redeem winz points", responses=MOVED, tags=["wallet"])
 def winz(key: PlayerKey, body: WinzIn, brand_id: BrandQuery = None) -> Response[Any]:
     who = http.principal(app, "wallet:write")
     idem = _idem(who, body.idempotency_key, "winz")
-    return http.outcome_response(service.winz(who, key, brand_id, body, idem))
+    brand = http.brand_param(brand_id, body.brand_id)
+    return http.outcome_response(service.winz(who, key, brand, body, idem))
 
 
 @app.get(

@@ -179,3 +179,51 @@ def test_cors_as_api_gateway_applies_the_templates_configuration(api: Api, local
     r = api.call("GET", path, headers={"x-auth-token": "nope"})
     assert "access-control-allow-origin" not in r.headers
     assert api.call("OPTIONS", path).status_code == 404
+
+
+def test_brand_id_in_the_body_or_the_query(api: Api, local_stack: Any) -> None:
+    """A key spanning two brands: a request that needs a brand takes `brand_id` from the body or the query
+    (the upsert, a dossier write and a wallet write each way); the two must agree."""
+    t = local_stack.tenant(("Casino A", "USD"), ("Casino B", "EUR"))
+    a, b = (int(x["brand_id"]) for x in t.brands)
+    name = unique("Both")
+    body = {"username": name, "email": f"{name}@example.com"}
+    r = api.post("/v1/players", t.live_key, body)
+    assert r.status_code == 422 and r.json()["error"]["code"] == "brand_id_required"
+    r = api.post(f"/v1/players?brand_id={b}", t.live_key, body)
+    assert r.status_code == 201 and r.json()["player"]["brand_id"] == b, r.text
+    r = api.post(f"/v1/players?brand_id={a}", t.live_key, {**body, "brand_id": b})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "brand_id_mismatch"
+    r = api.post(f"/v1/players/{name}/notes", t.live_key, {"text": "hello", "brand_id": b})
+    assert r.status_code == 201, r.text
+    assert api.post(f"/v1/players/{name}/notes?brand_id={b}", t.live_key, {"text": "again"}).status_code == 201
+    r = api.post(f"/v1/players/{name}/deposits", t.live_key, {"amount": "5.00", "brand_id": b})
+    assert r.status_code == 201 and r.json()["wallet"]["currency"] == "EUR", r.text
+    r = api.post(f"/v1/players/{name}/deposits", t.live_key, {"amount": "5.00", "brand_id": a})
+    assert r.status_code == 404  # no such player in brand A
+
+
+def test_wrong_json_types_are_refused_not_guessed(api: Api, local_stack: Any) -> None:
+    t = local_stack.tenant()
+    name = unique("Types")
+    r = api.post("/v1/players", t.live_key, {"username": name, "email": f"{name}@example.com"})
+    assert r.status_code == 201
+    refused = [
+        ("/v1/players", {"username": name, "email": f"{name}@example.com", "brand_id": True}),
+        ("/v1/players", {"username": name, "email": f"{name}@example.com", "brand_id": "1"}),
+        ("/v1/players", {"username": name, "email": f"{name}@example.com", "date_of_birth": "1990-01-01T00:00:00Z"}),
+        (f"/v1/players/{name}/flags", {"is_pep": "yes", "reason": "screening"}),
+        (f"/v1/players/{name}/flags", {"is_sanctioned": 1, "reason": "screening"}),
+        (f"/v1/players/{name}/rg", {"loss_weekly_limit": "1_000"}),
+        (f"/v1/players/{name}/rg", {"self_exclusion_permanent": "true"}),
+        (f"/v1/players/{name}/deposits", {"amount": "1_000"}),
+        (f"/v1/players/{name}/deposits", {"amount": "\u0661\u0662"}),
+        (f"/v1/players/{name}/bets", {"amount": "1.00", "ref_id": "t1", "round_id": "r1", "round_closed": "yes"}),
+    ]
+    for path, body in refused:
+        r = api.post(path, t.live_key, body)
+        assert r.status_code == 422, (path, body, r.text)
+    dossier = api.get(f"/v1/players/{name}", t.live_key).json()["player"]
+    assert (dossier["is_pep"], dossier["date_of_birth"], dossier["rg"]["self_exclusion_permanent"]) == (
+        False, None, False)  # fmt: skip
+    assert api.get(f"/v1/players/{name}/wallet", t.live_key).json()["wallet"]["balances"]["real"] == "0.00"

@@ -292,7 +292,8 @@ def test_the_seeds_error_rows(api: Api, local_stack: Any, tenant: Any) -> None:
 
     # 400 invalid input on a body that doesn't parse
     details = f"/gateway/player-personal-details/player/details/v1/{brand}"
-    for bad in ({"gender": "X"}, {"birthdate": "01/01/2000"}, {"country": "ZZ"}, {"optOut": "{not json"}):
+    for bad in ({"gender": "X"}, {"birthdate": "01/01/2000"}, {"country": "ZZ"}, {"optOut": "{not json"},
+                {"optOut": "{\"chat\": \"yes\"}"}, {"optOut.sms": 1}):  # fmt: skip
         r = p.call("PUT", details, bad)
         assert (r.status_code, r.json()) == (400, {"errMsg": "invalid input"}), bad
     r = api.call("PUT", details, data="firstName=x", headers={"x-auth-token": p.token, "content-type": "text/plain"})

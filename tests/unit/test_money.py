@@ -20,7 +20,11 @@ def test_parse_amount_is_exact(raw: object, exp: int, expected: str) -> None:
     assert money.fmt(money.parse_amount(raw, exp), exp) == expected
 
 
-@pytest.mark.parametrize("raw", ["0", "-1", "0.001", "NaN", "Infinity", "abc", None, True, "1e400", "1" * 40])
+@pytest.mark.parametrize(
+    "raw",
+    ["0", "-1", "0.001", "NaN", "Infinity", "abc", None, True, "1e400", "1" * 40,
+     "1_000", "\u0661\u0662", " 5 ", "1e3", "+5", ".5", "5.", ""],
+)  # fmt: skip
 def test_parse_amount_rejects(raw: object) -> None:
     with pytest.raises(Unprocessable) as err:
         money.parse_amount(raw, 2)

@@ -17,7 +17,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from pitboss.errors import ConcurrentUpdate, PitbossError
+from pitboss.errors import ConcurrentUpdate, PitbossError, Unprocessable
 from pitboss.idempotency import Outcome
 from pitboss.observability import logger
 from pitboss.tenancy import Principal
@@ -253,6 +253,17 @@ def principal(app: APIGatewayHttpResolver, scope: str | None = None) -> Principa
         who.require(scope)
     logger.append_keys(tenant_id=who.tenant_id, mode=who.mode, key_id=who.key_id)
     return who
+
+
+def brand_param(query: int | None, body: int | None) -> int | None:
+    """The brand a request names, in `?brand_id=` or in the body; both must agree when both are sent."""
+    if query is not None and body is not None and query != body:
+        raise Unprocessable(
+            "brand_id in the query and in the body differ",
+            code="brand_id_mismatch",
+            fields=[{"field": "brand_id", "message": f"query says {query}, body says {body}"}],
+        )
+    return query if query is not None else body
 
 
 def raw_body(app: APIGatewayHttpResolver) -> Any:

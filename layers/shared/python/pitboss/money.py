@@ -16,6 +16,7 @@ from decimal import (
 from typing import Any
 
 from pitboss.errors import Unprocessable
+from pitboss.types import PLAIN_DECIMAL
 
 # Minor units per ISO 4217 (plus the crypto rails operators commonly ask for).
 _EXPONENTS: dict[str, int] = {
@@ -106,8 +107,11 @@ def parse_amount(value: Any, exp: int, *, field: str = "amount", allow_zero: boo
         # JSON numbers arrive here only if a caller bypassed the Decimal-preserving parser; use repr so
         # 0.1 stays 0.1 rather than 0.1000000000000000055511151231257827.
         value = repr(value)
+    if isinstance(value, str) and not PLAIN_DECIMAL.fullmatch(value):
+        # Decimal() would also take "1_000", " 5 ", "1e3" and non-ASCII digits: an amount is plain digits.
+        raise Unprocessable(f'{field} must be a plain decimal such as "45200.00"', code="invalid_amount", field=field)
     try:
-        amount = Decimal(str(value).strip())
+        amount = Decimal(str(value))
     except (InvalidOperation, ValueError) as exc:
         raise Unprocessable(f"{field} is not a number", code="invalid_amount", field=field) from exc
     if not amount.is_finite():

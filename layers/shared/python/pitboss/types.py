@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Annotated
 
 import pycountry
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints
 
 USERNAME_RE = r"^[A-Za-z0-9_.\-]{3,32}$"
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -44,8 +44,39 @@ CountryCode = Annotated[
     AfterValidator(_country),
     Field(description="ISO 3166-1 alpha-2", examples=["US"]),
 ]
-DateOfBirth = Annotated[date, AfterValidator(_not_future), Field(description="YYYY-MM-DD, not in the future")]
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+
+
+def _iso_date_text(value: object) -> object:
+    """Only the seed's YYYY-MM-DD: pydantic alone would also take a datetime string or a timestamp."""
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+        raise ValueError("use YYYY-MM-DD")
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        raise ValueError("use YYYY-MM-DD")
+    return value
+
+
+DateOfBirth = Annotated[
+    date,
+    BeforeValidator(_iso_date_text),
+    AfterValidator(_not_future),
+    Field(description="YYYY-MM-DD, not in the future"),
+]
+# JSON true/false only: "yes", 1 or "true" are refused rather than guessed.
+Flag = Annotated[bool, Field(strict=True)]
 BrandId = Annotated[int, Field(ge=1, le=2**31 - 1, description="The brand's integer id")]
+# In a body the brand is a JSON integer (a query string's "1" is parsed by BrandId).
+BodyBrandId = Annotated[int, Field(strict=True, ge=1, le=2**31 - 1, description="The brand's integer id")]
+
+
+class BrandInBody(BaseModel):
+    """A write that may name its brand in the body as well as in `?brand_id=` (they must agree)."""
+
+    brand_id: Annotated[
+        BodyBrandId | None, Field(description="Needed with a username when the key spans brands (or ?brand_id=)")
+    ] = None
+
+
 IdempotencyKey = Annotated[
     str,
     StringConstraints(min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$"),
@@ -53,6 +84,17 @@ IdempotencyKey = Annotated[
 ]
 ExternalRef = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+PLAIN_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?", re.ASCII)
+
+
+def plain_number(value: object) -> object:
+    """A number given as a JSON number or a plain decimal string ("250", "250.00"); never a bool, and never
+    what Decimal() would also take ("1_000", " 5 ", "1e3", non-ASCII digits)."""
+    if isinstance(value, bool) or (isinstance(value, str) and not PLAIN_DECIMAL.fullmatch(value)):
+        raise ValueError('use a number or a plain decimal string such as "250.00"')
+    return value
+
+
 # Amounts accept JSON strings or numbers; they are parsed exactly against the currency later.
 AmountIn = Annotated[
     Decimal | str,

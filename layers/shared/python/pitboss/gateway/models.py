@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from pitboss.types import Flag
+
 Text = Annotated[str, StringConstraints(max_length=1000)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
 Secret = Annotated[str, StringConstraints(max_length=1000), Field(description="Never logged, never stored in clear")]
@@ -43,10 +45,10 @@ class LoginIn(BaseModel):
 class GwOptOut(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    chat: bool | None = None
-    sms: bool | None = None
-    email: bool | None = None
-    phone: bool | None = None
+    chat: Flag | None = None
+    sms: Flag | None = None
+    email: Flag | None = None
+    phone: Flag | None = None
 
 
 class DetailsIn(BaseModel):

@@ -107,12 +107,13 @@ def change_status(principal: Principal, user_id: str, body: StatusChange, idem: 
     """Sets the status with a compliance note.
 
     While a self-exclusion is in force (a permanent one always is) only a status that blocks betting can be
-    set, so no status set meanwhile lets the player play once it ends without an operator's reinstatement;
-    `active` is also refused during a cool-off. An operator-set status is never the exclusion's own."""
+    set, so no status set meanwhile lets the player play once it ends without an operator's reinstatement.
+    A cool-off blocks without being a status, so any status may be set during one (it keeps blocking).
+    An operator-set status is never the exclusion's own."""
 
     def change(current: Player, brand: Brand, at: datetime) -> tuple[Player, list[store.Op], int, dict[str, Any]]:
         if lets_bet(body.status):
-            _refuse_activation(current, brand, at, cooloff=body.status == "active")
+            _refuse_activation(current, brand, at)
         updated = _bump(current, at, status=body.status, status_from_exclusion=False)
         event = timeline.event_op(
             principal.realm,
@@ -131,7 +132,7 @@ def lets_bet(status: PlayerStatus) -> bool:
     return "bet" not in rules.STATUS_GATES[status]
 
 
-def _refuse_activation(player: Player, brand: Brand, at: datetime, *, cooloff: bool = True) -> None:
+def _refuse_activation(player: Player, brand: Brand, at: datetime) -> None:
     if player.self_exclusion_permanent:
         raise Conflict(
             "the player is permanently self-excluded: this can't be lifted through the API; "
@@ -146,12 +147,6 @@ def _refuse_activation(player: Player, brand: Brand, at: datetime, *, cooloff: b
             + "; only a status that blocks betting can be set meanwhile",
             code="self_exclusion_in_force",
             self_exclusion_until=player.self_exclusion_until,
-        )
-    if cooloff and state.cooloff_active:
-        raise Conflict(
-            "a cool-off is in force until " + str(player.cooloff_until),
-            code="cooloff_in_force",
-            cooloff_until=player.cooloff_until,
         )
 
 

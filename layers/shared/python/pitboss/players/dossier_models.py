@@ -6,15 +6,25 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from pitboss import clock
 from pitboss.players.entity import KycStatus, PlayerStatus, RiskBand
-from pitboss.types import IdempotencyKey, Reason
+from pitboss.types import BrandInBody, Flag, IdempotencyKey, Reason, plain_number
 
 # Money limits arrive as JSON numbers in the brand currency; the currency's minor units are checked later.
 MoneyLimit = Annotated[
     Decimal,
+    BeforeValidator(plain_number),
     Field(ge=0, le=Decimal("999999999999999"), description="A non-negative amount in the brand currency"),
 ]
 MinuteLimit = Annotated[int, Field(strict=True, ge=1, le=525_600, description="Minutes")]
@@ -41,7 +51,7 @@ Until = Annotated[
 ]
 
 
-class StatusChange(BaseModel):
+class StatusChange(BrandInBody):
     model_config = ConfigDict(extra="forbid")
 
     status: Annotated[PlayerStatus, Field(description="The new lifecycle status")]
@@ -49,7 +59,7 @@ class StatusChange(BaseModel):
     idempotency_key: IdempotencyKey | None = None
 
 
-class RgUpdate(BaseModel):
+class RgUpdate(BrandInBody):
     """Only the fields sent change; null clears. Increases and removals wait for the brand's delay."""
 
     model_config = ConfigDict(extra="forbid")
@@ -68,19 +78,19 @@ class RgUpdate(BaseModel):
         Until | None, Field(description="Time-bounded self-exclusion; can't be shortened")
     ] = None
     self_exclusion_permanent: Annotated[
-        bool | None, Field(description="true: permanent self-exclusion, irreversible through the API")
+        Flag | None, Field(description="true: permanent self-exclusion, irreversible through the API")
     ] = None
     reason: Annotated[Reason | None, Field(description="Optional note kept on the timeline event")] = None
     idempotency_key: IdempotencyKey | None = None
 
     @model_validator(mode="after")
     def _something(self) -> RgUpdate:
-        if not self.model_fields_set - {"reason", "idempotency_key"}:
+        if not self.model_fields_set - {"reason", "idempotency_key", "brand_id"}:
             raise ValueError("send at least one RG field")
         return self
 
 
-class KycChange(BaseModel):
+class KycChange(BrandInBody):
     model_config = ConfigDict(extra="forbid")
 
     kyc_status: KycStatus | None = None
@@ -95,12 +105,12 @@ class KycChange(BaseModel):
         return self
 
 
-class FlagsChange(BaseModel):
+class FlagsChange(BrandInBody):
     model_config = ConfigDict(extra="forbid")
 
     risk_band: RiskBand | None = None
-    is_pep: bool | None = None
-    is_sanctioned: bool | None = None
+    is_pep: Flag | None = None
+    is_sanctioned: Flag | None = None
     reason: Reason
     idempotency_key: IdempotencyKey | None = None
 
@@ -111,7 +121,7 @@ class FlagsChange(BaseModel):
         return self
 
 
-class TagsChange(BaseModel):
+class TagsChange(BrandInBody):
     model_config = ConfigDict(extra="forbid")
 
     add: Annotated[list[Tag], Field(max_length=20, description="Tags to add")] = Field(default_factory=list)
@@ -127,7 +137,7 @@ class TagsChange(BaseModel):
         return self
 
 
-class NoteIn(BaseModel):
+class NoteIn(BrandInBody):
     model_config = ConfigDict(extra="forbid")
 
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, PlainSerializer
 
 from pitboss.players.entity import MINUTE_LIMITS, KycStatus, Player, PlayerStatus, RiskBand
 from pitboss.players.rules import EffectiveState
-from pitboss.types import BrandId, CountryCode, DateOfBirth, ExternalRef, IdempotencyKey, Username
+from pitboss.types import BodyBrandId, CountryCode, DateOfBirth, ExternalRef, IdempotencyKey, Username
 
 
 def limit_number(value: Decimal | int | None) -> int | float | None:
@@ -31,7 +31,9 @@ class PlayerUpsert(BaseModel):
     external_ref: Annotated[ExternalRef | None, Field(description="Your internal PAM id")] = None
     country_code: CountryCode | None = None
     date_of_birth: DateOfBirth | None = None
-    brand_id: Annotated[BrandId | None, Field(description="Required when the key can act on several brands")] = None
+    brand_id: Annotated[
+        BodyBrandId | None, Field(description="Required when the key can act on several brands (or ?brand_id=)")
+    ] = None
     idempotency_key: IdempotencyKey | None = None
 
 

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from pitboss import money
-from pitboss.types import AmountIn, IdempotencyKey
+from pitboss.types import AmountIn, BrandInBody, Flag, IdempotencyKey
 from pitboss.wallet.ledger import POINT_CURRENCIES, Bonus, Wallet
 
 RefId = Annotated[
@@ -29,7 +29,7 @@ Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3,5}$"), Field(desc
 DEFAULT_PROVIDER = "default"
 
 
-class _In(BaseModel):
+class _In(BrandInBody):
     model_config = ConfigDict(extra="forbid")
     idempotency_key: IdempotencyKey | None = None
 
@@ -57,7 +57,7 @@ class BetIn(_In):
     round_id: RoundId
     game_id: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
     provider: Provider = DEFAULT_PROVIDER
-    round_closed: bool = False
+    round_closed: Flag = False
     memo: Memo | None = None
 
 
@@ -66,7 +66,7 @@ class WinIn(_In):
     ref_id: RefId
     round_id: RoundId
     provider: Provider = DEFAULT_PROVIDER
-    round_closed: bool = False
+    round_closed: Flag = False
     memo: Memo | None = None
 
 
