@@ -239,6 +239,13 @@ class _Handler(BaseHTTPRequestHandler):
             return self._serve
         raise AttributeError(name)
 
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        # Like the deployed access log ($context.path): no query string, which may carry a link token
+        # (?hash=) that must never reach a log line.
+        if not self.quiet:
+            path = urlsplit(self.path).path
+            self.log_message('"%s %s" %s %s', self.command, path, str(code), str(size))
+
     def log_message(self, format: str, *args: Any) -> None:
         if not self.quiet:
             super().log_message(format, *args)
