@@ -67,7 +67,10 @@ def test_a_rolled_back_round_is_404_for_wins_and_history_shows_it(api: Api, loca
     assert api.post(f"{base}/rollbacks", t.live_key, {"ref_id": "rb1"}).status_code == 201
     win = {"amount": "100.00", "ref_id": "w1", "round_id": "R", "round_closed": True}
     r = api.post(f"{base}/wins", t.live_key, win)
-    assert r.status_code == 404 and r.json()["error"]["code"] == "round_not_found", r.text
+    assert r.status_code == 404 and (r.json()["error"]["code"], r.json()["error"]["reason"]) == (
+        "not_found",
+        "round_not_found",
+    ), r.text
     r = api.get(f"/api/player/{p['player_id']}/transactions", t.live_key)
     assert r.status_code == 200, r.text
     assert [i["type"] for i in r.json()["items"]] == ["rollback", "debit", "deposit"]
