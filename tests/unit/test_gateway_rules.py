@@ -240,6 +240,16 @@ def test_online_status_leaves_out_a_bonus_past_its_expiry(moto_table: str) -> No
     assert (body["total_balance"], body["bonusBalance"], body["wageringBalance"]) == (10, 0, 0)
 
 
+def test_registration_below_the_brands_minimum_age_is_refused(moto_table: str) -> None:
+    brand_id = _brand()
+    _at(T0)  # 2026-11-23, brand time zone UTC, min_age 18
+    body = {"username": unique("kid"), "email": f"{unique('kid')}@example.com", "password": "Orion2049x"}
+    r = call("POST", f"/gateway/admission/v1/register/{brand_id}", {**body, "birthdate": "2008-11-24"})
+    assert (r.status, r.json()) == (422, {"result": [{"field": "birthdate", "errorCode": "birthdate_underage"}]})
+    r = call("POST", f"/gateway/admission/v1/register/{brand_id}", {**body, "birthdate": "2008-11-23"})
+    assert r.status == 201, r.text  # 18 today
+
+
 def test_links_are_single_use_and_expire(moto_table: str) -> None:
     brand_id = _brand()
     _at(T0)

@@ -263,6 +263,10 @@ def register(brand: Brand, body: RegisterIn) -> dict[str, Any]:
             values[name] = parse(getattr(body, name))
         except ValueError:
             errors.append((name, f"invalid_{name}"))
+    # A self-registration below the brand's minimum age is refused outright (an operator-mirrored minor is
+    # only flagged, age_verified false, for the wallet to refuse play).
+    if values.get("birthdate") and not rules.old_enough(values["birthdate"], brand.settings, clock.now()):
+        errors.append(("birthdate", "birthdate_underage"))
     if errors:
         raise responses.fields(errors)
     assert email is not None

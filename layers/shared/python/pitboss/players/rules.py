@@ -53,10 +53,15 @@ def _age(dob: date, today: date) -> int:
     return today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
 
 
+def old_enough(dob: date, settings: BrandSettings, at: datetime) -> bool:
+    """At least the brand's minimum age on the brand's local date."""
+    return _age(dob, _local_date(at, settings.timezone)) >= settings.min_age
+
+
 def age_verified(player: Player, settings: BrandSettings, at: datetime) -> bool:
     if player.date_of_birth is None:
         return not settings.require_date_of_birth
-    return _age(player.date_of_birth, _local_date(at, settings.timezone)) >= settings.min_age
+    return old_enough(player.date_of_birth, settings, at)
 
 
 def _local_date(at: datetime, timezone: str) -> date:
