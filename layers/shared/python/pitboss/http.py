@@ -87,6 +87,7 @@ V1_ERRORS: dict[int, OpenAPIResponse] = {
     403: _error("The key lacks the scope, or the player is blocked"),
     404: _error("Not found, or not the caller's"),
     409: _error("Conflict (idempotency key reused with another request, a uniqueness or state conflict)"),
+    415: _error("The body is not JSON (send application/json)"),
     422: _error("The request is not valid"),
 }
 
