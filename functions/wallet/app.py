@@ -11,6 +11,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from pitboss import http, idempotency
 from pitboss.observability import logger
+from pitboss.players.service import resolve_user_id
+from pitboss.tenancy import Principal
 from pitboss.types import BrandId
 from pitboss.wallet import service
 from pitboss.wallet.models import (
@@ -45,16 +47,21 @@ SETTLED = {
 }
 
 
-def _idem(who: Any, key: str | None, route: str) -> idempotency.IdemRequest:
-    path = app.current_event.raw_path
-    return idempotency.begin(who.realm, key, "POST", f"{route}:{path}", http.raw_body(app))
+def _begin(
+    who: Principal, key: str, brand_id: int | None, body: Any, route: str, *, target: str = ""
+) -> tuple[int | None, idempotency.IdemRequest]:
+    """The brand the request names (query or body) and its idempotency request. The fingerprint names the
+    player by user_id, so the UUID and any spelling of the username are the same request."""
+    brand = http.brand_param(brand_id, body.brand_id)
+    user_id = resolve_user_id(who, key, brand)  # cached: the movement's own lookup costs nothing more
+    path = f"{route}:{user_id}{target}"
+    return brand, idempotency.begin(who.realm, body.idempotency_key, "POST", path, http.raw_body(app))
 
 
 @app.post("/v1/players/<key>/deposits", summary="Deposit", responses=MOVED, tags=["wallet"])
 def deposit(key: PlayerKey, body: DepositIn, brand_id: BrandQuery = None) -> Response[Any]:
     who = http.principal(app, "wallet:write")
-    idem = _idem(who, body.idempotency_key, "deposit")
-    brand = http.brand_param(brand_id, body.brand_id)
+    brand, idem = _begin(who, key, brand_id, body, "deposit")
     return http.outcome_response(service.deposit(who, key, brand, body, idem))
 
 
@@ -67,10 +74,8 @@ def deposit(key: PlayerKey, body: DepositIn, brand_id: BrandQuery = None) -> Res
 )
 def withdraw(key: PlayerKey, body: WithdrawalIn, brand_id: BrandQuery = None) -> Response[Any]:
     who = http.principal(app, "wallet:write")
-    idem = _idem(who, body.idempotency_key, "withdrawal")
-    return http.outcome_response(
-        service.request_withdrawal(who, key, http.brand_param(brand_id, body.brand_id), body, idem)
-    )
+    brand, idem = _begin(who, key, brand_id, body, "withdrawal")
+    return http.outcome_response(service.request_withdrawal(who, key, brand, body, idem))
 
 
 def _settle(
@@ -78,12 +83,8 @@ def _settle(
 ) -> Response[Any]:
     """A PSP's outcome; the body is optional (a memo and an idempotency key at most)."""
     who = http.principal(app, "wallet:write")
-    idem = _idem(who, body.idempotency_key, f"withdrawal_{outcome}")
-    return http.outcome_response(
-        service.settle_withdrawal(
-            who, key, http.brand_param(brand_id, body.brand_id), withdrawal_id, outcome, body, idem
-        )
-    )
+    brand, idem = _begin(who, key, brand_id, body, f"withdrawal_{outcome}", target=f":{withdrawal_id}")
+    return http.outcome_response(service.settle_withdrawal(who, key, brand, withdrawal_id, outcome, body, idem))
 
 
 @app.post(
@@ -125,8 +126,7 @@ def cancel_withdrawal(
 )
 def bet(key: PlayerKey, body: BetIn, brand_id: BrandQuery = None) -> Response[Any]:
     who = http.principal(app, "wallet:write")
-    idem = _idem(who, body.idempotency_key, "bet")
-    brand = http.brand_param(brand_id, body.brand_id)
+    brand, idem = _begin(who, key, brand_id, body, "bet")
     return http.outcome_response(service.place_bet(who, key, brand, body, idem))
 
 
@@ -139,8 +139,7 @@ def bet(key: PlayerKey, body: BetIn, brand_id: BrandQuery = None) -> Response[An
 )
 def win(key: PlayerKey, body: WinIn, brand_id: BrandQuery = None) -> Response[Any]:
     who = http.principal(app, "wallet:write")
-    idem = _idem(who, body.idempotency_key, "win")
-    brand = http.brand_param(brand_id, body.brand_id)
+    brand, idem = _begin(who, key, brand_id, body, "win")
     return http.outcome_response(service.credit_win(who, key, brand, body, idem))
 
 
@@ -153,24 +152,21 @@ def win(key: PlayerKey, body: WinIn, brand_id: BrandQuery = None) -> Response[An
 )
 def rollback(key: PlayerKey, body: RollbackIn, brand_id: BrandQuery = None) -> Response[Any]:
     who = http.principal(app, "wallet:write")
-    idem = _idem(who, body.idempotency_key, "rollback")
-    brand = http.brand_param(brand_id, body.brand_id)
+    brand, idem = _begin(who, key, brand_id, body, "rollback")
     return http.outcome_response(service.rollback(who, key, brand, body, idem))
 
 
 @app.post("/v1/players/<key>/bonuses", summary="Grant a bonus", responses=MOVED, tags=["wallet"])
 def bonus(key: PlayerKey, body: BonusIn, brand_id: BrandQuery = None) -> Response[Any]:
     who = http.principal(app, "wallet:write")
-    idem = _idem(who, body.idempotency_key, "bonus")
-    brand = http.brand_param(brand_id, body.brand_id)
+    brand, idem = _begin(who, key, brand_id, body, "bonus")
     return http.outcome_response(service.grant_bonus(who, key, brand, body, idem))
 
 
 @app.post("/v1/players/<key>/winz", summary="Grant or redeem winz points", responses=MOVED, tags=["wallet"])
 def winz(key: PlayerKey, body: WinzIn, brand_id: BrandQuery = None) -> Response[Any]:
     who = http.principal(app, "wallet:write")
-    idem = _idem(who, body.idempotency_key, "winz")
-    brand = http.brand_param(brand_id, body.brand_id)
+    brand, idem = _begin(who, key, brand_id, body, "winz")
     return http.outcome_response(service.winz(who, key, brand, body, idem))
 
 

@@ -112,6 +112,23 @@ def test_withdrawal_flow(api: Api, local_stack: Any) -> None:
     assert api.get(f"{base}/wallet", t.live_key).json()["wallet"]["frozen"] == "0.00"
 
 
+def test_a_retry_under_any_spelling_of_the_player_is_the_same_request(api: Api, local_stack: Any) -> None:
+    """The UUID and any case of the username name one player: a retry with the same idempotency_key is a
+    deduped 200 whichever is used; another body under the key is 409 (reason idempotency_key_reused)."""
+    t = local_stack.tenant()
+    p = _player(api, t.live_key)
+    body = {"amount": "7.00", "idempotency_key": unique("dep")}
+    first = api.post(f"/v1/players/{p['username']}/deposits", t.live_key, body)
+    assert first.status_code == 201, first.text
+    for spelling in (p["username"].upper(), p["username"].lower(), p["user_id"], p["user_id"].upper()):
+        again = api.post(f"/v1/players/{spelling}/deposits", t.live_key, body)
+        assert again.status_code == 200 and again.json()["deduped"] is True, (spelling, again.text)
+        assert again.json()["transaction"] == first.json()["transaction"]
+    other = api.post(f"/v1/players/{p['user_id']}/deposits", t.live_key, {**body, "amount": "8.00"})
+    assert other.status_code == 409 and other.json()["error"]["reason"] == "idempotency_key_reused"
+    assert api.get(f"/v1/players/{p['user_id']}/wallet", t.live_key).json()["wallet"]["balances"]["real"] == "7.00"
+
+
 def test_twenty_concurrent_bets_over_http(api: Api, local_stack: Any) -> None:
     t = local_stack.tenant()
     p = _player(api, t.live_key)
