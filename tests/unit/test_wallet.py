@@ -137,9 +137,12 @@ def test_open_round_stakes_are_frozen_until_the_round_closes(table: str) -> None
     d.bet("5.00", rnd="r1")
     w = d.wallet()
     assert (w["balances"]["real"], w["frozen"]) == ("85.00", "15.00")
+    (r1,) = w["open_rounds"]
+    assert (r1["provider"], r1["round_id"], r1["stake"], r1["frozen"], r1["bets"]) == ("default", "r1", "15.00",
+                                                                                       "15.00", 2)  # fmt: skip
     d.win("25.00", rnd="r1", round_closed=True)
     w = d.wallet()
-    assert (w["balances"]["real"], w["frozen"]) == ("110.00", "0.00")
+    assert (w["balances"]["real"], w["frozen"], w["open_rounds"]) == ("110.00", "0.00", [])
     # a late win on the settled round is still paid (a round must not strand)
     d.win("1.00", rnd="r1")
     assert d.wallet()["balances"]["real"] == "111.00"

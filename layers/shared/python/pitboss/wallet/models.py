@@ -136,11 +136,23 @@ class BalancesOut(BaseModel):
     xp: str
 
 
+class OpenRoundOut(BaseModel):
+    provider: str
+    round_id: str
+    stake: str = Field(description="Stakes of the round so far (real and bonus)")
+    frozen: str = Field(description="The real part of the stakes, held until the round closes")
+    bets: int
+    opened_at: datetime
+
+
 class WalletOut(BaseModel):
     currency: str
     balances: BalancesOut
     frozen: str = Field(description="Pending withdrawals and stakes of open rounds")
     bonuses: list[BonusOut]
+    open_rounds: list[OpenRoundOut] = Field(
+        description="Rounds with a stake and no settlement yet, oldest first: what `frozen` holds for play"
+    )
     seq: int = Field(description="Number of ledger entries")
     updated_at: datetime | None
 
@@ -229,6 +241,18 @@ def bonus_out(bonus: Bonus, exp: int, now_iso: str) -> dict[str, Any]:
     }
 
 
+def _open_round_out(name: str, state: dict[str, Any], exp: int) -> dict[str, Any]:
+    provider, _, round_id = name.partition("#")  # providers never contain "#"
+    return {
+        "provider": provider,
+        "round_id": round_id,
+        "stake": money.fmt(money.to_decimal(state.get("stake")), exp),
+        "frozen": money.fmt(money.to_decimal(state.get("frozen")), exp),
+        "bets": int(state.get("bets", 0)),
+        "opened_at": str(state.get("opened_at", "")),
+    }
+
+
 def wallet_out(wallet: Wallet, now_iso: str) -> dict[str, Any]:
     """The wallet as the player may spend it now: a bonus past its expiry shows as expired, its money not
     counted, even before the next movement writes its forfeit entry."""
@@ -244,6 +268,10 @@ def wallet_out(wallet: Wallet, now_iso: str) -> dict[str, Any]:
         },
         "frozen": money.fmt(wallet.frozen, exp),
         "bonuses": [bonus_out(b, exp, now_iso) for b in wallet.bonuses],
+        "open_rounds": sorted(
+            (_open_round_out(name, state, exp) for name, state in wallet.rounds.items()),
+            key=lambda r: (r["opened_at"], r["provider"], r["round_id"]),
+        ),
         "seq": wallet.seq,
         "updated_at": wallet.updated_at,
     }
