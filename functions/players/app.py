@@ -46,7 +46,9 @@ BrandQuery = Annotated[BrandId | None, Query(description="Needed with a username
 def upsert_player(body: PlayerUpsert, brand_id: BrandQuery = None) -> Response[Any]:
     who = http.principal(app, "players:write")
     body = body.model_copy(update={"brand_id": http.brand_param(brand_id, body.brand_id)})
-    idem = idempotency.begin(who.realm, body.idempotency_key, "POST", "/v1/players", http.raw_body(app))
+    # The brand is part of the request even when it came in the query: one key, one brand's player.
+    route = f"/v1/players:{who.brand(body.brand_id).brand_id}"
+    idem = idempotency.begin(who.realm, body.idempotency_key, "POST", route, http.raw_body(app))
     return http.outcome_response(service.upsert_player(who, body, idem))
 
 

@@ -201,6 +201,16 @@ def test_brand_id_in_the_body_or_the_query(api: Api, local_stack: Any) -> None:
     assert r.status_code == 201 and r.json()["wallet"]["currency"] == "EUR", r.text
     r = api.post(f"/v1/players/{name}/deposits", t.live_key, {"amount": "5.00", "brand_id": a})
     assert r.status_code == 404  # no such player in brand A
+    uid = api.get(f"/v1/players/{name}?brand_id={b}", t.live_key).json()["player"]["user_id"]
+    r = api.post(f"/v1/players/{uid}/deposits", t.live_key, {"amount": "5.00", "brand_id": a})
+    assert r.status_code == 404  # a UUID with a brand named must be that brand's player
+    assert api.get(f"/v1/players/{uid}?brand_id={a}", t.live_key).status_code == 404
+    assert api.get(f"/v1/players/{uid}?brand_id={b}", t.live_key).status_code == 200
+    # the brand is part of an upsert's request, from the query as from the body
+    again = {**body, "username": unique("Once"), "idempotency_key": unique("up")}
+    assert api.post(f"/v1/players?brand_id={a}", t.live_key, again).status_code == 201
+    r = api.post(f"/v1/players?brand_id={b}", t.live_key, again)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "idempotency_key_reused", r.text
 
 
 def test_wrong_json_types_are_refused_not_guessed(api: Api, local_stack: Any) -> None:

@@ -238,6 +238,18 @@ def test_online_status_leaves_out_a_bonus_past_its_expiry(moto_table: str) -> No
     _at(T0 + timedelta(minutes=11))  # expired; no movement has written its forfeit yet
     body = call("GET", status, token=created["token"]).json()
     assert (body["total_balance"], body["bonusBalance"], body["wageringBalance"]) == (10, 0, 0)
+    # a session that starts now counts from the spendable balance too: no play, no change
+    login = call("POST", f"/gateway/admission/v1/login/{d.tenant.brand_id}",
+                 {"username": username, "password": "Orion2049x"})  # fmt: skip
+    body = call("GET", status, token=login.json()["token"]).json()
+    assert (body["balance_since_login"], body["rounds_since_login"]) == (0, 0)
+    # a bet from before this session rolled back during it: no negative play in this session
+    d.bet("4.00", ref="pre", rnd="pre-login")
+    login = call("POST", f"/gateway/admission/v1/login/{d.tenant.brand_id}",
+                 {"username": username, "password": "Orion2049x"})  # fmt: skip
+    d.rollback("pre")
+    body = call("GET", status, token=login.json()["token"]).json()
+    assert (body["rounds_since_login"], body["balance_since_login"]) == (0, 4)
 
 
 def test_registration_below_the_brands_minimum_age_is_refused(moto_table: str) -> None:

@@ -150,14 +150,14 @@ def test_a_lost_reservation_at_the_limit_locks_for_a_while_rather_than_for_ever(
 def test_a_player_cannot_rewrite_birthdate_or_country(moto_table: str) -> None:
     brand_id = _brand()
     details = f"/gateway/player-personal-details/player/details/v1/{brand_id}"
-    minor = register(brand_id, unique("gw"), birthdate="2015-01-01")  # country US
+    adult = register(brand_id, unique("gw"), birthdate="2000-01-01")  # country US
     for body in ({"birthdate": "1990-01-01"}, {"country": "IL"}, {"birthdate": "1990-01-01", "city": "Haifa"}):
-        r = call("PUT", details, body, token=minor["token"])
+        r = call("PUT", details, body, token=adult["token"])
         assert (r.status, r.json()) == (400, {"errMsg": "invalid input"}), body
-    got = call("GET", details, token=minor["token"]).json()
-    assert (got["birthdate"], got["country"], got["city"]) == ("2015-01-01 00:00:00", "US", None)
+    got = call("GET", details, token=adult["token"]).json()
+    assert (got["birthdate"], got["country"], got["city"]) == ("2000-01-01 00:00:00", "US", None)
     # sending the stored values again changes nothing and is fine
-    assert call("PUT", details, {"birthdate": "2015-01-01", "country": "US"}, token=minor["token"]).status == 204
+    assert call("PUT", details, {"birthdate": "2000-01-01", "country": "US"}, token=adult["token"]).status == 204
 
     # a player without them sets them once (registration step two), while KYC has not started
     fresh = register(brand_id, unique("gw"), country="")

@@ -230,6 +230,9 @@ def json_bodies(
                     who.require(scopes[0] if method in ("GET", "HEAD") else scopes[1])
                 except PitbossError as exc:
                     return _raw_response(exc.status, exc.body())
+                except Exception:  # a malformed authorizer context is our bug: a JSON 500, never a bare 502
+                    logger.exception("unreadable authorizer context")
+                    return _raw_response(500, {"error": {"code": "internal_error", "message": "internal server error"}})
             headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
             content_type = headers.get("content-type", "").lower()
             if event.get("body") and content_type and "json" not in content_type:

@@ -943,12 +943,10 @@ def _wallet(caller: Caller) -> Wallet:
 
 
 def _balances(caller: Caller) -> tuple[str, Decimal, Decimal]:
-    """Currency, real and bonus as the player may spend them now: a bonus past its expiry is not counted,
-    even before the next movement writes its forfeit entry (as the wallet API shows it)."""
-    wallet = _wallet(caller)
-    now_iso = clock.iso(caller.now)
-    lapsed = sum((b.balance for b in wallet.bonuses if b.expired(now_iso)), Decimal(0))
-    return wallet.currency, wallet.real, wallet.bonus - lapsed
+    """Currency, real and bonus as the player may spend them now (`sessions.spendable`)."""
+    real, bonus = sessions.spendable(caller.wallet, caller.now)
+    currency = str((caller.wallet or {}).get("currency") or caller.brand.currency)
+    return currency, real, bonus
 
 
 def _stamp(at: str | None) -> str | None:
@@ -970,10 +968,12 @@ def _since_login(caller: Caller, stats: Stats, total: Decimal) -> _SincePlay:
     base = caller.session.get("baseline")
     if not base:  # a session from before baselines: count from now
         return _SincePlay(Decimal(0), Decimal(0), 0, Decimal(0))
+    # Floors at 0: a rollback during this session of a bet placed before it takes that stake (and its
+    # round) off the lifetime totals, which must not show as negative play in this session.
     return _SincePlay(
-        stakes=stats.stakes - money.to_decimal(base.get("stakes")),
-        wins=stats.wins - money.to_decimal(base.get("wins")),
-        rounds=stats.rounds - int(base.get("rounds", 0)),
+        stakes=max(stats.stakes - money.to_decimal(base.get("stakes")), Decimal(0)),
+        wins=max(stats.wins - money.to_decimal(base.get("wins")), Decimal(0)),
+        rounds=max(stats.rounds - int(base.get("rounds", 0)), 0),
         balance=total - money.to_decimal(base.get("balance")),
     )
 
@@ -1003,7 +1003,7 @@ def _status_common(caller: Caller) -> dict[str, Any]:
         "decline": "0",
         "VIP_segment": 0,
         "total_balance": _display(total),
-        "pending_withdrawal": _display(stats.withdrawals_pending),
+        "pending_withdrawal": _display(max(stats.withdrawals_pending, Decimal(0))),
         "total_withdrawals": _display(stats.withdrawals),
         "last_bet": _stamp(stats.last_bet_at),
         "last_deposit": _stamp(stats.last_deposit_at),

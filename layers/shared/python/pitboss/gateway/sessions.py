@@ -19,16 +19,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any, TypeVar
 
-from pitboss import clock, keys, money, store, tenancy
+from pitboss import clock, keys, store, tenancy
 from pitboss.errors import ConcurrentUpdate, Conflict, TransactionCancelled
 from pitboss.gateway import responses
 from pitboss.http import HttpError
 from pitboss.players import rules
 from pitboss.players.entity import Player
 from pitboss.tenancy import Brand
-from pitboss.wallet.ledger import Stats
+from pitboss.wallet.ledger import Stats, Wallet
 
 SESSION_SK = "SESSION"
 CREDENTIALS_SK = "CREDENTIALS"
@@ -99,16 +100,22 @@ def credentials_item(realm: str, user_id: str, password_hash: str, *, epoch: int
     }
 
 
-def baseline(wallet_item: dict[str, Any] | None) -> dict[str, Any]:
+def spendable(wallet_item: dict[str, Any] | None, now: datetime) -> tuple[Decimal, Decimal]:
+    """Real and bonus as the player may spend them at `now`: a bonus past its expiry is not counted, even
+    before the next movement writes its forfeit entry (as the wallet API shows it)."""
+    if wallet_item is None:
+        return Decimal(0), Decimal(0)
+    wallet = Wallet.from_item(wallet_item)
+    now_iso = clock.iso(now)
+    lapsed = sum((b.balance for b in wallet.bonuses if b.expired(now_iso)), Decimal(0))
+    return wallet.real, wallet.bonus - lapsed
+
+
+def baseline(wallet_item: dict[str, Any] | None, now: datetime) -> dict[str, Any]:
     """The wallet's totals when a session starts: online status and reality checks report play since."""
     stats = Stats.of(wallet_item)
-    balances = (wallet_item or {}).get("balances") or {}
-    return {
-        "stakes": stats.stakes,
-        "wins": stats.wins,
-        "rounds": stats.rounds,
-        "balance": money.to_decimal(balances.get("real")) + money.to_decimal(balances.get("bonus")),
-    }
+    real, bonus = spendable(wallet_item, now)
+    return {"stakes": stats.stakes, "wins": stats.wins, "rounds": stats.rounds, "balance": real + bonus}
 
 
 def new_session(
@@ -130,7 +137,7 @@ def new_session(
         "created_at": clock.iso(now),
         "last_seen_at": clock.iso(now),
         "reality_check_at": clock.iso(now),
-        "baseline": baseline(wallet_item),
+        "baseline": baseline(wallet_item, now),
         "idle_until": clock.iso(idle_until),
         "ttl": int(idle_until.timestamp()),
     }

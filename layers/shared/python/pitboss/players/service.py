@@ -30,9 +30,16 @@ def _remember(pointer_pk: str, user_id: str) -> None:
 
 
 def resolve_user_id(principal: Principal, key: str, brand_id: int | None) -> str:
-    """The user_id a path key names: a UUID as is, else a username in the request's brand."""
+    """The user_id a path key names: a UUID as is, else a username in the request's brand. A UUID with a
+    brand named too must be that brand's player (else 404): one extra read, only in that case."""
     if is_uuid(key):
-        return key.lower()
+        user_id = key.lower()
+        if brand_id is not None:
+            brand = principal.brand(brand_id)
+            profile = store.get(keys.player_pk(principal.realm, user_id), keys.PROFILE, consistent=False)
+            if profile is None or int(profile.get("brand_id", 0)) != brand.brand_id:
+                raise NotFound("player not found", code="player_not_found")
+        return user_id
     brand = principal.brand(brand_id)
     pointer_pk = keys.username_pk(principal.realm, brand.brand_id, key)
     cached = _pointer_cache.get(pointer_pk)
