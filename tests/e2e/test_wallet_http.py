@@ -69,6 +69,24 @@ def test_a_round_over_http(api: Api, local_stack: Any) -> None:
     assert [x["seq"] for x in nxt["transactions"]] == [1] and nxt["next_cursor"] is None
 
 
+def test_a_win_that_overtakes_its_bet_is_a_retryable_404(api: Api, local_stack: Any) -> None:
+    t = local_stack.tenant()
+    p = _player(api, t.live_key)
+    base = f"/v1/players/{p['user_id']}"
+    assert api.post(f"{base}/deposits", t.live_key, {"amount": "10.00"}).status_code == 201
+    early = {"amount": "3.00", "ref_id": "w-late", "round_id": "late", "round_closed": True}
+    r = api.post(f"{base}/wins", t.live_key, early)
+    assert r.status_code == 404, r.text
+    assert (r.json()["error"]["code"], r.json()["error"]["reason"], r.json()["error"]["retryable"]) == (
+        "not_found", "round_not_found", True)  # fmt: skip
+    assert (
+        api.post(f"{base}/bets", t.live_key, {"amount": "1.00", "ref_id": "b-late", "round_id": "late"}).status_code
+        == 201
+    )
+    r = api.post(f"{base}/wins", t.live_key, early)  # the provider's retry lands once the bet has
+    assert r.status_code == 201 and r.json()["wallet"]["balances"]["real"] == "12.00", r.text
+
+
 def test_errors_have_codes(api: Api, local_stack: Any) -> None:
     t = local_stack.tenant()
     p = _player(api, t.live_key)

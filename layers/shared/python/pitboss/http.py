@@ -101,8 +101,9 @@ RESOLVER_OPTIONS: dict[str, Any] = {
 
 
 # The wallet surface answers the issue's own codes: every 404 is `not_found` and every 409 `conflict`, the
-# specific cause in `reason` (round_not_found, duplicate_ref, ...); `retryable` says a 409 may be retried
-# as is (the same idempotency key and ref): only optimistic-lock exhaustion is.
+# specific cause in `reason` (round_not_found, duplicate_ref, ...); `retryable` says whether the same
+# request (same idempotency key and ref) may succeed later: a win that overtook its bet (404
+# round_not_found) and optimistic-lock exhaustion (409 concurrent_update) may; the rest are final.
 GENERIC_CODES = {404: "not_found", 409: "conflict"}
 
 
@@ -112,8 +113,7 @@ def error_body(exc: PitbossError, *, generic_codes: bool = False) -> dict[str, A
     if generic is None:
         return body
     detail = {"code": generic, "reason": exc.code, **{k: v for k, v in body["error"].items() if k != "code"}}
-    if exc.status == 409:
-        detail["retryable"] = isinstance(exc, ConcurrentUpdate)
+    detail.setdefault("retryable", isinstance(exc, ConcurrentUpdate))
     return {"error": detail}
 
 

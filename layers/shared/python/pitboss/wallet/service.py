@@ -564,7 +564,8 @@ def credit_win(principal: Principal, key: str, brand_id: int | None, body: WinIn
         if state is not None and not money.to_decimal(state.get("stake")):
             state = None  # every bet of it was rolled back (older wallets kept such rounds)
         if state is None and closed_round is None:
-            raise NotFound("no bet of this player in this round", code="round_not_found")
+            # Retryable: a win can overtake its bet; the provider retries and it lands once the bet has.
+            raise NotFound("no bet of this player in this round", code="round_not_found", retryable=True)
         m.forfeit_expired()
         postings = [m.leg(HOUSE_WAGERS, "real", -amount), m.leg("player:real", "real", amount)]
         closing = body.round_closed and state is not None
