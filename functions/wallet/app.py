@@ -49,20 +49,21 @@ SETTLED = {
 
 def _begin(
     who: Principal, key: str, brand_id: int | None, body: Any, route: str, *, target: str = ""
-) -> tuple[int | None, idempotency.IdemRequest]:
-    """The brand the request names (query or body) and its idempotency request. The fingerprint names the
-    player by user_id, so the UUID and any spelling of the username are the same request."""
-    brand = http.brand_param(brand_id, body.brand_id)
-    user_id = resolve_user_id(who, key, brand)  # cached: the movement's own lookup costs nothing more
+) -> tuple[str, idempotency.IdemRequest]:
+    """The player the path names, resolved once here in the brand the request names (query or body), and
+    the idempotency request. The service gets the user_id (brand already checked), so it resolves
+    nothing again. The fingerprint names the player by user_id: the UUID and any spelling of the
+    username are the same request."""
+    user_id = resolve_user_id(who, key, http.brand_param(brand_id, body.brand_id))
     path = f"{route}:{user_id}{target}"
-    return brand, idempotency.begin(who.realm, body.idempotency_key, "POST", path, http.raw_body(app))
+    return user_id, idempotency.begin(who.realm, body.idempotency_key, "POST", path, http.raw_body(app))
 
 
 @app.post("/v1/players/<key>/deposits", summary="Deposit", responses=MOVED, tags=["wallet"])
 def deposit(key: PlayerKey, body: DepositIn, brand_id: BrandQuery = None) -> Response[Any]:
     who = http.principal(app, "wallet:write")
-    brand, idem = _begin(who, key, brand_id, body, "deposit")
-    return http.outcome_response(service.deposit(who, key, brand, body, idem))
+    user_id, idem = _begin(who, key, brand_id, body, "deposit")
+    return http.outcome_response(service.deposit(who, user_id, None, body, idem))
 
 
 @app.post(
@@ -74,8 +75,8 @@ def deposit(key: PlayerKey, body: DepositIn, brand_id: BrandQuery = None) -> Res
 )
 def withdraw(key: PlayerKey, body: WithdrawalIn, brand_id: BrandQuery = None) -> Response[Any]:
     who = http.principal(app, "wallet:write")
-    brand, idem = _begin(who, key, brand_id, body, "withdrawal")
-    return http.outcome_response(service.request_withdrawal(who, key, brand, body, idem))
+    user_id, idem = _begin(who, key, brand_id, body, "withdrawal")
+    return http.outcome_response(service.request_withdrawal(who, user_id, None, body, idem))
 
 
 def _settle(
@@ -83,8 +84,8 @@ def _settle(
 ) -> Response[Any]:
     """A PSP's outcome; the body is optional (a memo and an idempotency key at most)."""
     who = http.principal(app, "wallet:write")
-    brand, idem = _begin(who, key, brand_id, body, f"withdrawal_{outcome}", target=f":{withdrawal_id}")
-    return http.outcome_response(service.settle_withdrawal(who, key, brand, withdrawal_id, outcome, body, idem))
+    user_id, idem = _begin(who, key, brand_id, body, f"withdrawal_{outcome}", target=f":{withdrawal_id}")
+    return http.outcome_response(service.settle_withdrawal(who, user_id, None, withdrawal_id, outcome, body, idem))
 
 
 @app.post(
@@ -126,8 +127,8 @@ def cancel_withdrawal(
 )
 def bet(key: PlayerKey, body: BetIn, brand_id: BrandQuery = None) -> Response[Any]:
     who = http.principal(app, "wallet:write")
-    brand, idem = _begin(who, key, brand_id, body, "bet")
-    return http.outcome_response(service.place_bet(who, key, brand, body, idem))
+    user_id, idem = _begin(who, key, brand_id, body, "bet")
+    return http.outcome_response(service.place_bet(who, user_id, None, body, idem))
 
 
 @app.post(
@@ -139,8 +140,8 @@ def bet(key: PlayerKey, body: BetIn, brand_id: BrandQuery = None) -> Response[An
 )
 def win(key: PlayerKey, body: WinIn, brand_id: BrandQuery = None) -> Response[Any]:
     who = http.principal(app, "wallet:write")
-    brand, idem = _begin(who, key, brand_id, body, "win")
-    return http.outcome_response(service.credit_win(who, key, brand, body, idem))
+    user_id, idem = _begin(who, key, brand_id, body, "win")
+    return http.outcome_response(service.credit_win(who, user_id, None, body, idem))
 
 
 @app.post(
@@ -152,22 +153,22 @@ def win(key: PlayerKey, body: WinIn, brand_id: BrandQuery = None) -> Response[An
 )
 def rollback(key: PlayerKey, body: RollbackIn, brand_id: BrandQuery = None) -> Response[Any]:
     who = http.principal(app, "wallet:write")
-    brand, idem = _begin(who, key, brand_id, body, "rollback")
-    return http.outcome_response(service.rollback(who, key, brand, body, idem))
+    user_id, idem = _begin(who, key, brand_id, body, "rollback")
+    return http.outcome_response(service.rollback(who, user_id, None, body, idem))
 
 
 @app.post("/v1/players/<key>/bonuses", summary="Grant a bonus", responses=MOVED, tags=["wallet"])
 def bonus(key: PlayerKey, body: BonusIn, brand_id: BrandQuery = None) -> Response[Any]:
     who = http.principal(app, "wallet:write")
-    brand, idem = _begin(who, key, brand_id, body, "bonus")
-    return http.outcome_response(service.grant_bonus(who, key, brand, body, idem))
+    user_id, idem = _begin(who, key, brand_id, body, "bonus")
+    return http.outcome_response(service.grant_bonus(who, user_id, None, body, idem))
 
 
 @app.post("/v1/players/<key>/winz", summary="Grant or redeem winz points", responses=MOVED, tags=["wallet"])
 def winz(key: PlayerKey, body: WinzIn, brand_id: BrandQuery = None) -> Response[Any]:
     who = http.principal(app, "wallet:write")
-    brand, idem = _begin(who, key, brand_id, body, "winz")
-    return http.outcome_response(service.winz(who, key, brand, body, idem))
+    user_id, idem = _begin(who, key, brand_id, body, "winz")
+    return http.outcome_response(service.winz(who, user_id, None, body, idem))
 
 
 @app.get(
