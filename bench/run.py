@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     import boto3
     import requests
 
-    from pitboss import idempotency, keys, store, tenancy
+    from pitboss import idempotency, identity, keys, store, tenancy
     from pitboss.players import service as players
     from pitboss.players.models import PlayerUpsert
     from pitboss.wallet import backoffice, service
@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
 
         # ---- round trips and capacity per operation -------------------------------------------
         user = new_player()
-        number = players.load_player(who, user, None).player_id
+        number = identity.load_player(who, user, None).player_id
         deposit(user)
         s = args.samples
         counter = iter(range(10**9))

@@ -10,8 +10,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from pitboss import http, idempotency
+from pitboss.identity import resolve_user_id
 from pitboss.observability import logger
-from pitboss.players.service import resolve_user_id
 from pitboss.tenancy import Principal
 from pitboss.types import BrandId
 from pitboss.wallet import service

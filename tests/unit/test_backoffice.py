@@ -12,7 +12,7 @@ from tests.wallet_support import Driver
 
 
 def _player_id(d: Driver, user_id: str) -> int:
-    from pitboss.players.service import load_player
+    from pitboss.identity import load_player
 
     return load_player(d.who, user_id, None).player_id
 

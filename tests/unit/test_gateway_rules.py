@@ -11,7 +11,7 @@ import pytest
 
 from pitboss import clock, keys, store, tenancy
 from pitboss.gateway import outbox, passwords
-from pitboss.players.entity import Player
+from pitboss.identity.entity import Player
 from tests.gateway_support import call, register
 from tests.support import make_tenant, unique
 from tests.wallet_support import Driver

@@ -22,7 +22,7 @@ from pitboss.errors import ConcurrentUpdate, PitbossError
 from pitboss.gateway import outbox, passwords, service, sessions
 from pitboss.gateway.models import LoginIn
 from pitboss.http import HttpError
-from pitboss.players.entity import Player
+from pitboss.identity.entity import Player
 from pitboss.settings import reset_settings
 from tests.gateway_support import call, register
 from tests.support import make_tenant, unique

@@ -173,7 +173,7 @@ def test_the_handler_runs_on_the_sample_schedule_event(table: str) -> None:
 
 
 def test_settle_is_pure_and_idempotent() -> None:
-    from pitboss.players.entity import PendingLimit, Player
+    from pitboss.identity.entity import PendingLimit, Player
     from pitboss.tenancy import BrandSettings
 
     player = Player(

@@ -21,7 +21,7 @@ from pitboss.errors import (
     PlayerBlocked,
     Unprocessable,
 )
-from pitboss.players.rules import STATUS_GATES
+from pitboss.identity.gates import STATUS_GATES
 from pitboss.wallet import service
 from pitboss.wallet.models import DepositIn
 from tests.wallet_support import Driver, assert_ledger_consistent
@@ -490,13 +490,24 @@ def test_retries_are_bounded(moto_table: str, monkeypatch: pytest.MonkeyPatch) -
     d = Driver()
     d.deposit("10.00")
 
+    from pitboss import retry
+
+    tries: list[int] = []
+    pauses: list[int] = []
+
     def always_conflict(ops: Any) -> None:
+        tries.append(len(ops))
         raise TransactionCancelled(["TransactionConflict"] * len(ops))
 
     monkeypatch.setattr(store, "transact", always_conflict)
-    monkeypatch.setattr(idempotency, "_backoff", lambda attempt: None)
+    monkeypatch.setattr(retry, "pause", pauses.append)
     with pytest.raises(ConcurrentUpdate):
         d.deposit("1.00")
+    # The one retry policy: a bounded number of attempts, with a (jittered) pause before each retry.
+    from pitboss.wallet import service as wallet_service
+
+    assert len(tries) == wallet_service.ATTEMPTS
+    assert pauses == list(range(wallet_service.ATTEMPTS - 1))
 
 
 def test_isolation_other_tenant_and_mode_are_404(moto_table: str) -> None:
@@ -750,7 +761,7 @@ def test_rollback_entry_amount_is_what_was_returned(table: str) -> None:
 def test_the_age_gate_uses_the_brand_s_calendar_date(moto_table: str, tz: str, allowed: bool) -> None:
     from datetime import date
 
-    from pitboss.players import rules
+    from pitboss.identity import gates as rules
     from pitboss.tenancy import BrandSettings
 
     item = Driver(timezone=tz)
@@ -758,7 +769,7 @@ def test_the_age_gate_uses_the_brand_s_calendar_date(moto_table: str, tz: str, a
     at("2026-11-23T16:00:00")  # 18th birthday in Seoul (01:00 on the 24th); still the 23rd in UTC and New York
     profile = store.get(item.pk, keys.PROFILE)
     assert profile is not None
-    from pitboss.players.entity import Player
+    from pitboss.identity.entity import Player
 
     player = Player.from_item(item.who.realm, profile)
     assert rules.age_verified(player, BrandSettings(timezone=tz), clock.now()) is allowed

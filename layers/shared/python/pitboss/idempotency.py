@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import random
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -19,7 +17,7 @@ from typing import Any
 
 from ulid import ULID
 
-from pitboss import clock, keys, store
+from pitboss import clock, keys, retry, store
 from pitboss.errors import ConcurrentUpdate, IdempotencyConflict, PitbossError, TransactionCancelled
 from pitboss.settings import get_settings
 
@@ -111,10 +109,10 @@ def execute(
     *,
     attempts: int = MAX_ATTEMPTS,
 ) -> Outcome:
-    """Read (1 round trip), decide, commit (1 round trip); re-read on a lost race, bounded, with jitter.
+    """Read (1 round trip), decide, commit (1 round trip); re-read on a lost race (pitboss.retry).
 
     `decide` may also return an Outcome directly (e.g. a no-op that needs no write)."""
-    for attempt in range(attempts):
+    for _attempt in retry.attempts(attempts, what="idempotent_write"):
         items = store.batch_get([*read_keys, request.item_key])
         record = items.pop(request.item_key, None)
         if record is not None:
@@ -133,14 +131,8 @@ def execute(
             error = None if exc.is_conflict else decision.on_cancel(exc)
             if error is not None:
                 raise error from exc
-            _backoff(attempt)
             continue
         if decision.after_commit is not None:
             decision.after_commit()
         return Outcome(status=decision.status, body=decision.body)
     raise ConcurrentUpdate("too many concurrent changes to this record; retry with the same idempotency_key")
-
-
-def _backoff(attempt: int) -> None:
-    # Full jitter (AWS Architecture Blog, "Exponential Backoff and Jitter"): 0..min(cap, base * 2^n).
-    time.sleep(random.uniform(0, min(0.2, 0.005 * (2**attempt))))  # noqa: S311 - jitter, not crypto

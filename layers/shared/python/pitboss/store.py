@@ -16,6 +16,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from pitboss import retry
 from pitboss.errors import ConcurrentUpdate, Conflict, TransactionCancelled
 from pitboss.settings import get_settings
 
@@ -25,6 +26,7 @@ _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 _lock = threading.Lock()
 _clients: dict[tuple[str | None, str], Any] = {}
+UNPROCESSED_ATTEMPTS = 8
 
 
 class RoundTrips(threading.local):
@@ -128,18 +130,16 @@ def batch_get(keys: Iterable[tuple[str, str]], *, consistent: bool = True) -> di
     request: dict[str, Any] = {
         table_name(): {"Keys": [serialize(key(pk, sk)) for pk, sk in wanted], "ConsistentRead": consistent}
     }
-    attempts = 0
-    while request:
+    for _attempt in retry.attempts(UNPROCESSED_ATTEMPTS, what="unprocessed_keys"):
         response = client().batch_get_item(RequestItems=request, ReturnConsumedCapacity="TOTAL")
         _account(response)
         for raw in response.get("Responses", {}).get(table_name(), []):
             item = deserialize(raw)
             found[(item["pk"], item["sk"])] = item
         request = response.get("UnprocessedKeys") or {}
-        attempts += 1
-        if attempts > 8 and request:
-            raise ConcurrentUpdate("the database is busy; retry the request")
-    return found
+        if not request:
+            return found
+    raise ConcurrentUpdate("the database is busy; retry the request")
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """The player gateway's flows (seed 002). Every write is conditional and transactional, with its timeline
 event in the same transaction; messages are queued in that transaction and published after it commits.
 
-Players registered here are the same PROFILE items the operator API reads (players.service.create_ops),
+Players registered here are the same PROFILE items the operator API reads (identity.create_ops),
 in the brand tenant's `live` realm; gateway-only details live in the profile's `details` map."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 import pycountry
 from email_validator import EmailNotValidError, validate_email
 
-from pitboss import clock, keys, money, store, timeline
+from pitboss import clock, identity, keys, money, retry, store, timeline
 from pitboss.errors import ConcurrentUpdate, Conflict, TransactionCancelled
 from pitboss.gateway import outbox, passwords, responses, sessions
 from pitboss.gateway.models import (
@@ -35,10 +35,10 @@ from pitboss.gateway.models import (
 )
 from pitboss.gateway.sessions import Caller, brand_of, realm_of
 from pitboss.http import HttpError
+from pitboss.identity import create_ops, email_swap_ops
+from pitboss.identity import gates as rules
+from pitboss.identity.entity import Player
 from pitboss.observability import logger
-from pitboss.players import rules
-from pitboss.players.entity import Player
-from pitboss.players.service import create_ops, email_swap_ops, versioned_put
 from pitboss.settings import get_settings
 from pitboss.tenancy import Brand
 from pitboss.types import USERNAME_RE
@@ -151,44 +151,18 @@ def _language(value: str | None) -> str | None:
     return value.strip().lower()
 
 
-def _load(realm: str, user_id: str) -> Player | None:
-    item = store.get(keys.player_pk(realm, user_id), keys.PROFILE)
-    return Player.from_item(realm, item) if item else None
-
-
-Change = Callable[[Player], tuple[Player, list[store.Op]] | None]
-
-
 def mutate(
     realm: str,
     user_id: str,
-    change: Change,
+    change: identity.profiles.Change,
     *,
     on_cancel: Callable[[TransactionCancelled], Exception | None] | None = None,
     missing: HttpError | None = None,
 ) -> Player | None:
-    """Read the profile, let `change` decide, write it with its ops in one transaction (optimistic lock
-    on `version`, index 0); a lost race re-reads and decides again. None: nothing to change."""
-    for _attempt in range(MAX_ATTEMPTS):
-        current = _load(realm, user_id)
-        if current is None:
-            raise missing or responses.invalid_token()
-        decided = change(current)
-        if decided is None:
-            return None
-        updated, ops = decided
-        updated = updated.model_copy(update={"version": current.version + 1, "updated_at": clock.iso(clock.now())})
-        try:
-            store.transact([versioned_put(updated, current.version), *ops])
-        except TransactionCancelled as exc:
-            mapped = on_cancel(exc) if on_cancel else None
-            if mapped is not None:
-                raise mapped from exc
-            if exc.failed(0) or exc.is_conflict:
-                continue
-            raise
-        return updated
-    raise ConcurrentUpdate("the player changed concurrently; retry")
+    """identity.mutate, where a vanished player is the session's player gone: 401 invalid token."""
+    return identity.mutate(
+        realm, user_id, change, on_cancel=on_cancel, missing=lambda: missing or responses.invalid_token()
+    )
 
 
 def _details(player: Player) -> dict[str, Any]:
@@ -429,7 +403,7 @@ def _reserve_attempt(pk: str, brand: Brand) -> str | None:
     ACCOUNT_LOCKED. Returns the lock this attempt set (its failure answers ACCOUNT_LOCKED), else None."""
     limit = brand.settings.login_max_failures
     reserve = f"attribute_exists(pk) AND (attribute_not_exists(failures) OR failures < :max) AND ({LOCK_CONDITION})"
-    for _attempt in range(MAX_ATTEMPTS):
+    for _attempt in retry.attempts(MAX_ATTEMPTS, what="credentials"):
         now = clock.iso(clock.now())
         lock_until = clock.iso(clock.now() + timedelta(minutes=brand.settings.login_lockout_minutes))
         try:
@@ -739,7 +713,7 @@ def forgot_password(brand: Brand, body: ForgotPasswordIn) -> dict[str, Any]:
         return {"message_format": "forgot_email_sent"}  # longer than any address: nothing to look up or send
     address = lookup_email(mail_to)
     pointer = store.get(keys.email_pk(realm, brand.brand_id, address), keys.UNIQUE)
-    player = _load(realm, str(pointer["user_id"]) if pointer else str(uuid.uuid4()))
+    player = identity.load(realm, str(pointer["user_id"]) if pointer else str(uuid.uuid4()))
     if player is not None:
         mail = outbox.new_link(
             "password_reset",

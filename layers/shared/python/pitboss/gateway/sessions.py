@@ -12,22 +12,20 @@ Credentials (argon2id hash, failed-login counter, lockout) live in their own ite
 
 from __future__ import annotations
 
-import random
 import re
 import secrets
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from pitboss import clock, keys, store, tenancy
+from pitboss import clock, keys, retry, store, tenancy
 from pitboss.errors import ConcurrentUpdate, Conflict, TransactionCancelled
 from pitboss.gateway import responses
 from pitboss.http import HttpError
-from pitboss.players import rules
-from pitboss.players.entity import Player
+from pitboss.identity import gates as rules
+from pitboss.identity.entity import Player
 from pitboss.tenancy import Brand
 from pitboss.wallet.ledger import Stats, Wallet
 
@@ -47,7 +45,7 @@ def retry_conflicts(action: Callable[[], T], attempts: int = CONFLICT_RETRIES) -
     transaction held the item (TransactionConflict): a plain UpdateItem on an item inside an in-flight
     TransactWriteItems, or two overlapping transactions. A cancellation for a failed condition is the
     caller's to read and passes through; conflicts that outlast the retries are ConcurrentUpdate (409)."""
-    for attempt in range(attempts):
+    for _attempt in retry.attempts(attempts, what="conflict"):
         try:
             return action()
         except TransactionCancelled as exc:
@@ -55,8 +53,6 @@ def retry_conflicts(action: Callable[[], T], attempts: int = CONFLICT_RETRIES) -
                 raise
         except ConcurrentUpdate:
             pass
-        if attempt < attempts - 1:
-            time.sleep(random.uniform(0, 0.01 * 2**attempt))  # noqa: S311 - jitter, not a secret
     raise ConcurrentUpdate("the item is busy; retry")
 
 

@@ -17,11 +17,11 @@ from typing import Any
 from pitboss import clock, idempotency, keys, money, store, timeline
 from pitboss.errors import Conflict, NotFound, PitbossError, TransactionCancelled, Unprocessable
 from pitboss.idempotency import Decision, IdemRequest, Outcome
-from pitboss.players import rules
+from pitboss.identity import gates as rules
+from pitboss.identity import load_player, player_from, resolve_user_id, versioned_put
+from pitboss.identity.entity import LIMIT_FIELDS, MINUTE_LIMITS, PendingLimit, Player, PlayerStatus
 from pitboss.players.dossier_models import FlagsChange, KycChange, NoteIn, RgUpdate, StatusChange, TagsChange
-from pitboss.players.entity import LIMIT_FIELDS, MINUTE_LIMITS, PendingLimit, Player, PlayerStatus
 from pitboss.players.models import dossier, limit_number
-from pitboss.players.service import load_player, player_from, resolve_user_id, versioned_put
 from pitboss.tenancy import Brand, Principal
 
 MAX_TAGS = 50

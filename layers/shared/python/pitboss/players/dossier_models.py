@@ -18,7 +18,7 @@ from pydantic import (
 )
 
 from pitboss import clock
-from pitboss.players.entity import KycStatus, PlayerStatus, RiskBand
+from pitboss.identity.entity import KycStatus, PlayerStatus, RiskBand
 from pitboss.types import BrandInBody, Flag, IdempotencyKey, Reason, plain_number
 
 # Money limits arrive as JSON numbers in the brand currency; the currency's minor units are checked later.

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from pitboss import clock, keys, store, tenancy, timeline
+from pitboss import clock, keys, retry, store, tenancy, timeline
 from pitboss.errors import TransactionCancelled
-from pitboss.players.entity import Player
-from pitboss.players.service import versioned_put
+from pitboss.identity import versioned_put
+from pitboss.identity.entity import Player
 from pitboss.tenancy import BrandSettings
 
 ACTOR = "system:scheduler"
@@ -146,7 +146,7 @@ def _settle_one(entry: dict[str, Any], at: datetime, brands: _BrandSettingsCache
         return
     realm, tenant_id, _user_id = parsed
     # The index is keys-only and eventually consistent: decide from a consistent read of the profile.
-    for _attempt in range(3):
+    for _attempt in retry.attempts(3, what="scheduler"):
         item = store.get(entry["pk"], keys.PROFILE)
         if item is None:
             report.skipped += 1

@@ -8,8 +8,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, PlainSerializer
 
-from pitboss.players.entity import MINUTE_LIMITS, KycStatus, Player, PlayerStatus, RiskBand
-from pitboss.players.rules import EffectiveState
+from pitboss.identity.entity import MINUTE_LIMITS, KycStatus, Player, PlayerStatus, RiskBand
+from pitboss.identity.gates import EffectiveState
 from pitboss.types import BodyBrandId, CountryCode, DateOfBirth, ExternalRef, IdempotencyKey, Username
 
 

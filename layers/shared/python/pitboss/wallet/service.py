@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import ROUND_UP, Decimal, localcontext
 from typing import Any
 
-from pitboss import clock, idempotency, keys, money, store, timeline
+from pitboss import clock, idempotency, keys, money, retry, store, timeline
 from pitboss.errors import (
     ConcurrentUpdate,
     Conflict,
@@ -23,9 +23,9 @@ from pitboss.errors import (
     Unprocessable,
 )
 from pitboss.idempotency import Decision, IdemRequest, Outcome
-from pitboss.players import rules
-from pitboss.players.entity import Player
-from pitboss.players.service import player_from, resolve_user_id
+from pitboss.identity import gates as rules
+from pitboss.identity import player_from, resolve_user_id
+from pitboss.identity.entity import Player
 from pitboss.tenancy import Brand, Principal
 from pitboss.wallet import ledger
 from pitboss.wallet.ledger import (
@@ -693,7 +693,7 @@ def rollback(principal: Principal, key: str, brand_id: int | None, body: Rollbac
         )
         return decision
 
-    for _ in range(3):
+    for _attempt in retry.attempts(3, what="rollback_tombstone"):
         try:
             return _run(principal, key, brand_id, idem, lambda pk: [ref_key], act)
         except _UnknownRef as unknown:

@@ -1,4 +1,4 @@
-"""Responsible-gaming and lifecycle rules: the status gate table and a player's effective state at an instant.
+"""The status gate table and a player's effective state at an instant: what every domain asks before it acts.
 
 Effective state is computed at read time, so correctness never depends on when the scheduler last ran:
 a cool-off that ended five minutes ago is over; a pending limit whose time has come is in force."""
@@ -12,7 +12,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pitboss import clock
-from pitboss.players.entity import Player, PlayerStatus
+from pitboss.identity.entity import Player, PlayerStatus
 from pitboss.tenancy import BrandSettings
 
 Action = Literal["deposit", "bet", "withdrawal", "bonus", "login"]
