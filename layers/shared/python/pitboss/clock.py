@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _now: Callable[[], datetime] = lambda: datetime.now(UTC)  # noqa: E731
 
@@ -32,3 +33,16 @@ def parse_iso(value: str) -> datetime:
     if ts.tzinfo is None:
         ts = ts.replace(tzinfo=UTC)
     return ts.astimezone(UTC)
+
+
+def zone(name: str) -> ZoneInfo:
+    """A brand's time zone; names are validated when settings are saved, so UTC only covers old data."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def local_date(at: datetime, timezone: str) -> date:
+    """The calendar date at `at` in a time zone (a birthday or an RG day starts at local midnight)."""
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(zone(timezone)).date()

@@ -77,7 +77,14 @@ def currencies() -> list[str]:
     return sorted(_EXPONENTS)
 
 
+# The points rails' pseudo-currencies (seed 003's winz and xp): never a brand currency.
+POINT_CURRENCIES = {"winz": "WINZ", "xp": "XP"}
+
+
 def exponent(currency: str) -> int:
+    """Decimal places of a brand currency or of a points rail's pseudo-currency (WINZ, XP)."""
+    if currency in POINT_CURRENCIES.values():
+        return POINTS_EXPONENT
     try:
         return _EXPONENTS[currency]
     except KeyError as exc:

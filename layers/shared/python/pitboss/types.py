@@ -14,14 +14,16 @@ USERNAME_RE = r"^[A-Za-z0-9_.\-]{3,32}$"
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
-def _country(value: str) -> str:
-    code = value.upper()
-    if pycountry.countries.get(alpha_2=code) is None:
+def country_code(value: str) -> str:
+    """An ISO 3166-1 alpha-2 code, upper-cased (the one country rule of every surface)."""
+    code = value.strip().upper()
+    if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
         raise ValueError("not an ISO 3166-1 alpha-2 country code")
     return code
 
 
-def _not_future(value: date) -> date:
+def birth_date(value: date) -> date:
+    """A date of birth: not in the future, not before 1900 (the one birthdate rule of every surface)."""
     from pitboss import clock
 
     if value > clock.now().date():
@@ -41,7 +43,7 @@ Username = Annotated[
 CountryCode = Annotated[
     str,
     StringConstraints(min_length=2, max_length=2),
-    AfterValidator(_country),
+    AfterValidator(country_code),
     Field(description="ISO 3166-1 alpha-2", examples=["US"]),
 ]
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
@@ -59,7 +61,7 @@ def _iso_date_text(value: object) -> object:
 DateOfBirth = Annotated[
     date,
     BeforeValidator(_iso_date_text),
-    AfterValidator(_not_future),
+    AfterValidator(birth_date),
     Field(description="YYYY-MM-DD, not in the future"),
 ]
 # JSON true/false only: "yes", 1 or "true" are refused rather than guessed.

@@ -16,7 +16,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-import pycountry
 from email_validator import EmailNotValidError, validate_email
 
 from pitboss import clock, identity, keys, money, retry, store, timeline
@@ -41,7 +40,7 @@ from pitboss.identity.entity import Player
 from pitboss.observability import logger
 from pitboss.settings import get_settings
 from pitboss.tenancy import Brand
-from pitboss.types import USERNAME_RE
+from pitboss.types import USERNAME_RE, birth_date, country_code
 from pitboss.wallet.ledger import Stats, Wallet
 
 MAX_ATTEMPTS = 4
@@ -108,10 +107,7 @@ def lookup_email(raw: str) -> str:
 def _country(value: str | None) -> str | None:
     if value is None or value == "":
         return None
-    code = value.strip().upper()
-    if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
-        raise ValueError("country")
-    return code
+    return country_code(value)
 
 
 def _birthdate(value: str | None) -> date | None:
@@ -120,10 +116,9 @@ def _birthdate(value: str | None) -> date | None:
     text = value.strip()
     if len(text) > 10 and text[10:].strip() in ("00:00:00", "T00:00:00", "T00:00:00Z"):
         text = text[:10]
-    parsed = date.fromisoformat(text) if re.match(r"^\d{4}-\d{2}-\d{2}$", text) else None
-    if parsed is None or parsed > clock.now().date() or parsed.year < 1900:
+    if not re.match(r"^\d{4}-\d{2}-\d{2}$", text):
         raise ValueError("birthdate")
-    return parsed
+    return birth_date(date.fromisoformat(text))
 
 
 def _gender(value: str | None) -> str | None:

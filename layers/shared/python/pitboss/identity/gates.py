@@ -6,10 +6,9 @@ a cool-off that ended five minutes ago is over; a pending limit whose time has c
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pitboss import clock
 from pitboss.identity.entity import Player, PlayerStatus
@@ -55,22 +54,13 @@ def _age(dob: date, today: date) -> int:
 
 def old_enough(dob: date, settings: BrandSettings, at: datetime) -> bool:
     """At least the brand's minimum age on the brand's local date."""
-    return _age(dob, _local_date(at, settings.timezone)) >= settings.min_age
+    return _age(dob, clock.local_date(at, settings.timezone)) >= settings.min_age
 
 
 def age_verified(player: Player, settings: BrandSettings, at: datetime) -> bool:
     if player.date_of_birth is None:
         return not settings.require_date_of_birth
     return old_enough(player.date_of_birth, settings, at)
-
-
-def _local_date(at: datetime, timezone: str) -> date:
-    """The calendar date at `at` in the brand's time zone (a birthday starts at local midnight)."""
-    try:
-        zone = ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(zone).date()
 
 
 def effective(player: Player, settings: BrandSettings, at: datetime | None = None) -> EffectiveState:

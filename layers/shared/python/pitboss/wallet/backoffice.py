@@ -175,7 +175,7 @@ def player_transactions(principal: Principal, player_id: int, page: int, size: i
         brand_id = int(pointer["brand_id"])
         for e in entries:
             bal_exp = money.exponent(e["balance_currency"])
-            exp = money.POINTS_EXPONENT if e["currency"] in ("WINZ", "XP") else money.exponent(e["currency"])
+            exp = money.exponent(e["currency"])
             items.append(
                 {
                     "id": int(e["seq"]),

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ulid import ULID
 
@@ -21,7 +20,7 @@ from pitboss import clock, money
 from pitboss.errors import InsufficientFunds, LimitExceeded, Unprocessable
 
 RAILS = ("real", "bonus", "winz", "xp")
-POINT_CURRENCIES = {"winz": "WINZ", "xp": "XP"}
+POINT_CURRENCIES = money.POINT_CURRENCIES
 
 # Player-side accounts (materialised on the WALLET item) -> rail.
 PLAYER_ACCOUNTS = {
@@ -55,16 +54,9 @@ def new_id(prefix: str) -> str:
     return f"{prefix}_{str(ULID()).lower()}"
 
 
-def zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
 def window_ids(at: datetime, timezone: str) -> dict[str, str]:
     """Calendar day, ISO week and month of an instant, in the brand's time zone."""
-    local = at.astimezone(zone(timezone))
+    local = at.astimezone(clock.zone(timezone))
     year, week, _ = local.isocalendar()
     return {"D": f"D{local:%Y-%m-%d}", "W": f"W{year}-W{week:02d}", "M": f"M{local:%Y-%m}"}
 

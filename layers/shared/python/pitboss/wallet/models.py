@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from pitboss import money
 from pitboss.types import AmountIn, BrandInBody, Flag, IdempotencyKey
-from pitboss.wallet.ledger import POINT_CURRENCIES, Bonus, Wallet
+from pitboss.wallet.ledger import Bonus, Wallet
 
 RefId = Annotated[
     str,
@@ -190,7 +190,7 @@ class TransactionsPage(BaseModel):
 
 
 def _exp(currency: str) -> int:
-    return money.POINTS_EXPONENT if currency in POINT_CURRENCIES.values() else money.exponent(currency)
+    return money.exponent(currency)
 
 
 def transaction_out(entry: dict[str, Any]) -> dict[str, Any]:
