@@ -1,30 +1,51 @@
-"""HTTP edge shared by every function: resolver setup, the exception -> status mapping (once), the
-caller's identity, and idempotent-write responses. Routes stay thin: parse, call one service, return."""
+"""HTTP edge shared by every function: resolver setup, the exception -> status mapping (installed once per
+app, with the bodies of its surface: http.v1 or http.gateway), the caller's identity, and idempotent-write
+responses. Routes stay thin: parse, call one flow, return."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from decimal import Decimal
 from functools import wraps
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
-from pydantic import BaseModel, ConfigDict, Field
 
-from pitboss.errors import ConcurrentUpdate, PitbossError, Unprocessable
+from pitboss.errors import PitbossError, Unprocessable
+from pitboss.http import gateway as gateway_bodies
+from pitboss.http import v1 as v1_bodies
+from pitboss.http.v1 import V1_ERRORS, ErrorBody, ErrorDetail, error_body, ok
+from pitboss.http.wire import JSON, dumps, exact_json, json_response, raw_response
 from pitboss.idempotency import Outcome
 from pitboss.observability import logger
 from pitboss.tenancy import Principal
 
+__all__ = [
+    "JSON",
+    "RESOLVER_OPTIONS",
+    "V1_ERRORS",
+    "ErrorBody",
+    "ErrorDetail",
+    "HttpError",
+    "brand_param",
+    "configure",
+    "dumps",
+    "error_body",
+    "exact_json",
+    "json_bodies",
+    "json_response",
+    "ok",
+    "outcome_response",
+    "principal",
+    "raw_body",
+]
+
 Surface = Literal["v1", "gateway"]
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
-JSON = "application/json"
 
 
 class HttpError(Exception):
@@ -37,59 +58,20 @@ class HttpError(Exception):
         self.headers = headers or {}
 
 
-def dumps(body: Any) -> str:
-    return json.dumps(body, separators=(",", ":"), default=_default)
+class Bodies(Protocol):
+    def domain(self, exc: PitbossError) -> tuple[int, Any]: ...
+    def invalid(self, fields: list[dict[str, str]]) -> tuple[int, Any]: ...
+    def unreadable(self) -> tuple[int, Any]: ...
+    def media_type(self) -> tuple[int, Any]: ...
+    def not_found(self) -> tuple[int, Any]: ...
+    def unexpected(self) -> tuple[int, Any]: ...
 
 
-def exact_json(text: str | bytes) -> Any:
-    """Request bodies keep numbers exact: 0.1 arrives as Decimal("0.1"), never as a float. A body Python
-    can't read as JSON (including an integer beyond its 4300-digit conversion limit, a plain ValueError)
-    is a JSONDecodeError, which every surface answers as bad input."""
-    try:
-        return json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError:
-        raise
-    except ValueError as exc:
-        raise json.JSONDecodeError(f"unreadable JSON: {exc}", "", 0) from exc
+def bodies_of(surface: Surface, *, generic_codes: bool = False) -> Bodies:
+    if surface == "gateway":
+        return gateway_bodies.Bodies()
+    return v1_bodies.Bodies(generic_codes=generic_codes)
 
-
-def _default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
-def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response[Any]:
-    return Response(status_code=status, content_type=JSON, body=dumps(body), headers=headers)
-
-
-class ErrorDetail(BaseModel):
-    code: str = Field(description="Machine-readable error code")
-    message: str
-    model_config = ConfigDict(extra="allow")
-
-
-class ErrorBody(BaseModel):
-    error: ErrorDetail
-
-
-def _error(description: str) -> OpenAPIResponse:
-    return {"description": description, "content": {JSON: {"model": ErrorBody}}}
-
-
-def ok(description: str, model: type[BaseModel]) -> OpenAPIResponse:
-    """A documented success response for `responses=` (the route returns a Response, so say it here)."""
-    return {"description": description, "content": {JSON: {"model": model}}}
-
-
-V1_ERRORS: dict[int, OpenAPIResponse] = {
-    401: _error("Missing, unknown or revoked API key"),
-    403: _error("The key lacks the scope, or the player is blocked"),
-    404: _error("Not found, or not the caller's"),
-    409: _error("Conflict (idempotency key reused with another request, a uniqueness or state conflict)"),
-    415: _error("The body is not JSON (send application/json)"),
-    422: _error("The request is not valid"),
-}
 
 # Every function builds `app = APIGatewayHttpResolver(**http.RESOLVER_OPTIONS)`: request validation on,
 # and JSON numbers exact both ways (0.1 arrives as Decimal("0.1"), never as a float).
@@ -100,26 +82,9 @@ RESOLVER_OPTIONS: dict[str, Any] = {
 }
 
 
-# The wallet surface answers the issue's own codes: every 404 is `not_found` and every 409 `conflict`, the
-# specific cause in `reason` (round_not_found, duplicate_ref, ...); `retryable` says whether the same
-# request (same idempotency key and ref) may succeed later: a win that overtook its bet (404
-# round_not_found) and optimistic-lock exhaustion (409 concurrent_update) may; the rest are final.
-GENERIC_CODES = {404: "not_found", 409: "conflict"}
-
-
-def error_body(exc: PitbossError, *, generic_codes: bool = False) -> dict[str, Any]:
-    body = exc.body()
-    generic = GENERIC_CODES.get(exc.status) if generic_codes else None
-    if generic is None:
-        return body
-    detail = {"code": generic, "reason": exc.code, **{k: v for k, v in body["error"].items() if k != "code"}}
-    detail.setdefault("retryable", isinstance(exc, ConcurrentUpdate))
-    return {"error": detail}
-
-
 def configure(app: APIGatewayHttpResolver, surface: Surface = "v1", *, generic_codes: bool = False) -> None:
     """Installs the one exception -> HTTP mapping of the surface."""
-    install_error_handlers(app, surface, generic_codes=generic_codes)
+    install_error_handlers(app, bodies_of(surface, generic_codes=generic_codes))
 
 
 def _field_path(loc: Any) -> str:
@@ -135,18 +100,17 @@ def validation_fields(exc: RequestValidationError) -> list[dict[str, str]]:
     return fields
 
 
-def install_error_handlers(
-    app: APIGatewayHttpResolver, surface: Surface = "v1", *, generic_codes: bool = False
-) -> None:
+def install_error_handlers(app: APIGatewayHttpResolver, bodies: Bodies) -> None:
     """Maps the exception hierarchy to HTTP once. Status comes from the exception type, never its text."""
+
+    def answer(found: tuple[int, Any]) -> Response[Any]:
+        return json_response(*found)
 
     @app.exception_handler(PitbossError)
     def _domain(exc: PitbossError) -> Response[Any]:
         if exc.status >= 500:
             logger.error("domain error", extra={"code": exc.code})
-        if surface == "gateway":
-            return json_response(exc.status, {"errMsg": exc.message})
-        return json_response(exc.status, error_body(exc, generic_codes=generic_codes))
+        return answer(bodies.domain(exc))
 
     @app.exception_handler(HttpError)
     def _exact(exc: HttpError) -> Response[Any]:
@@ -158,54 +122,25 @@ def install_error_handlers(
 
     @app.exception_handler(RequestValidationError)
     def _invalid(exc: RequestValidationError) -> Response[Any]:
-        fields = validation_fields(exc)
-        if surface == "gateway":
-            return json_response(400, {"errMsg": "invalid input"})
-        return json_response(
-            422,
-            {"error": {"code": "validation_error", "message": "the request is not valid", "fields": fields}},
-        )
+        return answer(bodies.invalid(validation_fields(exc)))
 
     # RecursionError: a body nested ~1000 levels deep exhausts the JSON parser; still just bad input.
     @app.exception_handler([UnicodeDecodeError, json.JSONDecodeError, RecursionError])
     def _unreadable(_exc: Exception) -> Response[Any]:
-        if surface == "gateway":
-            return json_response(400, {"errMsg": "invalid input"})
-        return json_response(
-            422,
-            {
-                "error": {
-                    "code": "validation_error",
-                    "message": "the body is not UTF-8 JSON",
-                    "fields": [{"field": "body", "message": "not JSON"}],
-                }
-            },
-        )
+        return answer(bodies.unreadable())
 
     @app.exception_handler(RequestUnsupportedContentType)
     def _media_type(_exc: RequestUnsupportedContentType) -> Response[Any]:
-        if surface == "gateway":
-            return json_response(400, {"errMsg": "invalid input"})
-        return json_response(
-            415, {"error": {"code": "unsupported_media_type", "message": "send the body as application/json"}}
-        )
+        return answer(bodies.media_type())
 
     @app.not_found
     def _not_found(_exc: Exception) -> Response[Any]:
-        if surface == "gateway":
-            return json_response(404, {"errMsg": "not found"})
-        return json_response(404, {"error": {"code": "not_found", "message": "no such route"}})
+        return answer(bodies.not_found())
 
     @app.exception_handler(Exception)
     def _unexpected(exc: Exception) -> Response[Any]:
         logger.exception("unhandled error")
-        if surface == "gateway":
-            return json_response(500, {"result": "internal server error"})
-        return json_response(500, {"error": {"code": "internal_error", "message": "internal server error"}})
-
-
-def _raw_response(status: int, body: Any) -> dict[str, Any]:
-    return {"statusCode": status, "headers": {"Content-Type": JSON}, "body": dumps(body), "isBase64Encoded": False}
+        return answer(bodies.unexpected())
 
 
 def json_bodies(
@@ -219,6 +154,8 @@ def json_bodies(
     * a body that is not JSON (form, multipart, text) is refused: 415 (`{"errMsg": "invalid input"}` 400
       on the gateway)."""
 
+    bodies = bodies_of(surface)
+
     def decorate(handler: LambdaHandler) -> LambdaHandler:
         @wraps(handler)
         def wrapper(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -229,18 +166,14 @@ def json_bodies(
                     who = Principal.from_context((request.get("authorizer") or {}).get("lambda"))
                     who.require(scopes[0] if method in ("GET", "HEAD") else scopes[1])
                 except PitbossError as exc:
-                    return _raw_response(exc.status, exc.body())
+                    return raw_response(*bodies.domain(exc))
                 except Exception:  # a malformed authorizer context is our bug: a JSON 500, never a bare 502
                     logger.exception("unreadable authorizer context")
-                    return _raw_response(500, {"error": {"code": "internal_error", "message": "internal server error"}})
+                    return raw_response(*bodies.unexpected())
             headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
             content_type = headers.get("content-type", "").lower()
             if event.get("body") and content_type and "json" not in content_type:
-                if surface == "gateway":
-                    return _raw_response(400, {"errMsg": "invalid input"})
-                return _raw_response(
-                    415, {"error": {"code": "unsupported_media_type", "message": "send the body as application/json"}}
-                )
+                return raw_response(*bodies.media_type())
             return handler(event, context)
 
         return wrapper
