@@ -1,39 +1,49 @@
 """Player gateway (seed 002): /gateway/... as the seed writes its paths, for the casino's own front end.
 
-Authenticated by the player's `x-auth-token` session (no API key: these routes skip the authorizer).
-Order of checks on every route: `{version}` (v1), then `{brand_id}` (400 invalid brand id), then the token
-(401 invalid token), then the body."""
+Authenticated by the player's `x-auth-token` session (no API key: these routes skip the authorizer; the
+document declares the header as the `playerSession` security scheme). Order of checks on every route:
+`{version}` (v1), then `{brand_id}` (400 invalid brand id), then the token (401 invalid token), then the
+body. Refusals are typed errors; pitboss.http.gateway answers them with the seed's bodies."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
-from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel
 
 from pitboss import http
+from pitboss.errors import DetailsNotFound, EmailNotFound
+from pitboss.gateway import admission, credentials, details, sessions, status, tnc
 from pitboss.gateway import models as m
-from pitboss.gateway import responses, service, sessions
 from pitboss.gateway.sessions import Caller
+from pitboss.http import gateway as surface
 from pitboss.observability import logger
 from pitboss.tenancy import Brand
 
 app = APIGatewayHttpResolver(**http.RESOLVER_OPTIONS)
 http.configure(app, surface="gateway")
+surface.install(app)
 
-# No length limits here: a long version or brand id gets the seed's own 400 (invalid version / brand id).
-Version = Annotated[str, Path(description="The API version to use: v1")]
-BrandPath = Annotated[str, Path(description="The ID of the casino (brand)")]
-Token = Annotated[
-    str | None,
-    Header(description="Player login session (required: missing, unknown or expired -> 401)"),
+# Plain strings on the wire, so anything else gets the seed's own 400 (invalid version / invalid brand id)
+# rather than a validation error; the document says what is accepted.
+Version = Annotated[
+    str,
+    Path(description="The API version to use: v1 (or 1)", json_schema_extra={"enum": list(sessions.VERSIONS)}),
+]
+BrandPath = Annotated[
+    str,
+    Path(
+        description="The ID of the casino (brand)",
+        json_schema_extra={"type": "integer", "minimum": 1, "maximum": sessions.BRAND_MAX},
+    ),
 ]
 LinkHash = Annotated[str | None, Query(description="The token from the emailed link", max_length=512)]
-# No API key on the gateway: the player's x-auth-token is the credential (documented per route).
+# No API key on the gateway: the open routes (register, login, links) take no credential at all.
 NO_API_KEY: dict[str, Any] = {"security": []}
+SESSION = surface.PLAYER_SESSION
 TAGS = ["gateway"]
 
 
@@ -59,16 +69,16 @@ def _brand(version: str, brand_id: str | int | None) -> Brand:
     return sessions.brand_of(brand_id)
 
 
-def _caller(version: str, brand_id: str | int | None, token: str | None, **kw: Any) -> Caller:
-    return sessions.authenticate(_brand(version, brand_id), token, **kw)
+def _token() -> str | None:
+    return app.current_event.headers.get(surface.SESSION_HEADER)
+
+
+def _caller(version: str, brand_id: str | int | None, **kw: Any) -> Caller:
+    return sessions.authenticate(_brand(version, brand_id), _token(), **kw)
 
 
 def _no_content() -> Response[Any]:
     return Response(status_code=204, body="")
-
-
-def _json(status: int, body: Any) -> Response[Any]:
-    return http.json_response(status, body.model_dump(by_alias=True) if isinstance(body, BaseModel) else body)
 
 
 # ---- admission: sessions and password flows ----------------------------------------------------
@@ -76,14 +86,15 @@ def _json(status: int, body: Any) -> Response[Any]:
 
 @app.post(
     "/gateway/admission/<version>/register/<brand_id>",
+    status_code=201,
     summary="Register a player",
     description="Creates the player (seen by the operator API), logs them in, and queues an activation email.",
     responses=_responses({201: _doc("Registered and logged in", m.GwTokenOut), 422: FIELDS}),
     tags=TAGS,
     openapi_extensions=NO_API_KEY,
 )
-def register(version: Version, brand_id: BrandPath, body: m.RegisterIn) -> Response[Any]:
-    return _json(201, service.register(_brand(version, brand_id), body))
+def register(version: Version, brand_id: BrandPath, body: m.RegisterIn) -> m.GwTokenOut:
+    return admission.register(_brand(version, brand_id), body)
 
 
 @app.post(
@@ -95,8 +106,8 @@ def register(version: Version, brand_id: BrandPath, body: m.RegisterIn) -> Respo
     tags=TAGS,
     openapi_extensions=NO_API_KEY,
 )
-def login(version: Version, brand_id: BrandPath, body: m.LoginIn) -> Response[Any]:
-    return _json(200, service.login(_brand(version, brand_id), body))
+def login(version: Version, brand_id: BrandPath, body: m.LoginIn) -> m.GwTokenOut:
+    return admission.login(_brand(version, brand_id), body)
 
 
 @app.post(
@@ -105,10 +116,10 @@ def login(version: Version, brand_id: BrandPath, body: m.LoginIn) -> Response[An
     description="Ends the session. An unknown or already ended token is 401 invalid token.",
     responses=_responses({204: NO_CONTENT, 401: TOKEN, 409: BUSY}),
     tags=TAGS,
-    openapi_extensions=NO_API_KEY,
+    security=SESSION,
 )
-def logout(version: Version, brand_id: BrandPath, x_auth_token: Token = None) -> Response[Any]:
-    sessions.end(_brand(version, brand_id), x_auth_token)
+def logout(version: Version, brand_id: BrandPath) -> Response[Any]:
+    admission.logout(_brand(version, brand_id), _token())
     return _no_content()
 
 
@@ -128,12 +139,13 @@ def logout(version: Version, brand_id: BrandPath, x_auth_token: Token = None) ->
     tags=TAGS,
     openapi_extensions=NO_API_KEY,
 )
-def verify_email(version: Version, brand_id: BrandPath, hash: LinkHash = None) -> Response[Any]:
-    return _json(200, service.verify_email(_brand(version, brand_id), hash))
+def verify_email(version: Version, brand_id: BrandPath, hash: LinkHash = None) -> m.GwMessageFormat:
+    return admission.verify_email(_brand(version, brand_id), hash)
 
 
 @app.post(
     "/gateway/admission/<version>/forgot/password/<brand_id>",
+    status_code=201,
     summary="Send a password reset email",
     description="Always 201 forgot_email_sent, whether or not the address is known.",
     responses=_responses(
@@ -145,8 +157,8 @@ def verify_email(version: Version, brand_id: BrandPath, hash: LinkHash = None) -
     tags=TAGS,
     openapi_extensions=NO_API_KEY,
 )
-def forgot_password(version: Version, brand_id: BrandPath, body: m.ForgotPasswordIn) -> Response[Any]:
-    return _json(201, service.forgot_password(_brand(version, brand_id), body))
+def forgot_password(version: Version, brand_id: BrandPath, body: m.ForgotPasswordIn) -> m.GwMessageFormat:
+    return credentials.forgot_password(_brand(version, brand_id), body)
 
 
 @app.post(
@@ -169,13 +181,15 @@ def verify_password(
     brand_id: BrandPath,
     body: m.VerifyPasswordIn,
     hash: LinkHash = None,
-) -> Response[Any]:
-    status, result = service.verify_password(_brand(version, brand_id), hash, body)
-    return _json(status, result)
+) -> Response[m.GwTokenMessage | m.GwMessageFormat]:
+    result = credentials.verify_password(_brand(version, brand_id), hash, body)
+    logged_in = isinstance(result, m.GwTokenMessage)  # the seed's 202 carries the new session's token
+    return Response(status_code=202 if logged_in else 200, content_type=http.JSON, body=result)
 
 
 @app.post(
     "/gateway/admission/<version>/player/<brand_id>/change/password",
+    status_code=202,
     summary="Change password",
     description="303 while the T&C are unsigned; 422 with the password codes, or wrong_old_password. A wrong "
     "old password counts toward the login lockout: 401 ACCOUNT_LOCKED (Retry-After) once locked.",
@@ -189,12 +203,10 @@ def verify_password(
         }
     ),
     tags=TAGS,
-    openapi_extensions=NO_API_KEY,
+    security=SESSION,
 )
-def change_password(
-    version: Version, brand_id: BrandPath, body: m.ChangePasswordIn, x_auth_token: Token = None
-) -> Response[Any]:
-    return _json(202, service.change_password(_caller(version, brand_id, x_auth_token), body))
+def change_password(version: Version, brand_id: BrandPath, body: m.ChangePasswordIn) -> m.GwMessageFormat:
+    return credentials.change_password(_caller(version, brand_id), body)
 
 
 @app.post(
@@ -202,10 +214,10 @@ def change_password(
     summary="Resend the activation email",
     responses=_responses({200: _doc("Sent", m.GwMsg), 401: TOKEN}),
     tags=TAGS,
-    openapi_extensions=NO_API_KEY,
+    security=SESSION,
 )
-def resend_activation(version: Version, brand_id: BrandPath, x_auth_token: Token = None) -> Response[Any]:
-    return _json(200, service.resend_activation(_caller(version, brand_id, x_auth_token)))
+def resend_activation(version: Version, brand_id: BrandPath) -> m.GwMsg:
+    return credentials.resend_activation(_caller(version, brand_id))
 
 
 # ---- personal details --------------------------------------------------------------------------
@@ -219,17 +231,15 @@ NOT_FOUND = _doc("Player Personal Details not found", m.GwErrMsg)
     summary="Get personal details",
     responses=_responses({200: _doc("The details", m.DetailsOut), 401: TOKEN, 404: NOT_FOUND}),
     tags=TAGS,
-    openapi_extensions=NO_API_KEY,
+    security=SESSION,
 )
-def get_details(version: Version, brand_id: BrandPath, x_auth_token: Token = None) -> Response[Any]:
-    caller = _caller(version, brand_id, x_auth_token, missing_profile=responses.DETAILS_NOT_FOUND)
-    return _json(200, service.details_of(caller))
+def get_details(version: Version, brand_id: BrandPath) -> m.DetailsOut:
+    return details.details_of(_caller(version, brand_id, missing=DetailsNotFound))
 
 
-def _update_details(version: str, brand_id: str, body: m.DetailsIn, token: str | None) -> Response[Any]:
-    caller = _caller(version, brand_id, token, missing_profile=responses.DETAILS_NOT_FOUND)
-    pending = service.update_details(caller, body)
-    return _json(403, pending) if pending else _no_content()
+def _update_details(version: str, brand_id: str, body: m.DetailsIn) -> Response[Any]:
+    details.update_details(_caller(version, brand_id, missing=DetailsNotFound), body)
+    return _no_content()
 
 
 DETAILS_UPDATE = _responses(
@@ -242,20 +252,14 @@ DETAILS_UPDATE = _responses(
 )
 
 
-@app.put(DETAILS, summary="Update personal details", responses=DETAILS_UPDATE, tags=TAGS, openapi_extensions=NO_API_KEY)
-def put_details(version: Version, brand_id: BrandPath, body: m.DetailsIn, x_auth_token: Token = None) -> Response[Any]:
-    return _update_details(version, brand_id, body, x_auth_token)
+@app.put(DETAILS, summary="Update personal details", responses=DETAILS_UPDATE, tags=TAGS, security=SESSION)
+def put_details(version: Version, brand_id: BrandPath, body: m.DetailsIn) -> Response[Any]:
+    return _update_details(version, brand_id, body)
 
 
-@app.post(
-    DETAILS,
-    summary="Update personal details (POST)",
-    responses=DETAILS_UPDATE,
-    tags=TAGS,
-    openapi_extensions=NO_API_KEY,
-)
-def post_details(version: Version, brand_id: BrandPath, body: m.DetailsIn, x_auth_token: Token = None) -> Response[Any]:
-    return _update_details(version, brand_id, body, x_auth_token)
+@app.post(DETAILS, summary="Update personal details (POST)", responses=DETAILS_UPDATE, tags=TAGS, security=SESSION)
+def post_details(version: Version, brand_id: BrandPath, body: m.DetailsIn) -> Response[Any]:
+    return _update_details(version, brand_id, body)
 
 
 CUSTOM = "/gateway/player-personal-details/<version>/custom-fields/<brand_id>"
@@ -267,28 +271,20 @@ CUSTOM_UPDATE = _responses({200: _doc("Saved", m.GwSuccess), 401: TOKEN})
     summary="Get custom fields",
     responses=_responses({200: _doc("The fields", m.GwCustomFields), 401: TOKEN}),
     tags=TAGS,
-    openapi_extensions=NO_API_KEY,
+    security=SESSION,
 )
-def get_custom_fields(version: Version, brand_id: BrandPath, x_auth_token: Token = None) -> Response[Any]:
-    return _json(200, service.custom_fields_of(_caller(version, brand_id, x_auth_token)))
+def get_custom_fields(version: Version, brand_id: BrandPath) -> m.GwCustomFields:
+    return details.custom_fields_of(_caller(version, brand_id))
 
 
-@app.put(CUSTOM, summary="Update custom fields", responses=CUSTOM_UPDATE, tags=TAGS, openapi_extensions=NO_API_KEY)
-def put_custom_fields(
-    version: Version, brand_id: BrandPath, body: m.GwCustomFields, x_auth_token: Token = None
-) -> Response[Any]:
-    service.update_custom_fields(_caller(version, brand_id, x_auth_token), body)
-    return _json(200, {"result": "success"})
+@app.put(CUSTOM, summary="Update custom fields", responses=CUSTOM_UPDATE, tags=TAGS, security=SESSION)
+def put_custom_fields(version: Version, brand_id: BrandPath, body: m.GwCustomFields) -> m.GwSuccess:
+    return details.update_custom_fields(_caller(version, brand_id), body)
 
 
-@app.post(
-    CUSTOM, summary="Update custom fields (POST)", responses=CUSTOM_UPDATE, tags=TAGS, openapi_extensions=NO_API_KEY
-)
-def post_custom_fields(
-    version: Version, brand_id: BrandPath, body: m.GwCustomFields, x_auth_token: Token = None
-) -> Response[Any]:
-    service.update_custom_fields(_caller(version, brand_id, x_auth_token), body)
-    return _json(200, {"result": "success"})
+@app.post(CUSTOM, summary="Update custom fields (POST)", responses=CUSTOM_UPDATE, tags=TAGS, security=SESSION)
+def post_custom_fields(version: Version, brand_id: BrandPath, body: m.GwCustomFields) -> m.GwSuccess:
+    return details.update_custom_fields(_caller(version, brand_id), body)
 
 
 EMAIL = "/gateway/player-personal-details/player/details/emailUpdate/<version>/<brand_id>"
@@ -297,30 +293,19 @@ EMAIL_UPDATE = _responses(
 )
 
 
-def _update_email(version: str, brand_id: str, body: m.EmailUpdateIn, token: str | None) -> Response[Any]:
-    caller = _caller(version, brand_id, token, missing_profile=responses.EMAIL_NOT_FOUND)
-    service.request_email_change(caller, body)
+def _update_email(version: str, brand_id: str, body: m.EmailUpdateIn) -> Response[Any]:
+    details.request_email_change(_caller(version, brand_id, missing=EmailNotFound), body)
     return _no_content()
 
 
-@app.post(
-    EMAIL,
-    summary="Update email (pending until verified)",
-    responses=EMAIL_UPDATE,
-    tags=TAGS,
-    openapi_extensions=NO_API_KEY,
-)
-def post_email(
-    version: Version, brand_id: BrandPath, body: m.EmailUpdateIn, x_auth_token: Token = None
-) -> Response[Any]:
-    return _update_email(version, brand_id, body, x_auth_token)
+@app.post(EMAIL, summary="Update email (pending until verified)", responses=EMAIL_UPDATE, tags=TAGS, security=SESSION)
+def post_email(version: Version, brand_id: BrandPath, body: m.EmailUpdateIn) -> Response[Any]:
+    return _update_email(version, brand_id, body)
 
 
-@app.put(EMAIL, summary="Update email (PUT)", responses=EMAIL_UPDATE, tags=TAGS, openapi_extensions=NO_API_KEY)
-def put_email(
-    version: Version, brand_id: BrandPath, body: m.EmailUpdateIn, x_auth_token: Token = None
-) -> Response[Any]:
-    return _update_email(version, brand_id, body, x_auth_token)
+@app.put(EMAIL, summary="Update email (PUT)", responses=EMAIL_UPDATE, tags=TAGS, security=SESSION)
+def put_email(version: Version, brand_id: BrandPath, body: m.EmailUpdateIn) -> Response[Any]:
+    return _update_email(version, brand_id, body)
 
 
 # ---- T&C ---------------------------------------------------------------------------------------
@@ -338,14 +323,11 @@ def put_email(
         }
     ),
     tags=TAGS,
-    openapi_extensions=NO_API_KEY,
+    security=SESSION,
 )
-def sign_tnc(version: Version, body: m.GwSignIn, x_auth_token: Token = None) -> Response[Any]:
-    caller = _caller(version, body.brand_id, x_auth_token)
-    status, result = service.sign(caller, body)
-    if isinstance(result, str):
-        return Response(status_code=status, content_type="text/plain", body=result)
-    return _json(status, result)
+def sign_tnc(version: Version, body: m.GwSignIn) -> Response[str]:
+    signed = tnc.sign(_caller(version, body.brand_id), body)
+    return Response(status_code=201, content_type="text/plain", body=signed)
 
 
 # ---- online player -----------------------------------------------------------------------------
@@ -359,10 +341,10 @@ def sign_tnc(version: Version, body: m.GwSignIn, x_auth_token: Token = None) -> 
         {200: _doc("Status", m.OnlineStatusOut), 303: _doc("Reality check", m.GwRealityCheck), 401: GATED}
     ),
     tags=TAGS,
-    openapi_extensions=NO_API_KEY,
+    security=SESSION,
 )
-def online_status(version: Version, brand_id: BrandPath, x_auth_token: Token = None) -> Response[Any]:
-    return _json(200, service.online_status(_caller(version, brand_id, x_auth_token)))
+def online_status(version: Version, brand_id: BrandPath) -> m.OnlineStatusOut:
+    return status.online_status(_caller(version, brand_id))
 
 
 @app.get(
@@ -370,10 +352,10 @@ def online_status(version: Version, brand_id: BrandPath, x_auth_token: Token = N
     summary="Player info",
     responses=_responses({200: _doc("Player info", m.PlayerInfoOut), 401: GATED}),
     tags=TAGS,
-    openapi_extensions=NO_API_KEY,
+    security=SESSION,
 )
-def player_info(version: Version, brand_id: BrandPath, x_auth_token: Token = None) -> Response[Any]:
-    return _json(200, service.player_info(_caller(version, brand_id, x_auth_token)))
+def player_info(version: Version, brand_id: BrandPath) -> m.PlayerInfoOut:
+    return status.player_info(_caller(version, brand_id))
 
 
 @app.get(
@@ -384,15 +366,14 @@ def player_info(version: Version, brand_id: BrandPath, x_auth_token: Token = Non
         {200: _doc("Status", m.InGameStatusOut), 303: _doc("Reality check", m.GwInGameRealityCheck), 401: GATED}
     ),
     tags=TAGS,
-    openapi_extensions=NO_API_KEY,
+    security=SESSION,
 )
 def in_game_status(
     version: Version,
     brand_id: BrandPath,
     game_session_id: Annotated[str, Path(description="The game session id from start game", max_length=128)],
-    x_auth_token: Token = None,
-) -> Response[Any]:
-    return _json(200, service.in_game_status(_caller(version, brand_id, x_auth_token), game_session_id))
+) -> m.InGameStatusOut:
+    return status.in_game_status(_caller(version, brand_id), game_session_id)
 
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId", clear_state=True)

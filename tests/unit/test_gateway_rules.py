@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from pitboss import clock, keys, store, tenancy
-from pitboss.gateway import outbox, passwords
+from pitboss.gateway import outbox, passwords, rules
 from pitboss.identity.entity import Player
 from tests.gateway_support import call, register
 from tests.support import make_tenant, unique
@@ -59,7 +59,7 @@ def _write(player: Player, **changes: Any) -> None:
     ],
 )
 def test_password_rules_give_the_seed_codes(password: str, codes: list[str]) -> None:
-    assert passwords.problems(password, username="Starlord1", email="sl@example.com") == codes
+    assert rules.password_problems(password, username="Starlord1", email="sl@example.com") == codes
 
 
 def test_passwords_are_argon2id_and_never_on_the_profile(moto_table: str) -> None:
@@ -313,14 +313,14 @@ def test_requirement_codes_follow_brand_settings_and_state(moto_table: str) -> N
     info = f"/gateway/online-player/v1/{brand_id}/player/info"
     r = call("GET", info, token=created["token"])
     assert (r.status, r.json()) == (401, {"result": "EMAIL_NOT_VERIFIED"})
-    from pitboss.gateway import service
+    from pitboss.gateway import credentials
 
     player = _profile(brand_id, created["player_id"])
     brand = tenancy.get_brand(brand_id)
     assert brand is not None
     _write(player, email_verified=True)
     assert call("GET", info, token=created["token"]).status == 200
-    service.set_temporary_password(brand, player.user_id, "Temp2049xy")
+    credentials.set_temporary_password(brand, player.user_id, "Temp2049xy")
     # a temporary password ends every session; the next login must change it
     assert call("GET", info, token=created["token"]).status == 401
     r = call("POST", f"/gateway/admission/v1/login/{brand_id}", {"username": player.username, "password": "Temp2049xy"})

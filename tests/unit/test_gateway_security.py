@@ -19,9 +19,9 @@ from botocore.stub import Stubber
 
 from pitboss import bus, clock, keys, store, tenancy
 from pitboss.errors import ConcurrentUpdate, PitbossError
-from pitboss.gateway import outbox, passwords, service, sessions
+from pitboss.gateway import admission, lockout, outbox, passwords, repository, sessions
 from pitboss.gateway.models import LoginIn
-from pitboss.http import HttpError
+from pitboss.http.gateway import refusal
 from pitboss.identity.entity import Player
 from pitboss.settings import reset_settings
 from tests.gateway_support import call, register
@@ -113,9 +113,10 @@ def test_parallel_wrong_guesses_never_get_more_checks_than_the_limit(
 
     def guess(i: int) -> tuple[int, str]:
         try:
-            service.login(brand, LoginIn(username=name, password=f"Wrong{i:04d}x"))
-        except HttpError as exc:
-            return exc.status, json.dumps(exc.body)
+            admission.login(brand, LoginIn(username=name, password=f"Wrong{i:04d}x"))
+        except PitbossError as exc:
+            status, body, _headers = refusal(exc)
+            return status, json.dumps(body)
         return 200, "logged in"
 
     with ThreadPoolExecutor(8) as pool:
@@ -135,12 +136,12 @@ def test_a_lost_reservation_at_the_limit_locks_for_a_while_rather_than_for_ever(
     name = unique("gw")
     created = register(brand_id, name)
     player = _profile(brand_id, created["player_id"])
-    store.update(player.pk, sessions.CREDENTIALS_SK, "SET failures = :n", values={":n": 3})
+    store.update(player.pk, repository.CREDENTIALS_SK, "SET failures = :n", values={":n": 3})
     r = _login(brand_id, name, "Orion2049x")
     assert (r.status, r.json()) == (401, LOCKED) and int(r.headers["Retry-After"]) > 0
     _at(T0 + timedelta(minutes=10, seconds=1))
     assert _login(brand_id, name, "Orion2049x").status == 200
-    creds = store.get(player.pk, sessions.CREDENTIALS_SK)
+    creds = store.get(player.pk, repository.CREDENTIALS_SK)
     assert creds is not None and int(creds["failures"]) == 0 and "locked_until" not in creds
 
 
@@ -334,7 +335,7 @@ def _brand_and_player() -> tuple[Any, Player, dict[str, Any], str]:
     brand = tenancy.get_brand(brand_id)
     assert brand is not None
     player = _profile(brand_id, created["player_id"])
-    creds = store.get(player.pk, sessions.CREDENTIALS_SK)
+    creds = store.get(player.pk, repository.CREDENTIALS_SK)
     assert creds is not None
     return brand, player, creds, created["token"]
 
@@ -346,12 +347,12 @@ def test_a_conflicting_login_transaction_is_retried(moto_table: str, monkeypatch
         monkeypatch.setattr(store, "client", lambda: client)
         _cancelled_by_conflict(stubber)
         stubber.add_response("transact_write_items", {})
-        opened = service._open_session(brand, player.realm, player, creds, None)
+        opened = admission._open_session(brand, player.realm, player, creds, None)
         assert set(opened) == {"token", "player_id"}
-        for _ in range(sessions.CONFLICT_RETRIES):
+        for _ in range(repository.CONFLICT_RETRIES):
             _cancelled_by_conflict(stubber)
         with pytest.raises(ConcurrentUpdate) as raised:
-            service._open_session(brand, player.realm, player, creds, None)
+            admission._open_session(brand, player.realm, player, creds, None)
         assert isinstance(raised.value, PitbossError) and raised.value.status == 409  # never a 500
         stubber.assert_no_pending_responses()
 
@@ -364,11 +365,11 @@ def test_a_conflicting_attempt_reservation_is_retried(moto_table: str, monkeypat
         # an UpdateItem on the credentials while they are inside someone's transaction
         _conflict(stubber, "update_item")
         stubber.add_response("update_item", {"Attributes": {"failures": {"N": "1"}}})
-        assert service._reserve_attempt(str(creds["pk"]), brand) is None
-        for _ in range(sessions.CONFLICT_RETRIES):
+        assert lockout.reserve_attempt(str(creds["pk"]), brand) is None
+        for _ in range(repository.CONFLICT_RETRIES):
             _conflict(stubber, "update_item")
         with pytest.raises(ConcurrentUpdate):  # 409, never a 500
-            service._reserve_attempt(str(creds["pk"]), brand)
+            lockout.reserve_attempt(str(creds["pk"]), brand)
         stubber.assert_no_pending_responses()
 
 
@@ -376,7 +377,7 @@ def test_a_conflicting_session_touch_or_logout_never_fails_the_request(
     moto_table: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     brand, _player, _creds, token = _brand_and_player()
-    session = store.get(keys.session_pk(token), sessions.SESSION_SK)
+    session = store.get(keys.session_pk(token), repository.SESSION_SK)
     assert session is not None
     client = boto3.client("dynamodb", region_name="us-east-1")
     with Stubber(client) as stubber:
@@ -387,5 +388,5 @@ def test_a_conflicting_session_touch_or_logout_never_fails_the_request(
         # logout: retried
         _conflict(stubber, "transact_write_items")
         stubber.add_response("transact_write_items", {})
-        sessions.end(brand, token)
+        admission.logout(brand, token)
         stubber.assert_no_pending_responses()

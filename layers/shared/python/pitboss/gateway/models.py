@@ -296,10 +296,18 @@ class GwInGameRealityCheck(BaseModel):
     h: str
 
 
-class GwRealityCheck(GwInGameRealityCheck):
+class GwRealityCheck(BaseModel):
+    """The seed's field order (the in-game check without the session's totals)."""
+
+    currency: str
+    profit: Number
     total_bets: Number
     total_wins: Number
     total_lossed: Number
+    restart_period: str
+    time_played: str
+    min: str
+    h: str
 
 
 class GwPlayerRef(BaseModel):

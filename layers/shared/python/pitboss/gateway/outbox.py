@@ -20,12 +20,15 @@ from typing import Any, Literal
 
 from ulid import ULID
 
-from pitboss import bus, clock, keys, store
+from pitboss import bus, clock
+from pitboss.gateway import repository
+from pitboss.gateway.rules import mask
+from pitboss.identity.entity import Player
 from pitboss.settings import get_settings
 
 Purpose = Literal["activation", "email_change", "password_reset"]
-LOCAL_MAILBOX_PK = "LOCAL#OUTBOX"  # the local stack's developer mailbox (full rows); never written when deployed
 OUTBOX_TTL = timedelta(days=7)
+LINK_TOKEN_MAX = 200
 LINK_LIFETIME: dict[Purpose, timedelta] = {
     "activation": timedelta(days=3),
     "email_change": timedelta(days=1),
@@ -42,22 +45,8 @@ DETAIL_TYPES = {
 }
 
 
-def outbox_pk(realm: str) -> str:
-    return f"{realm}#OUTBOX"
-
-
 def local_stage() -> bool:
     return get_settings().stage == "local"
-
-
-def mask(email: str) -> str:
-    """Enough to recognise an address, not the address (a***@example.com)."""
-    local, _, domain = email.partition("@")
-    return f"{local[:1]}***@{domain}"
-
-
-def link_pk(token: str) -> str:
-    return f"LINK#{keys.sha256(token)}"
 
 
 def link_path(purpose: Purpose, brand_id: int, token: str) -> str:
@@ -96,7 +85,7 @@ class Message:
 class Outgoing:
     """What a flow sends: the link item, the queued messages (ops for the flow's transaction)."""
 
-    ops: list[store.Op]
+    ops: list[repository.Op]
     messages: list[Message]
 
     def publish(self) -> None:
@@ -107,35 +96,26 @@ class Outgoing:
 
 def new_link(
     purpose: Purpose,
-    *,
-    realm: str,
-    user_id: str,
-    brand_id: int,
-    player_id: int,
-    language: str,
+    player: Player,
     recipients: list[tuple[str, str]],
+    *,
     email: str | None = None,
 ) -> Outgoing:
-    """A fresh single-use link for `purpose` and the messages carrying it to each (address, type)."""
+    """A fresh single-use link for `purpose` and the messages carrying it to each (address, type), in the
+    player's language; `email` is the address the link confirms (activation, email change)."""
     token = secrets.token_urlsafe(32)
     now = clock.now()
-    expires = now + LINK_LIFETIME[purpose]
-    link = get_settings().public_gateway_url.rstrip("/") + link_path(purpose, brand_id, token)
-    ops: list[store.Op] = [
-        store.Put(
-            {
-                "pk": link_pk(token),
-                "sk": "LINK",
-                "purpose": purpose,
-                "realm": realm,
-                "user_id": user_id,
-                "brand_id": brand_id,
-                "email": email,
-                "created_at": clock.iso(now),
-                "expires_at": clock.iso(expires),
-                "ttl": int(expires.timestamp()),
-            },
-            condition="attribute_not_exists(pk)",
+    link = get_settings().public_gateway_url.rstrip("/") + link_path(purpose, player.brand_id, token)
+    ops = [
+        repository.new_link(
+            token,
+            purpose=purpose,
+            realm=player.realm,
+            user_id=player.user_id,
+            brand_id=player.brand_id,
+            email=email,
+            now=now,
+            expires=now + LINK_LIFETIME[purpose],
         )
     ]
     messages = [
@@ -144,15 +124,15 @@ def new_link(
             message_type=message_type,
             token=token,
             link=link,
-            brand_id=brand_id,
-            player_id=player_id,
-            language=language,
+            brand_id=player.brand_id,
+            player_id=player.player_id,
+            language=str(player.details.get("language", "en")),
             created_at=clock.iso(now),
         )
         for to, message_type in recipients
     ]
     for message in messages:
-        ops += message_ops(realm, user_id, message)
+        ops += message_ops(player.realm, player.user_id, message)
     return Outgoing(ops=ops, messages=messages)
 
 
@@ -195,40 +175,26 @@ def _message(
     )
 
 
-def message_ops(realm: str, user_id: str | None, message: Message) -> list[store.Op]:
+def message_ops(realm: str, user_id: str | None, message: Message) -> list[repository.Op]:
     """The realm's outbox row (no token, no link, masked address) and, on the local stack only, the full
     row in the developer mailbox."""
-    sk = f"MSG#{message.created_at}#{message.message_id}"
-    ttl = int((clock.parse_iso(message.created_at) + OUTBOX_TTL).timestamp())
-    detail_type = DETAIL_TYPES.get(message.type, message.type)
-    row = {
-        "pk": outbox_pk(realm),
-        "sk": sk,
-        "kind": "outbox_message",
-        "user_id": user_id,
-        "detail_type": detail_type,
-        "message_id": message.message_id,
-        "type": message.type,
-        "to": mask(message.to),
-        "brand_id": message.brand_id,
-        "player_id": message.player_id,
-        "language": message.language,
-        "created_at": message.created_at,
-        "ttl": ttl,
-    }
-    ops: list[store.Op] = [store.Put(row, condition="attribute_not_exists(pk)")]
-    if local_stage():
-        full = {**row, "pk": LOCAL_MAILBOX_PK, "realm": realm, **message.event_detail(), "ttl": ttl}
-        ops.append(store.Put(full, condition="attribute_not_exists(pk)"))
-    return ops
+    return repository.message_puts(
+        realm,
+        user_id,
+        DETAIL_TYPES.get(message.type, message.type),
+        message.event_detail(),
+        masked_to=mask(message.to),
+        ttl=int((clock.parse_iso(message.created_at) + OUTBOX_TTL).timestamp()),
+        local=local_stage(),
+    )
 
 
 def read_link(token: str | None, purposes: tuple[Purpose, ...], brand_id: int) -> dict[str, Any] | None:
     """The live link a token names for one of these purposes and this brand, or None (unknown, used,
     expired, another brand's or another flow's)."""
-    if not token or len(token) > 200:
+    if not token or len(token) > LINK_TOKEN_MAX:
         return None
-    item = store.get(link_pk(token), "LINK")
+    item = repository.link(token)
     if item is None or item.get("purpose") not in purposes or int(item.get("brand_id", 0)) != brand_id:
         return None
     if item["expires_at"] <= clock.iso(clock.now()):
@@ -236,16 +202,9 @@ def read_link(token: str | None, purposes: tuple[Purpose, ...], brand_id: int) -
     return item
 
 
-def consume_op(token: str) -> store.Delete:
-    """Single use: the link is deleted in the effect's transaction, only if it still exists."""
-    return store.Delete(link_pk(token), "LINK", condition="attribute_exists(pk)")
-
-
 def list_messages(limit: int = 100, realm: str | None = None) -> list[dict[str, Any]]:
     """Newest first. Without a realm: the local developer mailbox (full rows, what `pitboss outbox --json`
     shows; empty when deployed). With a realm: that realm's outbox rows (masked, no token, no link)."""
-    pk = outbox_pk(realm) if realm is not None else LOCAL_MAILBOX_PK
-    page = store.query(pk, sk_prefix="MSG#", forward=False, limit=limit, consistent=True)
     return [
         {
             "to": i.get("to"),
@@ -256,5 +215,5 @@ def list_messages(limit: int = 100, realm: str | None = None) -> list[dict[str, 
             "brand_id": int(i["brand_id"]) if i.get("brand_id") is not None else None,
             "player_id": int(i["player_id"]) if i.get("player_id") is not None else None,
         }
-        for i in page.items
+        for i in repository.messages(realm, limit)
     ]

@@ -1,0 +1,156 @@
+"""Passwords and the activation email: forgot password (the reset link), setting a new password from it,
+changing the password, an operator's temporary password, and resending the activation email."""
+
+from __future__ import annotations
+
+import uuid
+
+from pitboss import identity, timeline
+from pitboss.errors import (
+    ConcurrentUpdate,
+    EmailRequired,
+    FieldErrors,
+    GeneralFailure,
+    InvalidInput,
+    TncApprovalRequired,
+    TransactionCancelled,
+    WrongOldPassword,
+)
+from pitboss.gateway import lockout, outbox, passwords, repository, rules, sessions
+from pitboss.gateway.models import (
+    ChangePasswordIn,
+    ForgotPasswordIn,
+    GwMessageFormat,
+    GwMsg,
+    GwTokenMessage,
+    VerifyPasswordIn,
+)
+from pitboss.gateway.sessions import Caller
+from pitboss.identity import gates
+from pitboss.identity.entity import Player
+from pitboss.tenancy import Brand
+
+CHANGED = "password_successfully_changed"
+
+
+def forgot_password(brand: Brand, body: ForgotPasswordIn) -> GwMessageFormat:
+    """Always forgot_email_sent: whether the address exists is never revealed, not even by the work done
+    as far as DynamoDB goes. Either way: the pointer GetItem, a profile GetItem (of a random id when the
+    address is unknown), one TransactWriteItems queueing a message and one publish: a reset link for a
+    player, a link-less `password_reset_unknown` message (the mail sender may drop it) otherwise."""
+    sent = GwMessageFormat(message_format="forgot_email_sent")
+    mail_to = (body.mail or "").strip()
+    if not mail_to:
+        raise EmailRequired()
+    realm = repository.realm_of(brand)
+    if len(mail_to) > rules.EMAIL_MAX:
+        return sent  # longer than any address: nothing to look up or send
+    address = rules.lookup_email(mail_to)
+    user_id = repository.user_id_by_email(realm, brand.brand_id, address)
+    player = identity.load(realm, user_id or str(uuid.uuid4()))
+    if player is not None:
+        mail = outbox.new_link("password_reset", player, [(player.email, "password_reset_email")])
+        event = timeline.event_op(realm, player.user_id, "password_reset_requested", "player:anonymous")
+        ops = [*mail.ops, event]
+    else:
+        mail = outbox.notice("password_reset_unknown", realm=realm, brand_id=brand.brand_id, to=address)
+        ops = list(mail.ops)
+    repository.commit(ops)
+    mail.publish()
+    return sent
+
+
+def verify_password(brand: Brand, token: str | None, body: VerifyPasswordIn) -> GwTokenMessage | GwMessageFormat:
+    """Sets the new password from a reset link (single use). Every older session ends; a player who may
+    log in gets a new session (its token in the answer), others only the message."""
+    link = outbox.read_link(token, ("password_reset",), brand.brand_id)
+    if link is None or token is None:
+        raise GeneralFailure()
+    realm, user_id = str(link["realm"]), str(link["user_id"])
+    found = repository.account(realm, user_id)
+    if found.profile is None:
+        raise GeneralFailure()
+    player = Player.from_item(realm, found.profile)
+    new_password = body.new_password or ""
+    codes = rules.password_problems(new_password, username=player.username, email=player.email)
+    if codes:
+        raise FieldErrors([("password", c) for c in codes])
+    password_hash = passwords.hash_password(new_password)
+    if found.credentials is None:  # a player the operator created: the reset link sets the first password
+        epoch = 1
+        credentials_op = repository.new_credentials(realm, user_id, password_hash, epoch=epoch)
+    else:
+        epoch = int(found.credentials.get("epoch", 0)) + 1
+        credentials_op = repository.password_change(found.credentials, password_hash, epoch)
+    ops = [
+        credentials_op,
+        repository.consume_link(token),
+        timeline.event_op(realm, user_id, "password_reset", f"player:{user_id}"),
+    ]
+    session_token = None
+    if not gates.effective(player, brand.settings).blocks.get("login"):
+        session_token, put = sessions.open_session(player, brand, epoch, found.wallet)
+        ops.append(put)
+    try:
+        repository.commit(ops, retrying=True)
+    except TransactionCancelled as exc:
+        raise GeneralFailure() from exc
+    if session_token:
+        return GwTokenMessage(token=session_token, message_format=CHANGED)
+    return GwMessageFormat(message_format=CHANGED)
+
+
+def change_password(caller: Caller, body: ChangePasswordIn) -> GwMessageFormat:
+    """Old and new password -> password_replaced. The caller's session carries on; every other session of
+    the player ends (the credentials epoch moves and this session moves with it).
+
+    The old password is checked like a login: the check is reserved first and a wrong old password counts
+    toward the lockout (ACCOUNT_LOCKED with Retry-After once locked), so a session is no password oracle.
+    There is no "retry" success: a wrong old password is wrong_old_password, whatever the new one is."""
+    if "tnc" in caller.brand.settings.required_documents and "tnc" not in rules.signed_documents(caller.player):
+        raise TncApprovalRequired()
+    creds, player = caller.credentials, caller.player
+    old, new = body.old_password or "", body.new_password or ""
+    if not creds.get("pk"):
+        passwords.verify(None, old)
+        raise WrongOldPassword()
+    locked_until = lockout.reserve_attempt(str(creds["pk"]), caller.brand)
+    if not passwords.verify(creds.get("password_hash"), old):
+        if locked_until:
+            raise lockout.locked(locked_until)
+        raise WrongOldPassword()
+    codes = rules.password_problems(new, username=player.username, email=player.email)
+    if codes:
+        lockout.clear_failures(str(creds["pk"]))
+        raise FieldErrors([("password", c) for c in codes])
+    epoch = int(creds.get("epoch", 0)) + 1
+    ops = [
+        repository.password_change(creds, passwords.hash_password(new), epoch),
+        repository.session_epoch(caller.session, epoch),
+        timeline.event_op(caller.realm, player.user_id, "password_changed", caller.actor),
+    ]
+    try:
+        repository.commit(ops, retrying=True)
+    except TransactionCancelled as exc:
+        raise ConcurrentUpdate("the credentials changed concurrently; retry") from exc
+    return GwMessageFormat(message_format="password_replaced")
+
+
+def set_temporary_password(brand: Brand, user_id: str, password: str) -> None:
+    """An operator-issued temporary password: the player must change it (PASSWORD_CHANGE_REQUIRED)."""
+    realm = repository.realm_of(brand)
+    creds = repository.credentials(realm, user_id)
+    if creds is None:
+        raise InvalidInput()
+    epoch = int(creds.get("epoch", 0)) + 1
+    update = repository.password_change(creds, passwords.hash_password(password), epoch, temporary=True)
+    repository.commit([update, timeline.event_op(realm, user_id, "temporary_password_set", "operator")])
+
+
+def resend_activation(caller: Caller) -> GwMsg:
+    player = caller.player
+    if not player.email_verified:
+        mail = outbox.new_link("activation", player, [(player.email, "activation_email")], email=player.email)
+        repository.commit(mail.ops)
+        mail.publish()
+    return GwMsg(msg="Activation Email was sent.")

@@ -1,0 +1,219 @@
+"""Personal details, custom fields and the email change (pending until the link sent to the new address
+is followed)."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from typing import Any
+
+from pitboss import clock, timeline
+from pitboss.errors import DetailsNotFound, EmailNotFound, FieldErrors, InvalidInput, MobileVerificationRequired
+from pitboss.gateway import outbox, repository, rules, sessions
+from pitboss.gateway.models import (
+    DetailsIn,
+    DetailsOut,
+    EmailUpdateIn,
+    GwCustomFields,
+    GwEMail,
+    GwIntCustomField,
+    GwOptOutOut,
+    GwStrCustomField,
+    GwSuccess,
+)
+from pitboss.gateway.sessions import Caller
+from pitboss.identity.entity import Player
+
+CUSTOM_FIELDS_MAX = 100  # of each kind, per player
+NAMED = (("firstName", "first_name"), ("lastName", "last_name"), ("city", "city"), ("address", "address"),
+         ("zipPostalCode", "zip"))  # fmt: skip
+
+
+def details_of(caller: Caller) -> DetailsOut:
+    p = caller.player
+    d = p.details
+    opt = d.get("opt_out") or {}
+    mobile = d.get("mobile") or {}
+    return DetailsOut(
+        firstName=d.get("first_name"),
+        lastName=d.get("last_name"),
+        birthdate=f"{p.date_of_birth.isoformat()} 00:00:00" if p.date_of_birth else None,
+        gender=d.get("gender"),
+        language=d.get("language"),
+        country=p.country_code,
+        city=d.get("city"),
+        address=d.get("address"),
+        zipPostalCode=d.get("zip"),
+        phone=d.get("phone"),
+        eMail=GwEMail(eMailAdress=p.email, isVerified=p.email_verified),
+        optOut=GwOptOutOut(**{k: bool(opt.get(k, False)) for k in ("chat", "sms", "email", "phone")}),
+        is2faRequired=bool(d.get("is_2fa_required", False)),
+        mobileVerificationStatus=int(mobile.get("status", 0)),
+        mobileVerificationStatusDate=mobile.get("status_date"),
+        mobileVerificationStatusChangedBy=mobile.get("changed_by"),
+        pendingMobileNumber=mobile.get("pending_number"),
+    )
+
+
+def update_details(caller: Caller, body: DetailsIn) -> None:
+    """Applies the fields sent. A new phone while the brand verifies mobiles is held pending and refused
+    with MobileVerificationRequired (the verification's id and token, the seed's 403 `data`); the rest of
+    that request is not applied (only the pending verification is stored).
+
+    Date of birth and country gate play (age, licensing): a player may set them only while none is stored
+    and KYC is `none`; any other change is InvalidInput and left to the operator API."""
+    try:
+        parsed = {
+            name: rules.PARSERS[name](getattr(body, name))
+            for name in ("gender", "country", "birthdate", "phone", "language")
+        }
+    except ValueError as exc:
+        raise InvalidInput() from exc
+    sent = body.model_fields_set
+    verification: dict[str, str] = {}
+
+    def change(current: Player) -> tuple[Player, list[repository.Op]] | None:
+        details = dict(current.details)
+        update: dict[str, Any] = {}
+        changed: list[str] = []
+        for field, key in NAMED:
+            value = getattr(body, field)
+            if field in sent and value is not None and details.get(key) != value:
+                details[key] = value
+                changed.append(field)
+        for field in ("gender", "language"):
+            if parsed[field] is not None and details.get(field) != parsed[field]:
+                details[field] = parsed[field]
+                changed.append(field)
+        if parsed["country"] is not None and parsed["country"] != current.country_code:
+            if current.country_code is not None or current.kyc_status != "none":
+                raise InvalidInput()
+            update["country_code"] = parsed["country"]
+            changed.append("country")
+        if parsed["birthdate"] is not None and parsed["birthdate"] != current.date_of_birth:
+            if current.date_of_birth is not None or current.kyc_status != "none":
+                raise InvalidInput()
+            update["date_of_birth"] = parsed["birthdate"]
+            changed.append("birthdate")
+        if body.optOut is not None:
+            opt = dict(details.get("opt_out") or {})
+            for k, v in body.optOut.model_dump(exclude_none=True).items():
+                if opt.get(k) != v:
+                    opt[k] = v
+                    changed.append(f"optOut.{k}")
+            details["opt_out"] = opt
+        phone = parsed["phone"]
+        if phone is not None and phone != details.get("phone"):
+            mobile = dict(details.get("mobile") or {})
+            if caller.brand.settings.mobile_verification:
+                verification.clear()
+                verification.update(
+                    mobile_number=str(uuid.uuid4()),
+                    twofa=f"{secrets.randbelow(900) + 100}-{secrets.randbelow(90_000_000) + 10_000_000}",
+                )
+                mobile.update(
+                    pending_number=phone,
+                    request_id=verification["mobile_number"],
+                    token_hash=repository.token_hash(verification["twofa"]),
+                    requested_at=clock.iso(clock.now()),
+                )
+                # the whole update waits: only the verification request is stored, the rest is dropped
+                details = {**current.details, "mobile": mobile}
+                update.clear()
+                changed[:] = ["pendingMobileNumber"]
+            else:
+                details["phone"] = phone
+                mobile.update(status=0, status_date=clock.iso_seconds(clock.now()).replace("T", " ").rstrip("Z"))
+                mobile.update(changed_by="player", pending_number=None)
+                changed.append("phone")
+            details["mobile"] = mobile
+        if not changed:
+            return None
+        event = timeline.event_op(
+            caller.realm,
+            current.user_id,
+            "personal_details_updated",
+            caller.actor,
+            {"changed": changed, "comment": (body.comment or "player request")[:200], "operator": body.operator},
+        )
+        return current.model_copy(update={**update, "details": details}), [event]
+
+    sessions.mutate(caller.realm, caller.player.user_id, change, missing=DetailsNotFound)
+    if verification:
+        raise MobileVerificationRequired(verification["mobile_number"], verification["twofa"])
+
+
+def custom_fields_of(caller: Caller) -> GwCustomFields:
+    stored = caller.player.details.get("custom_fields") or {}
+    return GwCustomFields(
+        strCustomFields=[GwStrCustomField(id=k, **v) for k, v in sorted((stored.get("str") or {}).items())],
+        intCustomFields=[
+            GwIntCustomField(id=k, name=v.get("name", ""), value=int(v["value"]))
+            for k, v in sorted((stored.get("int") or {}).items())
+        ],
+    )
+
+
+def update_custom_fields(caller: Caller, body: GwCustomFields) -> GwSuccess:
+    """Merges by id (a field sent replaces the stored one; others stay)."""
+
+    def change(current: Player) -> tuple[Player, list[repository.Op]] | None:
+        details = dict(current.details)
+        stored = dict(details.get("custom_fields") or {})
+        strs = dict(stored.get("str") or {})
+        ints = dict(stored.get("int") or {})
+        for f in body.strCustomFields:
+            strs[f.id] = {"name": f.name, "value": f.value}
+        for g in body.intCustomFields:
+            ints[g.id] = {"name": g.name, "value": g.value}
+        if len(strs) > CUSTOM_FIELDS_MAX or len(ints) > CUSTOM_FIELDS_MAX:
+            raise InvalidInput()
+        new = {"str": strs, "int": ints}
+        if new == {"str": stored.get("str") or {}, "int": stored.get("int") or {}}:
+            return None
+        details["custom_fields"] = new
+        return current.model_copy(update={"details": details}), []
+
+    sessions.mutate(caller.realm, caller.player.user_id, change)
+    return GwSuccess(result="success")
+
+
+def request_email_change(caller: Caller, body: EmailUpdateIn) -> None:
+    """The new address waits (pending) until the link sent to it is followed; both addresses are told."""
+    brand, player = caller.brand, caller.player
+    email, code = rules.email_problem(body.email, brand.settings.blocked_email_domains, player.username)
+    if code or email is None:
+        raise FieldErrors([("email", code or "invalid_email")])
+    if email.casefold() == player.email.casefold():
+        if player.details.get("pending_email"):
+            sessions.mutate(caller.realm, player.user_id, _drop_pending)
+        return
+    owner = repository.user_id_by_email(caller.realm, brand.brand_id, email)
+    if owner is not None and owner != player.user_id:
+        raise FieldErrors([("email", "email_already_exists")])
+    sent: list[outbox.Outgoing] = []
+
+    def change(current: Player) -> tuple[Player, list[repository.Op]] | None:
+        details = dict(current.details)
+        details["pending_email"] = email
+        recipients = [(email, "email_change_verification"), (current.email, "email_change_notice")]
+        mail = outbox.new_link("email_change", current, recipients, email=email)
+        sent[:] = [mail]
+        event = timeline.event_op(
+            caller.realm,
+            current.user_id,
+            "email_change_requested",
+            caller.actor,
+            {"to": rules.mask(email), "comment": (body.comment or "player request")[:200]},
+        )
+        return current.model_copy(update={"details": details}), [*mail.ops, event]
+
+    sessions.mutate(caller.realm, player.user_id, change, missing=EmailNotFound)
+    for mail in sent:
+        mail.publish()
+
+
+def _drop_pending(current: Player) -> tuple[Player, list[repository.Op]] | None:
+    details = dict(current.details)
+    details.pop("pending_email", None)
+    return current.model_copy(update={"details": details}), []

@@ -1,0 +1,352 @@
+"""The gateway's items and how they are read and written: SESSION, CREDENTIALS, LINK, the outbox rows and
+the (brand, username/email) pointers it looks players up by. The only gateway module that knows keys,
+expressions and conditions (it uses pitboss.store; the profile itself is pitboss.identity's).
+
+| item        | pk                           | sk                      |
+|-------------|------------------------------|-------------------------|
+| session     | SESSION#{sha256(token)}      | SESSION                 |
+| credentials | {realm}#P#{user_id}          | CREDENTIALS             |
+| link        | LINK#{sha256(token)}         | LINK                    |
+| outbox row  | {realm}#OUTBOX, LOCAL#OUTBOX | MSG#{iso}#{ulid}        |"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from pitboss import clock, keys, retry, store
+from pitboss.errors import ConcurrentUpdate, TransactionCancelled
+from pitboss.identity.entity import Player
+from pitboss.tenancy import Brand
+
+Op = store.Op
+SESSION_SK = "SESSION"
+CREDENTIALS_SK = "CREDENTIALS"
+LINK_SK = "LINK"
+LOCAL_MAILBOX_PK = "LOCAL#OUTBOX"  # the local stack's developer mailbox (full rows); never written when deployed
+CONFLICT_RETRIES = 4
+NEW = "attribute_not_exists(pk)"
+EXISTS = "attribute_exists(pk)"
+# A lock in force refuses every password check; one that ran out is as good as none.
+NOT_LOCKED = "attribute_not_exists(locked_until) OR locked_until <= :now"
+T = TypeVar("T")
+
+
+def token_hash(secret: str) -> str:
+    """How a secret handed to the player is kept in an item: only its SHA-256."""
+    return keys.sha256(secret)
+
+
+def realm_of(brand: Brand) -> str:
+    """Gateway players are real players: they live in the brand tenant's `live` realm."""
+    return keys.realm(brand.tenant_id, "live")
+
+
+def retry_conflicts(action: Callable[[], T], attempts: int = CONFLICT_RETRIES) -> T:
+    """Runs one write, again (bounded, full jitter) when DynamoDB refused it only because another
+    transaction held the item (TransactionConflict): a plain UpdateItem on an item inside an in-flight
+    TransactWriteItems, or two overlapping transactions. A cancellation for a failed condition is the
+    caller's to read and passes through; conflicts that outlast the retries are ConcurrentUpdate (409)."""
+    for _attempt in retry.attempts(attempts, what="conflict"):
+        try:
+            return action()
+        except TransactionCancelled as exc:
+            if not exc.is_conflict or any(r == "ConditionalCheckFailed" for r in exc.reasons):
+                raise
+        except ConcurrentUpdate:
+            pass
+    raise ConcurrentUpdate("the item is busy; retry")
+
+
+def commit(ops: list[Op], *, retrying: bool = False) -> None:
+    """One transaction; `retrying`: again while only a TransactionConflict refused it (retry_conflicts)."""
+    if retrying:
+        retry_conflicts(lambda: store.transact(ops))
+    else:
+        store.transact(ops)
+
+
+# ---- pointers and the player's items -----------------------------------------------------------
+
+
+def pointers_taken(realm: str, brand_id: int, username: str, email: str) -> tuple[bool, bool]:
+    """Whether the brand's username and email pointers exist (one BatchGetItem)."""
+    wanted = [
+        (keys.username_pk(realm, brand_id, username), keys.UNIQUE),
+        (keys.email_pk(realm, brand_id, email), keys.UNIQUE),
+    ]
+    found = store.batch_get(wanted)
+    return found.get(wanted[0]) is not None, found.get(wanted[1]) is not None
+
+
+def user_id_by_username(realm: str, brand_id: int, username: str) -> str | None:
+    pointer = store.get(keys.username_pk(realm, brand_id, username), keys.UNIQUE)
+    return str(pointer["user_id"]) if pointer else None
+
+
+def user_id_by_email(realm: str, brand_id: int, email: str) -> str | None:
+    pointer = store.get(keys.email_pk(realm, brand_id, email), keys.UNIQUE)
+    return str(pointer["user_id"]) if pointer else None
+
+
+@dataclass(frozen=True)
+class Account:
+    """A player's profile, credentials and wallet items as read together (any may be missing)."""
+
+    profile: dict[str, Any] | None
+    credentials: dict[str, Any] | None
+    wallet: dict[str, Any] | None
+
+
+def account(realm: str, user_id: str) -> Account:
+    """Profile, credentials and wallet in one BatchGetItem."""
+    pk = keys.player_pk(realm, user_id)
+    items = store.batch_get([(pk, keys.PROFILE), (pk, CREDENTIALS_SK), (pk, keys.WALLET)])
+    return Account(items.get((pk, keys.PROFILE)), items.get((pk, CREDENTIALS_SK)), items.get((pk, keys.WALLET)))
+
+
+# ---- credentials -------------------------------------------------------------------------------
+
+
+def credentials(realm: str, user_id: str) -> dict[str, Any] | None:
+    return store.get(keys.player_pk(realm, user_id), CREDENTIALS_SK)
+
+
+def credentials_at(pk: str) -> dict[str, Any] | None:
+    return store.get(pk, CREDENTIALS_SK)
+
+
+def new_credentials(realm: str, user_id: str, password_hash: str, *, epoch: int = 1) -> Op:
+    item = {
+        "pk": keys.player_pk(realm, user_id),
+        "sk": CREDENTIALS_SK,
+        "kind": "credentials",
+        "password_hash": password_hash,
+        "password_changed_at": clock.iso(clock.now()),
+        "password_change_required": False,
+        "failures": 0,
+        "locked_until": None,
+        "epoch": epoch,
+    }
+    return store.Put(item, condition=NEW)
+
+
+def password_change(creds: dict[str, Any], password_hash: str, epoch: int, *, temporary: bool = False) -> Op:
+    """The new password, a new epoch (sessions of older epochs end) and a fresh failure count, only if
+    nobody changed the credentials since they were read. A temporary password must be changed next."""
+    return store.Update(
+        creds["pk"],
+        CREDENTIALS_SK,
+        "SET password_hash = :h, password_changed_at = :now, password_change_required = :required, "
+        "failures = :z, epoch = :new REMOVE locked_until",
+        condition="epoch = :old",
+        values={
+            ":h": password_hash,
+            ":now": clock.iso(clock.now()),
+            ":required": temporary,
+            ":z": 0,
+            ":new": epoch,
+            ":old": int(creds.get("epoch", 0)),
+        },
+    )
+
+
+def login_succeeded(creds: dict[str, Any]) -> Op:
+    """A right password: the failure count starts again and any lock goes."""
+    return store.Update(
+        creds["pk"],
+        CREDENTIALS_SK,
+        "SET failures = :z, last_login_at = :now REMOVE locked_until",
+        condition=EXISTS,
+        values={":z": 0, ":now": clock.iso(clock.now())},
+    )
+
+
+def _credentials_update(pk: str, expression: str, condition: str, values: dict[str, Any]) -> dict[str, Any]:
+    return retry_conflicts(lambda: store.update(pk, CREDENTIALS_SK, expression, condition=condition, values=values))
+
+
+def reserve_check(pk: str, limit: int, now: str) -> dict[str, Any]:
+    """`ADD failures 1` while fewer than `limit` checks are counted and no lock is in force (else Conflict)."""
+    condition = f"{EXISTS} AND (attribute_not_exists(failures) OR failures < :max) AND ({NOT_LOCKED})"
+    return _credentials_update(pk, "ADD failures :one", condition, {":one": 1, ":max": limit, ":now": now})
+
+
+def restart_count(pk: str, seen_until: str) -> dict[str, Any]:
+    """The lock seen has run out: the count starts again at one (else Conflict: someone moved first)."""
+    return _credentials_update(
+        pk, "SET failures = :one REMOVE locked_until", "locked_until = :seen", {":one": 1, ":seen": seen_until}
+    )
+
+
+def set_lock(pk: str, limit: int, now: str, until: str) -> None:
+    """Locks the credentials until `until` while `limit` checks are counted and no lock is in force."""
+    _credentials_update(
+        pk,
+        "SET locked_until = :until",
+        f"failures >= :max AND ({NOT_LOCKED})",
+        {":max": limit, ":now": now, ":until": until},
+    )
+
+
+def clear_failures(pk: str) -> None:
+    _credentials_update(pk, "SET failures = :z REMOVE locked_until", EXISTS, {":z": 0})
+
+
+# ---- sessions ----------------------------------------------------------------------------------
+
+
+def new_session(
+    token: str,
+    player: Player,
+    *,
+    brand_id: int,
+    epoch: int,
+    now: datetime,
+    idle_until: datetime,
+    baseline: dict[str, Any],
+) -> Op:
+    """The session stored under its token's hash (the caller commits it with its other writes)."""
+    item = {
+        "pk": keys.session_pk(token),
+        "sk": SESSION_SK,
+        "kind": "session",
+        "realm": player.realm,
+        "user_id": player.user_id,
+        "player_id": player.player_id,
+        "brand_id": brand_id,
+        "epoch": epoch,
+        "created_at": clock.iso(now),
+        "last_seen_at": clock.iso(now),
+        "reality_check_at": clock.iso(now),
+        "baseline": baseline,
+        "idle_until": clock.iso(idle_until),
+        "ttl": int(idle_until.timestamp()),
+    }
+    return store.Put(item, condition=NEW)
+
+
+def session(token: str) -> dict[str, Any] | None:
+    return store.get(keys.session_pk(token), SESSION_SK)
+
+
+def touch(session_item: dict[str, Any], now: datetime, idle_until: datetime) -> dict[str, Any]:
+    """Moves the idle deadline (and the item's ttl); Conflict when the session is gone."""
+    return store.update(
+        session_item["pk"],
+        SESSION_SK,
+        "SET last_seen_at = :now, idle_until = :idle, #ttl = :ttl",
+        condition=EXISTS,
+        names={"#ttl": "ttl"},
+        values={":now": clock.iso(now), ":idle": clock.iso(idle_until), ":ttl": int(idle_until.timestamp())},
+    )
+
+
+def session_epoch(session_item: dict[str, Any], epoch: int) -> Op:
+    """The session follows its player's new credentials epoch (it survives the password change)."""
+    return store.Update(session_item["pk"], SESSION_SK, "SET epoch = :e", condition=EXISTS, values={":e": epoch})
+
+
+def mark_reality_check(session_item: dict[str, Any], now: datetime, last: str) -> None:
+    """Restarts the reality-check clock, only if nobody did since `last` (else Conflict)."""
+    store.update(
+        session_item["pk"],
+        SESSION_SK,
+        "SET reality_check_at = :now",
+        condition="reality_check_at = :last",
+        values={":now": clock.iso(now), ":last": last},
+    )
+
+
+def end_session(token: str, brand_id: int) -> bool:
+    """Deletes the brand's session; False when there is none (unknown, ended, or another brand's)."""
+    delete = store.Delete(
+        keys.session_pk(token), SESSION_SK, condition=f"{EXISTS} AND brand_id = :b", values={":b": brand_id}
+    )
+    try:
+        retry_conflicts(lambda: store.transact([delete]))
+    except TransactionCancelled as exc:
+        if exc.failed(0):
+            return False
+        raise
+    return True
+
+
+# ---- links and the outbox ----------------------------------------------------------------------
+
+
+def _link_pk(token: str) -> str:
+    return f"LINK#{token_hash(token)}"
+
+
+def new_link(
+    token: str,
+    *,
+    purpose: str,
+    realm: str,
+    user_id: str,
+    brand_id: int,
+    email: str | None,
+    now: datetime,
+    expires: datetime,
+) -> Op:
+    item = {
+        "pk": _link_pk(token),
+        "sk": LINK_SK,
+        "purpose": purpose,
+        "realm": realm,
+        "user_id": user_id,
+        "brand_id": brand_id,
+        "email": email,
+        "created_at": clock.iso(now),
+        "expires_at": clock.iso(expires),
+        "ttl": int(expires.timestamp()),
+    }
+    return store.Put(item, condition=NEW)
+
+
+def link(token: str) -> dict[str, Any] | None:
+    return store.get(_link_pk(token), LINK_SK)
+
+
+def consume_link(token: str) -> Op:
+    """Single use: the link is deleted in the effect's transaction, only if it still exists."""
+    return store.Delete(_link_pk(token), LINK_SK, condition=EXISTS)
+
+
+def outbox_pk(realm: str) -> str:
+    return f"{realm}#OUTBOX"
+
+
+def message_puts(
+    realm: str, user_id: str | None, detail_type: str, detail: dict[str, Any], *, masked_to: str, ttl: int, local: bool
+) -> list[Op]:
+    """The realm's outbox row (no token, no link, the masked address) and, when `local`, the full row in
+    the developer mailbox. `detail` is the message as published (message_id, type, created_at, ...)."""
+    row = {
+        "pk": outbox_pk(realm),
+        "sk": f"MSG#{detail['created_at']}#{detail['message_id']}",
+        "kind": "outbox_message",
+        "user_id": user_id,
+        "detail_type": detail_type,
+        "message_id": detail["message_id"],
+        "type": detail["type"],
+        "to": masked_to,
+        "brand_id": detail["brand_id"],
+        "player_id": detail["player_id"],
+        "language": detail["language"],
+        "created_at": detail["created_at"],
+        "ttl": ttl,
+    }
+    ops: list[Op] = [store.Put(row, condition=NEW)]
+    if local:
+        ops.append(store.Put({**row, "pk": LOCAL_MAILBOX_PK, "realm": realm, **detail, "ttl": ttl}, condition=NEW))
+    return ops
+
+
+def messages(realm: str | None, limit: int) -> list[dict[str, Any]]:
+    """Newest first: a realm's outbox rows, or (no realm) the developer mailbox."""
+    pk = outbox_pk(realm) if realm is not None else LOCAL_MAILBOX_PK
+    return store.query(pk, sk_prefix="MSG#", forward=False, limit=limit, consistent=True).items

@@ -1,0 +1,362 @@
+"""The gateway's pure decisions (no I/O, no clock reads: `now` is passed in): the seed's field rules and
+codes, password rules, the 401 requirement, lockout arithmetic, and what the wallet item says as the
+gateway shows it (spendable balances, play since login, wagering)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from email_validator import EmailNotValidError, validate_email
+
+from pitboss import clock, money
+from pitboss.identity import gates
+from pitboss.identity.entity import Player
+from pitboss.types import USERNAME_RE, birth_date, country_code
+from pitboss.wallet.ledger import Stats, Wallet
+
+if TYPE_CHECKING:
+    from pitboss.gateway.models import RegisterIn
+    from pitboss.tenancy import BrandSettings
+
+EMAIL_MAX = 254
+EMAIL_SYNTAX = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE_RE = re.compile(r"^\+?[0-9][0-9 \-]{2,30}$")
+LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})?$")
+TEST_PLAYER_PREFIX = "qqtst_"
+PASSWORD_MIN = 8
+PASSWORD_MAX = 15
+PASSWORD_MIN_DISTINCT = 4
+PASSWORD_MAX_RUN = 2  # three identical characters in a row is "too many repeating characters"
+
+
+# ---- fields ------------------------------------------------------------------------------------
+
+
+def mask(email: str) -> str:
+    """Enough to recognise an address, not the address (a***@example.com): outbox rows, timeline data."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def is_test_player(username: str) -> bool:
+    return username.casefold().startswith(TEST_PLAYER_PREFIX)
+
+
+def email_problem(raw: str | None, blocked_domains: list[str], username: str) -> tuple[str | None, str | None]:
+    """(normalised email, None) or (None, the seed's error code) for a new email address."""
+    value = (raw or "").strip()
+    if not value:
+        return None, "email_required"
+    if len(value) > EMAIL_MAX:
+        return None, "email_long"
+    if not EMAIL_SYNTAX.match(value):
+        return None, "email_syntax_error"
+    try:
+        info = validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        return None, "invalid_email"
+    domains = {info.domain.casefold(), (info.ascii_domain or info.domain).casefold()}
+    if not is_test_player(username):
+        for blocked in blocked_domains:
+            b = blocked.strip().casefold().lstrip("@")
+            forms = {f for f in (b, _ascii_domain(b)) if f}
+            if any(d == f or d.endswith("." + f) for d in domains for f in forms):
+                return None, "email_fraud"
+    return info.normalized, None
+
+
+def _ascii_domain(domain: str) -> str:
+    """A blocked-list entry in its IDNA (xn--) form, so either spelling matches either spelling."""
+    try:
+        return domain.encode("idna").decode("ascii").casefold()
+    except UnicodeError:
+        return ""
+
+
+def lookup_email(raw: str) -> str:
+    """The form registration stores (email_validator's normalised address), for every lookup by email:
+    an IDN address typed as xn--, decomposed or full-width finds the same player."""
+    value = raw.strip()
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except (EmailNotValidError, ValueError):
+        return value
+
+
+def parse_country(value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    return country_code(value)
+
+
+def parse_birthdate(value: str | None) -> date | None:
+    if value is None or value == "":
+        return None
+    text = value.strip()
+    if len(text) > 10 and text[10:].strip() in ("00:00:00", "T00:00:00", "T00:00:00Z"):
+        text = text[:10]
+    if not re.match(r"^\d{4}-\d{2}-\d{2}$", text):
+        raise ValueError("birthdate")
+    return birth_date(date.fromisoformat(text))
+
+
+def parse_gender(value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    g = value.strip().upper()
+    if g not in ("F", "M"):
+        raise ValueError("gender")
+    return g
+
+
+def parse_phone(value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    if not PHONE_RE.match(value.strip()):
+        raise ValueError("phone")
+    return value.strip()
+
+
+def parse_language(value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    if not LANGUAGE_RE.match(value.strip()):
+        raise ValueError("language")
+    return value.strip().lower()
+
+
+PARSERS = {
+    "country": parse_country,
+    "birthdate": parse_birthdate,
+    "gender": parse_gender,
+    "phone": parse_phone,
+    "language": parse_language,
+}
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A registration body as the seed's rules read it: the values, or every field's error code."""
+
+    username: str
+    email: str | None
+    password: str
+    values: dict[str, Any]
+    errors: list[tuple[str, str]]
+
+
+def registration(body: RegisterIn, settings: BrandSettings, now: datetime) -> Registration:
+    errors: list[tuple[str, str]] = []
+    username = (body.username or "").strip()
+    if not username:
+        errors.append(("username", "username_required"))
+    elif not re.match(USERNAME_RE, username):
+        errors.append(("username", "username_invalid"))
+    email, email_code = email_problem(body.email, settings.blocked_email_domains, username)
+    if email_code:
+        errors.append(("email", email_code))
+    password = body.password or ""
+    if not password:
+        errors.append(("password", "password_required"))
+    else:
+        errors += [("password", c) for c in password_problems(password, username=username, email=email or "")]
+    values: dict[str, Any] = {}
+    for name, parse in PARSERS.items():
+        try:
+            values[name] = parse(getattr(body, name))
+        except ValueError:
+            errors.append((name, f"invalid_{name}"))
+    # A self-registration below the brand's minimum age is refused outright (an operator-mirrored minor is
+    # only flagged, age_verified false, for the wallet to refuse play).
+    if values.get("birthdate") and not gates.old_enough(values["birthdate"], settings, now):
+        errors.append(("birthdate", "birthdate_underage"))
+    return Registration(username=username, email=email, password=password, values=values, errors=errors)
+
+
+# ---- passwords ---------------------------------------------------------------------------------
+
+
+def _longest_run(value: str) -> int:
+    longest = run = 0
+    previous = None
+    for ch in value:
+        run = run + 1 if ch == previous else 1
+        previous = ch
+        longest = max(longest, run)
+    return longest
+
+
+def password_problems(password: str, *, username: str, email: str) -> list[str]:
+    """The seed's error codes for a new password, in the seed's order (empty: acceptable)."""
+    codes: list[str] = []
+    if len(password) < PASSWORD_MIN:
+        codes.append("password_short")
+    if len(password) > PASSWORD_MAX:
+        codes.append("password_long")
+    folded = password.casefold()
+    local_part = email.partition("@")[0].casefold()
+    if folded in {username.casefold(), email.casefold(), local_part} or (
+        len(username) >= 3 and username.casefold() in folded
+    ):
+        codes.append("password_match_user_name")
+    if len(set(password)) < PASSWORD_MIN_DISTINCT or _longest_run(password) > PASSWORD_MAX_RUN:
+        codes.append("password_same_letters")
+    if not (any(c.isalpha() for c in password) and any(c.isdigit() for c in password)):
+        codes.append("password_mix_characters")
+    return codes
+
+
+# ---- requirements and refusals -----------------------------------------------------------------
+
+DOCUMENT_NAMES = {"tnc": "tnc", "privacy": "privacy_policy"}
+
+
+def signed_documents(player: Player) -> dict[str, Any]:
+    return dict(player.details.get("documents") or {})
+
+
+def unsigned(player: Player, settings: BrandSettings, *, besides: str | None = None) -> list[str]:
+    """The seed's names of the required documents the player has not signed (other than `besides`)."""
+    signed = signed_documents(player)
+    return [DOCUMENT_NAMES[d] for d in settings.required_documents if d != besides and d not in signed]
+
+
+def requirement(player: Player, settings: BrandSettings, credentials: dict[str, Any]) -> str | None:
+    """The first of the seed's 401 requirement codes the player's real state calls for, or None."""
+    d = player.details
+    if (
+        not d.get("first_name")
+        or not d.get("last_name")
+        or not player.country_code
+        or (settings.require_date_of_birth and player.date_of_birth is None)
+    ):
+        return "INCOMPLETE_REGISTRATION"
+    signed = signed_documents(player)
+    if "tnc" in settings.required_documents and "tnc" not in signed:
+        return "TNC_APPROVAL_REQUIRED"
+    if "privacy" in settings.required_documents and "privacy" not in signed:
+        return "PRIVACY_APPROVAL_REQUIRED"
+    if credentials.get("password_change_required"):
+        return "PASSWORD_CHANGE_REQUIRED"
+    if settings.require_email_verification and not player.email_verified:
+        return "EMAIL_NOT_VERIFIED"
+    return None
+
+
+_BLOCK_CODES = (
+    ("status:closed", "ACCOUNT_CLOSED"),
+    ("self_exclusion", "SELF_EXCLUDED"),
+    ("status:self_excluded", "SELF_EXCLUDED"),
+    ("cooloff", "COOLING_OFF"),
+    ("status:suspended", "ACCOUNT_SUSPENDED"),
+)
+
+
+def login_block_code(reasons: list[str]) -> str:
+    """The login refusal code for the reasons `gates.effective` blocks login with."""
+    for reason, code in _BLOCK_CODES:
+        if reason in reasons:
+            return code
+    return "LOGIN_BLOCKED"
+
+
+def lock_ends(now: datetime, settings: BrandSettings) -> datetime:
+    return now + timedelta(minutes=settings.login_lockout_minutes)
+
+
+def retry_after(until: str, now: datetime) -> int:
+    """Whole seconds until a lock ends, rounded up and at least 1 (the Retry-After header)."""
+    return max(1, int((clock.parse_iso(until) - now).total_seconds()) + 1)
+
+
+# ---- what the wallet says ----------------------------------------------------------------------
+
+
+def spendable(wallet_item: dict[str, Any] | None, now: datetime) -> tuple[Decimal, Decimal]:
+    """Real and bonus as the player may spend them at `now`: a bonus past its expiry is not counted, even
+    before the next movement writes its forfeit entry (as the wallet API shows it)."""
+    if wallet_item is None:
+        return Decimal(0), Decimal(0)
+    wallet = Wallet.from_item(wallet_item)
+    now_iso = clock.iso(now)
+    lapsed = sum((b.balance for b in wallet.bonuses if b.expired(now_iso)), Decimal(0))
+    return wallet.real, wallet.bonus - lapsed
+
+
+def baseline(wallet_item: dict[str, Any] | None, now: datetime) -> dict[str, Any]:
+    """The wallet's totals when a session starts: online status and reality checks report play since."""
+    stats = Stats.of(wallet_item)
+    real, bonus = spendable(wallet_item, now)
+    return {"stakes": stats.stakes, "wins": stats.wins, "rounds": stats.rounds, "balance": real + bonus}
+
+
+@dataclass(frozen=True)
+class Play:
+    """The wallet as one session's status shows it at `now`."""
+
+    currency: str
+    real: Decimal
+    bonus: Decimal
+    stats: Stats
+    stakes_since: Decimal  # play since the session began: the totals now less those it started with
+    wins_since: Decimal
+    rounds_since: int
+    balance_since: Decimal
+    wagering_left: Decimal  # what active bonuses still need wagered
+    completed: list[Decimal]  # amounts converted by bonuses whose wagering completed during the session
+
+    @property
+    def total(self) -> Decimal:
+        return self.real + self.bonus
+
+    def average_deposit(self) -> Decimal:
+        if not self.stats.deposit_count:
+            return Decimal(0)
+        ctx = money.ROUNDING_CTX
+        average = ctx.divide(self.stats.deposits, self.stats.deposit_count)
+        return average.quantize(money.quantum(money.exponent(self.currency)), context=ctx)
+
+
+def play(wallet_item: dict[str, Any] | None, session: dict[str, Any], brand_currency: str, now: datetime) -> Play:
+    real, bonus = spendable(wallet_item, now)
+    stats = Stats.of(wallet_item)
+    base = session.get("baseline")
+    zero = Decimal(0)
+    if base:
+        # Floors at 0: a rollback during this session of a bet placed before it takes that stake (and its
+        # round) off the lifetime totals, which must not show as negative play in this session.
+        stakes = max(stats.stakes - money.to_decimal(base.get("stakes")), zero)
+        wins = max(stats.wins - money.to_decimal(base.get("wins")), zero)
+        rounds = max(stats.rounds - int(base.get("rounds", 0)), 0)
+        balance = real + bonus - money.to_decimal(base.get("balance"))
+    else:  # a session from before baselines: count from now
+        stakes, wins, rounds, balance = zero, zero, 0, zero
+    bonuses = Wallet.from_item(wallet_item).bonuses if wallet_item is not None else []
+    now_iso = clock.iso(now)
+    live = [b for b in bonuses if b.status == "active" and not b.expired(now_iso)]
+    started = str(session["created_at"])
+    return Play(
+        currency=str((wallet_item or {}).get("currency") or brand_currency),
+        real=real,
+        bonus=bonus,
+        stats=stats,
+        stakes_since=stakes,
+        wins_since=wins,
+        rounds_since=rounds,
+        balance_since=balance,
+        wagering_left=max(sum((b.wagering_required - b.wagered for b in live), zero), zero),
+        completed=[
+            b.converted_amount or zero
+            for b in bonuses
+            if b.status == "converted" and b.ended_at is not None and b.ended_at >= started
+        ],
+    )
+
+
+def reality_check_due(interval_minutes: int, last: str, now: datetime) -> bool:
+    """True once the player's reality-check interval (0 or less: off) has passed since `last`."""
+    return interval_minutes > 0 and now - clock.parse_iso(last) >= timedelta(minutes=interval_minutes)
