@@ -7,13 +7,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
+    ResponseValidationError,
 )
+from pydantic import BaseModel
 
 from pitboss.errors import PitbossError, Unprocessable
 from pitboss.http import gateway as gateway_bodies
@@ -31,6 +33,7 @@ __all__ = [
     "ErrorBody",
     "ErrorDetail",
     "HttpError",
+    "answer",
     "brand_param",
     "configure",
     "dumps",
@@ -74,9 +77,13 @@ def bodies_of(surface: Surface, *, generic_codes: bool = False) -> Bodies:
 
 
 # Every function builds `app = APIGatewayHttpResolver(**http.RESOLVER_OPTIONS)`: request validation on,
-# and JSON numbers exact both ways (0.1 arrives as Decimal("0.1"), never as a float).
+# and JSON numbers exact both ways (0.1 arrives as Decimal("0.1"), never as a float). A route that returns
+# an output model has its answer validated against it (powertools does this whenever the return type is a
+# model); one that does not match is our bug, so it is a logged 500, never a 422 that blames the caller.
+RESPONSE_INVALID_STATUS = 500
 RESOLVER_OPTIONS: dict[str, Any] = {
     "enable_validation": True,
+    "response_validation_error_http_code": RESPONSE_INVALID_STATUS,
     "json_body_deserializer": exact_json,
     "serializer": dumps,
 }
@@ -123,6 +130,13 @@ def install_error_handlers(app: APIGatewayHttpResolver, bodies: Bodies) -> None:
     @app.exception_handler(RequestValidationError)
     def _invalid(exc: RequestValidationError) -> Response[Any]:
         return answer(bodies.invalid(validation_fields(exc)))
+
+    @app.exception_handler(ResponseValidationError)
+    def _drifted(exc: ResponseValidationError) -> Response[Any]:
+        # Where the answer and its model part (never the values: they may be personal data).
+        errors = [{"loc": [str(p) for p in err.get("loc", ())], "type": err.get("type")} for err in exc.errors()]
+        logger.error("answer does not match its output model", extra={"errors": errors})
+        return answer(bodies.unexpected())
 
     # RecursionError: a body nested ~1000 levels deep exhausts the JSON parser; still just bad input.
     @app.exception_handler([UnicodeDecodeError, json.JSONDecodeError, RecursionError])
@@ -213,3 +227,12 @@ def raw_body(app: APIGatewayHttpResolver) -> Any:
 
 def outcome_response(outcome: Outcome) -> Response[Any]:
     return json_response(outcome.status, outcome.response_body())
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def answer(outcome: Outcome, model: type[Model]) -> Response[Model]:
+    """An idempotent write's outcome as the route's output model. A replay's stored body goes through the
+    same model, so a fresh answer and its replay can't differ from each other or from the document."""
+    return Response(status_code=outcome.status, content_type=JSON, body=model.model_validate(outcome.response_body()))
