@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from pitboss import http, idempotency
-from pitboss.observability import logger
+from pitboss.observability import logger, metrics
 from pitboss.players import compliance, lifecycle, limits, queries, upsert, writes
 from pitboss.players.models import FlagsChange, KycChange, NoteIn, PlayerUpsert, RgUpdate, StatusChange, TagsChange
 from pitboss.players.output import EventEnvelope, PlayerEnvelope, TimelinePage
@@ -169,6 +169,7 @@ def get_timeline(
 
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId", clear_state=True)
+@metrics.log_metrics(capture_cold_start_metric=True)
 @http.json_bodies("v1", scopes=("players:read", "players:write"))
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

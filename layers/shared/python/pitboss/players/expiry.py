@@ -12,8 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from pitboss import clock, identity, retry, tenancy, timeline
+from aws_lambda_powertools.metrics import MetricUnit
+
+from pitboss import clock, identity, observability, retry, tenancy, timeline
 from pitboss.errors import TransactionCancelled
+from pitboss.observability import metrics
 from pitboss.players import repository, rules
 from pitboss.players.repository import Due, Op
 from pitboss.tenancy import BrandSettings
@@ -56,8 +59,26 @@ def run(
 ) -> RunReport:
     """Settles every player due by `at` (bounded by max_players and the caller's time budget)."""
     report = RunReport()
-    _run(at or clock.now(), report, max_players, keep_going)
+    try:
+        _run(at or clock.now(), report, max_players, keep_going)
+    finally:
+        _emit(report)
     return report
+
+
+def _emit(report: RunReport) -> None:
+    """What an operator watches: flushed by the scheduler handler's @metrics.log_metrics."""
+    for name, value in (
+        ("ExpiryPlayersSeen", report.seen),
+        ("ExpiryPlayersSettled", report.settled),
+        ("ExpiryPlayersSkipped", report.skipped),
+        ("ExpiryConflicts", report.conflicts),
+        ("ExpiryEvents", report.events),
+        ("ExpiryUnfinished", int(report.more)),
+    ):
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+    for kind, value in report.types.items():
+        observability.count("ExpiryEventsByType", value, type=kind)
 
 
 def _run(at: datetime, report: RunReport, max_players: int, keep_going: Callable[[], bool]) -> None:
