@@ -7,14 +7,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pitboss import clock, money
 from pitboss.errors import Conflict, Unprocessable
 from pitboss.identity import gates
 from pitboss.identity.entity import LIMIT_FIELDS, MINUTE_LIMITS, PendingLimit, Player, PlayerStatus
-from pitboss.players.models import RgUpdate, TagsChange
 from pitboss.tenancy import Brand, BrandSettings
+
+if TYPE_CHECKING:  # only read as annotations: the scheduler, which settles expiries, needs no request models
+    from pitboss.players.models import RgUpdate, TagsChange
 
 MAX_TAGS = 50
 PERMANENT_CODE = "self_exclusion_permanent"
