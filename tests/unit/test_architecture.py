@@ -116,7 +116,7 @@ def _check(module: Module, imported: str) -> str | None:
         return None
     # A domain module.
     if module.leaf in PURE and (imported in DATA_ACCESS or imported.endswith(".repository")):
-        return "pure modules (models, rules, entity) do no I/O"
+        return "pure modules (models, output, rules, entity) do no I/O"
     if imported in DATA_ACCESS and not module.is_repository:
         return "only a domain's repository names table keys and talks to the store"
     if target_domain is not None and target_domain != module.domain:
