@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     import requests
 
     from pitboss import idempotency, identity, keys, store, tenancy
-    from pitboss.players import service as players
+    from pitboss.players import upsert as players
     from pitboss.players.models import PlayerUpsert
     from pitboss.wallet import backoffice, service
     from pitboss.wallet.models import BetIn, DepositIn, RollbackIn, WinIn

@@ -8,21 +8,20 @@ from typing import Any
 from pydantic import BaseModel
 
 from pitboss import clock, idempotency, keys, store, tenancy
-from pitboss.players import dossier, service
-from pitboss.players.dossier_models import FlagsChange, KycChange, NoteIn, RgUpdate, StatusChange, TagsChange
-from pitboss.players.models import PlayerUpsert
+from pitboss.players import compliance, lifecycle, limits, queries, upsert, writes
+from pitboss.players.models import FlagsChange, KycChange, NoteIn, PlayerUpsert, RgUpdate, StatusChange, TagsChange
 from tests.support import unique
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 # name -> (method, route, model, service function)
 WRITES: dict[str, tuple[str, str, type[BaseModel], Any]] = {
-    "status": ("PATCH", "/v1/players/{key}/status", StatusChange, dossier.change_status),
-    "rg": ("POST", "/v1/players/{key}/rg", RgUpdate, dossier.set_rg),
-    "kyc": ("POST", "/v1/players/{key}/kyc", KycChange, dossier.set_kyc),
-    "flags": ("POST", "/v1/players/{key}/flags", FlagsChange, dossier.set_flags),
-    "tags": ("POST", "/v1/players/{key}/tags", TagsChange, dossier.change_tags),
-    "notes": ("POST", "/v1/players/{key}/notes", NoteIn, dossier.add_note),
+    "status": ("PATCH", "/v1/players/{key}/status", StatusChange, lifecycle.change_status),
+    "rg": ("POST", "/v1/players/{key}/rg", RgUpdate, limits.set_rg),
+    "kyc": ("POST", "/v1/players/{key}/kyc", KycChange, compliance.set_kyc),
+    "flags": ("POST", "/v1/players/{key}/flags", FlagsChange, compliance.set_flags),
+    "tags": ("POST", "/v1/players/{key}/tags", TagsChange, compliance.change_tags),
+    "notes": ("POST", "/v1/players/{key}/notes", NoteIn, compliance.add_note),
 }
 
 SAMPLE: dict[str, dict[str, Any]] = {
@@ -46,7 +45,7 @@ def principal(raw_key: str) -> tenancy.Principal:
 def new_player(who: tenancy.Principal, **extra: Any) -> dict[str, Any]:
     name = unique("Dos")
     body = {"username": name, "email": f"{name}@example.com", **extra}
-    outcome = service.upsert_player(
+    outcome = upsert.upsert_player(
         who, PlayerUpsert.model_validate(body), idempotency.begin(who.realm, None, "POST", "/v1/players", body)
     )
     player: dict[str, Any] = outcome.body["player"]
@@ -59,14 +58,20 @@ def write(
     method, route, model, fn = WRITES[name]
     payload = {**body, **({"idempotency_key": idem_key} if idem_key else {})}
     parsed = model.model_validate(payload)
-    user_id, idem = dossier.begin(who, key, None, method=method, route=route, body=payload)
+    user_id, idem = writes.begin(who, key, None, method=method, route=route, body=payload)
     outcome: idempotency.Outcome = fn(who, user_id, parsed, idem)
     return outcome
 
 
 def dossier_of(who: tenancy.Principal, key: str) -> dict[str, Any]:
-    player: dict[str, Any] = service.get_dossier(who, key, None)["player"]
+    """The dossier as the wire shows it (the output model in JSON mode)."""
+    player: dict[str, Any] = queries.get_dossier(who, key, None).model_dump(mode="json")["player"]
     return player
+
+
+def timeline(who: tenancy.Principal, key: str, **page: Any) -> dict[str, Any]:
+    """A timeline page as the wire shows it."""
+    return queries.get_timeline(who, key, None, **page).model_dump(mode="json")
 
 
 def events(who: tenancy.Principal, user_id: str) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from typing import Any
 from pitboss import idempotency, keys, store, tenancy
 from pitboss.idempotency import Outcome
 from pitboss.identity.entity import Player
-from pitboss.players import service as players
+from pitboss.players import upsert as players
 from pitboss.players.models import PlayerUpsert
 from pitboss.wallet import service
 from pitboss.wallet.ledger import PLAYER_ACCOUNTS, Stats

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.models import Server
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from pitboss import http
+from pitboss.http import openapi
 from pitboss.observability import logger
 
 FUNCTIONS_DIR = Path(__file__).resolve().parent.parent
@@ -40,7 +42,12 @@ app.enable_swagger(path="/v1/docs", title=TITLE)
 
 @app.get("/v1/openapi.json", include_in_schema=False)
 def openapi_document() -> Response[Any]:
-    return Response(status_code=200, content_type=http.JSON, body=app.get_openapi_merge_json_schema())
+    return Response(status_code=200, content_type=http.JSON, body=_document())
+
+
+@cache
+def _document() -> str:
+    return openapi.document_json(app.get_openapi_merge_schema())
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -9,19 +9,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from pitboss import http, idempotency
-from pitboss.observability import logger
-from pitboss.players import dossier, service
-from pitboss.players.dossier_models import (
-    EventEnvelope,
-    FlagsChange,
-    KycChange,
-    NoteIn,
-    RgUpdate,
-    StatusChange,
-    TagsChange,
-    TimelinePage,
-)
-from pitboss.players.models import PlayerEnvelope, PlayerUpsert
+from pitboss.observability import logger, metrics
+from pitboss.players import compliance, lifecycle, limits, queries, upsert, writes
+from pitboss.players.models import FlagsChange, KycChange, NoteIn, PlayerUpsert, RgUpdate, StatusChange, TagsChange
+from pitboss.players.output import EventEnvelope, PlayerEnvelope, TimelinePage
 from pitboss.tenancy import Principal
 from pitboss.types import BrandId
 
@@ -43,13 +34,13 @@ BrandQuery = Annotated[BrandId | None, Query(description="Needed with a username
     },
     tags=["players"],
 )
-def upsert_player(body: PlayerUpsert, brand_id: BrandQuery = None) -> Response[Any]:
+def upsert_player(body: PlayerUpsert, brand_id: BrandQuery = None) -> Response[PlayerEnvelope]:
     who = http.principal(app, "players:write")
     body = body.model_copy(update={"brand_id": http.brand_param(brand_id, body.brand_id)})
     # The brand is part of the request even when it came in the query: one key, one brand's player.
     route = f"/v1/players:{who.brand(body.brand_id).brand_id}"
     idem = idempotency.begin(who.realm, body.idempotency_key, "POST", route, http.raw_body(app))
-    return http.outcome_response(service.upsert_player(who, body, idem))
+    return http.answer(upsert.upsert_player(who, body, idem), PlayerEnvelope)
 
 
 @app.get(
@@ -61,9 +52,9 @@ def upsert_player(body: PlayerUpsert, brand_id: BrandQuery = None) -> Response[A
     },
     tags=["players"],
 )
-def get_player(key: PlayerKey, brand_id: BrandQuery = None) -> Response[Any]:
+def get_player(key: PlayerKey, brand_id: BrandQuery = None) -> PlayerEnvelope:
     who = http.principal(app, "players:read")
-    return http.json_response(200, service.get_dossier(who, key, brand_id))
+    return queries.get_dossier(who, key, brand_id)
 
 
 # ---- dossier writes (issue 3): idempotent, each change and its timeline event in one transaction ----
@@ -73,7 +64,7 @@ DOSSIER_WRITE_ERRORS = {**http.V1_ERRORS, 200: http.ok("The dossier after the ch
 
 def _begin(key: str, brand_id: int | None, method: str, route: str) -> tuple[Principal, str, idempotency.IdemRequest]:
     who = http.principal(app, "players:write")
-    user_id, idem = dossier.begin(who, key, brand_id, method=method, route=route, body=http.raw_body(app))
+    user_id, idem = writes.begin(who, key, brand_id, method=method, route=route, body=http.raw_body(app))
     return who, user_id, idem
 
 
@@ -89,9 +80,9 @@ def _begin(key: str, brand_id: int | None, method: str, route: str) -> tuple[Pri
     responses=DOSSIER_WRITE_ERRORS,
     tags=["players"],
 )
-def change_status(key: PlayerKey, body: StatusChange, brand_id: BrandQuery = None) -> Response[Any]:
+def change_status(key: PlayerKey, body: StatusChange, brand_id: BrandQuery = None) -> Response[PlayerEnvelope]:
     who, user_id, idem = _begin(key, http.brand_param(brand_id, body.brand_id), "PATCH", "/v1/players/{key}/status")
-    return http.outcome_response(dossier.change_status(who, user_id, body, idem))
+    return http.answer(lifecycle.change_status(who, user_id, body, idem), PlayerEnvelope)
 
 
 @app.post(
@@ -107,9 +98,9 @@ def change_status(key: PlayerKey, body: StatusChange, brand_id: BrandQuery = Non
     responses=DOSSIER_WRITE_ERRORS,
     tags=["players"],
 )
-def set_rg(key: PlayerKey, body: RgUpdate, brand_id: BrandQuery = None) -> Response[Any]:
+def set_rg(key: PlayerKey, body: RgUpdate, brand_id: BrandQuery = None) -> Response[PlayerEnvelope]:
     who, user_id, idem = _begin(key, http.brand_param(brand_id, body.brand_id), "POST", "/v1/players/{key}/rg")
-    return http.outcome_response(dossier.set_rg(who, user_id, body, idem))
+    return http.answer(limits.set_rg(who, user_id, body, idem), PlayerEnvelope)
 
 
 @app.post(
@@ -118,9 +109,9 @@ def set_rg(key: PlayerKey, body: RgUpdate, brand_id: BrandQuery = None) -> Respo
     responses=DOSSIER_WRITE_ERRORS,
     tags=["players"],
 )
-def set_kyc(key: PlayerKey, body: KycChange, brand_id: BrandQuery = None) -> Response[Any]:
+def set_kyc(key: PlayerKey, body: KycChange, brand_id: BrandQuery = None) -> Response[PlayerEnvelope]:
     who, user_id, idem = _begin(key, http.brand_param(brand_id, body.brand_id), "POST", "/v1/players/{key}/kyc")
-    return http.outcome_response(dossier.set_kyc(who, user_id, body, idem))
+    return http.answer(compliance.set_kyc(who, user_id, body, idem), PlayerEnvelope)
 
 
 @app.post(
@@ -129,9 +120,9 @@ def set_kyc(key: PlayerKey, body: KycChange, brand_id: BrandQuery = None) -> Res
     responses=DOSSIER_WRITE_ERRORS,
     tags=["players"],
 )
-def set_flags(key: PlayerKey, body: FlagsChange, brand_id: BrandQuery = None) -> Response[Any]:
+def set_flags(key: PlayerKey, body: FlagsChange, brand_id: BrandQuery = None) -> Response[PlayerEnvelope]:
     who, user_id, idem = _begin(key, http.brand_param(brand_id, body.brand_id), "POST", "/v1/players/{key}/flags")
-    return http.outcome_response(dossier.set_flags(who, user_id, body, idem))
+    return http.answer(compliance.set_flags(who, user_id, body, idem), PlayerEnvelope)
 
 
 @app.post(
@@ -140,9 +131,9 @@ def set_flags(key: PlayerKey, body: FlagsChange, brand_id: BrandQuery = None) ->
     responses=DOSSIER_WRITE_ERRORS,
     tags=["players"],
 )
-def change_tags(key: PlayerKey, body: TagsChange, brand_id: BrandQuery = None) -> Response[Any]:
+def change_tags(key: PlayerKey, body: TagsChange, brand_id: BrandQuery = None) -> Response[PlayerEnvelope]:
     who, user_id, idem = _begin(key, http.brand_param(brand_id, body.brand_id), "POST", "/v1/players/{key}/tags")
-    return http.outcome_response(dossier.change_tags(who, user_id, body, idem))
+    return http.answer(compliance.change_tags(who, user_id, body, idem), PlayerEnvelope)
 
 
 @app.post(
@@ -155,9 +146,9 @@ def change_tags(key: PlayerKey, body: TagsChange, brand_id: BrandQuery = None) -
     },
     tags=["players"],
 )
-def add_note(key: PlayerKey, body: NoteIn, brand_id: BrandQuery = None) -> Response[Any]:
+def add_note(key: PlayerKey, body: NoteIn, brand_id: BrandQuery = None) -> Response[EventEnvelope]:
     who, user_id, idem = _begin(key, http.brand_param(brand_id, body.brand_id), "POST", "/v1/players/{key}/notes")
-    return http.outcome_response(dossier.add_note(who, user_id, body, idem))
+    return http.answer(compliance.add_note(who, user_id, body, idem), EventEnvelope)
 
 
 @app.get(
@@ -170,14 +161,15 @@ def add_note(key: PlayerKey, body: NoteIn, brand_id: BrandQuery = None) -> Respo
 def get_timeline(
     key: PlayerKey,
     brand_id: BrandQuery = None,
-    limit: Annotated[int, Query(ge=1, le=dossier.TIMELINE_MAX_LIMIT, description="Events per page")] = 20,
+    limit: Annotated[int, Query(ge=1, le=queries.TIMELINE_MAX_LIMIT, description="Events per page")] = 20,
     cursor: Annotated[str | None, Query(max_length=512, description="next_cursor of the previous page")] = None,
-) -> Response[Any]:
+) -> TimelinePage:
     who = http.principal(app, "players:read")
-    return http.json_response(200, dossier.get_timeline(who, key, brand_id, limit, cursor))
+    return queries.get_timeline(who, key, brand_id, limit, cursor)
 
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId", clear_state=True)
+@metrics.log_metrics(capture_cold_start_metric=True)
 @http.json_bodies("v1", scopes=("players:read", "players:write"))
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -7,7 +7,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from pitboss.observability import logger
+from pitboss.observability import logger, metrics
 from pitboss.players import expiry
 
 # Stop taking new players with this much of the invocation left; the next run picks up the rest.
@@ -15,6 +15,7 @@ RESERVE_MS = 5_000
 
 
 @logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     remaining = getattr(context, "get_remaining_time_in_millis", None)
 

@@ -7,7 +7,7 @@ from threading import Barrier
 
 from pitboss import idempotency, tenancy
 from pitboss.errors import ConcurrentUpdate
-from pitboss.players import service
+from pitboss.players import upsert as upserts
 from pitboss.players.models import PlayerUpsert
 from tests.support import make_tenant, unique
 
@@ -26,7 +26,7 @@ def test_concurrent_first_upserts_of_one_player_create_it_once(ddb_table: str) -
         for _attempt in range(5):
             try:
                 idem = idempotency.begin(who.realm, None, "POST", "/v1/players", body)
-                return service.upsert_player(who, PlayerUpsert.model_validate(body), idem).status
+                return upserts.upsert_player(who, PlayerUpsert.model_validate(body), idem).status
             except ConcurrentUpdate:
                 continue
         return 0

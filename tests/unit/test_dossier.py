@@ -10,7 +10,6 @@ from pydantic import ValidationError
 
 from pitboss import clock, keys, store, tenancy
 from pitboss.errors import Conflict, IdempotencyConflict, NotFound, Unprocessable
-from pitboss.players import dossier
 from tests.dossier_support import (
     SAMPLE,
     T0,
@@ -21,6 +20,7 @@ from tests.dossier_support import (
     new_player,
     principal,
     profile,
+    timeline,
     write,
 )
 from tests.support import make_tenant, unique
@@ -248,12 +248,12 @@ def test_timeline_is_newest_first_and_pages_with_an_opaque_cursor(table: str) ->
     for i in range(5):
         at(T0 + i * HOUR)
         write(who, "notes", uid, {"text": f"note {i}"})
-    first = dossier.get_timeline(who, uid, None, limit=2)
+    first = timeline(who, uid, limit=2)
     assert [e["data"]["text"] for e in first["events"]] == ["note 4", "note 3"]
     assert set(first["events"][0]) == {"id", "type", "at", "actor", "data"}
     assert "EVT#" not in first["next_cursor"]
-    second = dossier.get_timeline(who, uid, None, limit=2, cursor=first["next_cursor"])
-    third = dossier.get_timeline(who, uid, None, limit=2, cursor=second["next_cursor"])
+    second = timeline(who, uid, limit=2, cursor=first["next_cursor"])
+    third = timeline(who, uid, limit=2, cursor=second["next_cursor"])
     assert [e["data"]["text"] for e in second["events"]] == ["note 2", "note 1"]
     assert [e["data"].get("text") for e in third["events"]] == ["note 0", None]
     assert third["next_cursor"] is None
@@ -264,16 +264,16 @@ def test_a_cursor_cannot_address_another_player_or_tenant(table: str) -> None:
     other_uid = new_player(who)["user_id"]
     for _ in range(3):
         write(who, "notes", uid, {"text": "x"})
-    cursor = dossier.get_timeline(who, uid, None, limit=1)["next_cursor"]
+    cursor = timeline(who, uid, limit=1)["next_cursor"]
     for bad in (cursor[:-2], "not-a-cursor", "e30"):
         with pytest.raises(Unprocessable) as err:
-            dossier.get_timeline(who, uid, None, cursor=bad)
+            timeline(who, uid, cursor=bad)
         assert err.value.code == "invalid_cursor"
     with pytest.raises(Unprocessable):
-        dossier.get_timeline(who, other_uid, None, cursor=cursor)
+        timeline(who, other_uid, cursor=cursor)
     stranger = principal(make_tenant().live_key)
     with pytest.raises(NotFound):
-        dossier.get_timeline(stranger, uid, None, cursor=cursor)
+        timeline(stranger, uid, cursor=cursor)
 
 
 # ---- idempotency, atomicity, isolation ---------------------------------------------------------
@@ -341,7 +341,7 @@ def test_other_tenant_and_other_mode_get_404(table: str, name: str) -> None:
             with pytest.raises(NotFound):
                 write(who, name, ref, SAMPLE[name])
             with pytest.raises(NotFound):
-                dossier.get_timeline(who, ref, None)
+                timeline(who, ref)
     assert [e["type"] for e in events(mine, player["user_id"])] == ["player_created"]
 
 
@@ -398,7 +398,7 @@ def test_round_trips_of_a_write_a_replay_and_a_timeline_page(table: str) -> None
     assert write(who, "rg", uid, {"deposit_daily_limit": 10}, "rt-1").deduped
     assert store.round_trips.count == 1
     store.round_trips.count = 0
-    dossier.get_timeline(who, uid, None)
+    timeline(who, uid)
     assert store.round_trips.count == 2  # profile (brand visibility) + one Query
 
 

@@ -363,7 +363,7 @@ def test_email_fraud_list_skips_test_players(moto_table: str) -> None:
 
 def test_an_operator_created_player_sets_a_first_password_through_the_reset_link(moto_table: str) -> None:
     from pitboss import idempotency
-    from pitboss.players import service as players
+    from pitboss.players import upsert as players
     from pitboss.players.models import PlayerUpsert
 
     t = make_tenant()

@@ -6,7 +6,8 @@ import pytest
 
 from pitboss import idempotency, keys, store, tenancy
 from pitboss.errors import Conflict, IdempotencyConflict, NotFound, Unprocessable
-from pitboss.players import service
+from pitboss.players import queries
+from pitboss.players import upsert as upserts
 from pitboss.players.models import PlayerUpsert
 from tests.support import make_tenant, unique
 
@@ -14,7 +15,7 @@ from tests.support import make_tenant, unique
 def upsert(who: tenancy.Principal, body: dict, idem_key: str | None = None) -> idempotency.Outcome:
     model = PlayerUpsert.model_validate({**body, **({"idempotency_key": idem_key} if idem_key else {})})
     idem = idempotency.begin(who.realm, idem_key, "POST", "/v1/players", body)
-    return service.upsert_player(who, model, idem)
+    return upserts.upsert_player(who, model, idem)
 
 
 def test_create_then_update_is_201_then_200(table: str) -> None:
@@ -67,11 +68,11 @@ def test_lookup_by_uuid_and_username_and_isolation(table: str) -> None:
     stranger = tenancy.authenticate(f"Bearer {other.live_key}")
     name = unique("Look")
     created = upsert(live, {"username": name, "email": f"{name}@example.com"}).body["player"]
-    assert service.get_dossier(live, created["user_id"], None)["player"]["username"] == name
-    assert service.get_dossier(live, name.lower(), None)["player"]["user_id"] == created["user_id"]
+    assert queries.get_dossier(live, created["user_id"], None).player.username == name
+    assert queries.get_dossier(live, name.lower(), None).player.user_id == created["user_id"]
     for who, key in [(test, created["user_id"]), (test, name), (stranger, created["user_id"]), (stranger, name)]:
         with pytest.raises(NotFound):
-            service.get_dossier(who, key, None)
+            queries.get_dossier(who, key, None)
 
 
 def test_multi_brand_key_needs_brand_for_username(table: str) -> None:
@@ -84,8 +85,8 @@ def test_multi_brand_key_needs_brand_for_username(table: str) -> None:
     created = upsert(who, {"username": name, "email": f"{name}@example.com", "brand_id": b}).body["player"]
     assert created["brand_id"] == b
     with pytest.raises(Unprocessable):
-        service.get_dossier(who, name, None)
-    assert service.get_dossier(who, name, b)["player"]["user_id"] == created["user_id"]
+        queries.get_dossier(who, name, None)
+    assert queries.get_dossier(who, name, b).player.user_id == created["user_id"]
     # the same username in the other brand is another player
     other = upsert(who, {"username": name, "email": f"{name}@example.com", "brand_id": t.brands[0]["brand_id"]})
     assert other.status == 201 and other.body["player"]["user_id"] != created["user_id"]
@@ -97,5 +98,5 @@ def test_round_trips_of_a_dossier_read(table: str) -> None:
     name = unique("rt")
     created = upsert(who, {"username": name, "email": f"{name}@example.com"}).body["player"]
     store.round_trips.count = 0
-    service.get_dossier(who, created["user_id"], None)
+    queries.get_dossier(who, created["user_id"], None)
     assert store.round_trips.count == 1

@@ -10,7 +10,7 @@ import pytest
 
 from pitboss import clock, store, tenancy
 from pitboss.errors import Conflict
-from pitboss.players import expiry
+from pitboss.players import expiry, rules
 from pitboss_local import template
 from pitboss_local.runtime import LambdaContext, load_handler
 from tests.conftest import load_event
@@ -191,13 +191,13 @@ def test_settle_is_pure_and_idempotent() -> None:
         created_at=clock.iso(T0),
         updated_at=clock.iso(T0),
     )
-    settled, happened = expiry.settle(player, BrandSettings(self_exclusion_reinstatement="automatic"), T0)
+    settled, happened = rules.settle(player, BrandSettings(self_exclusion_reinstatement="automatic"), T0)
     assert [k for k, _ in happened] == ["rg_pending_applied", "self_exclusion_ended"]
     assert settled.status == "active" and settled.limits == {} and settled.version == 1
-    again, nothing = expiry.settle(settled, BrandSettings(), T0 + DAY)
+    again, nothing = rules.settle(settled, BrandSettings(), T0 + DAY)
     assert nothing == [] and again is settled
     operator_set = player.model_copy(update={"status_from_exclusion": False})
-    kept, _ = expiry.settle(operator_set, BrandSettings(self_exclusion_reinstatement="automatic"), T0)
+    kept, _ = rules.settle(operator_set, BrandSettings(self_exclusion_reinstatement="automatic"), T0)
     assert kept.status == "self_excluded" and kept.self_exclusion_until is None
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from ulid import ULID
 
-from pitboss import clock, keys, retry, store
+from pitboss import clock, keys, observability, retry, store
 from pitboss.errors import ConcurrentUpdate, IdempotencyConflict, PitbossError, TransactionCancelled
 from pitboss.settings import get_settings
 
@@ -81,6 +81,7 @@ def replay(record: dict[str, Any], request: IdemRequest) -> Outcome:
             "this idempotency_key was already used with a different request",
             idempotency_key=request.key,
         )
+    observability.count("IdempotentReplay")
     return Outcome(status=200, body=json.loads(record["response"]), deduped=True)
 
 

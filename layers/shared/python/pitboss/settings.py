@@ -1,17 +1,23 @@
-"""Process configuration, read from the environment once and validated; logic never reads os.environ."""
+"""Process configuration: one pydantic-settings model read from the environment once and validated; logic
+never reads os.environ. Tests and the local stack change the environment, then call reset_settings()."""
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
-class Settings(BaseModel):
+class Settings(BaseSettings):
+    # Variable names as template.yaml sets them (TABLE_NAME, STAGE, ...), case-insensitive; an empty value
+    # counts as unset, so `DYNAMODB_ENDPOINT_URL=` means "real DynamoDB", not an empty URL.
+    model_config = SettingsConfigDict(case_sensitive=False, env_ignore_empty=True, extra="ignore")
+
     table_name: str = Field(default="pitboss", min_length=3)
     dynamodb_endpoint_url: str | None = None
-    aws_region: str = "us-east-1"
+    # Lambda sets AWS_REGION; tools and the local stack usually set AWS_DEFAULT_REGION.
+    aws_region: str = Field(default="us-east-1", validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION"))
     idempotency_ttl_days: int = Field(default=120, ge=1)
     stage: str = "local"
     event_bus_name: str | None = None
@@ -20,16 +26,7 @@ class Settings(BaseModel):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    env = os.environ
-    return Settings(
-        table_name=env.get("TABLE_NAME", "pitboss"),
-        dynamodb_endpoint_url=env.get("DYNAMODB_ENDPOINT_URL") or None,
-        aws_region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
-        idempotency_ttl_days=int(env.get("IDEMPOTENCY_TTL_DAYS", "120")),
-        stage=env.get("STAGE", "local"),
-        event_bus_name=env.get("EVENT_BUS_NAME") or None,
-        public_gateway_url=env.get("PUBLIC_GATEWAY_URL", "http://127.0.0.1:3000"),
-    )
+    return Settings()
 
 
 def reset_settings() -> None:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Annotated
 
 import pycountry
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints, WithJsonSchema
 
 USERNAME_RE = r"^[A-Za-z0-9_.\-]{3,32}$"
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -106,3 +106,11 @@ AmountIn = Annotated[
 
 def is_uuid(value: str) -> bool:
     return bool(UUID_RE.match(value))
+
+
+# An instant as stored and answered (clock.iso: fixed-width UTC with microseconds and Z). Kept as the
+# stored text, so an answer and its idempotent replay are byte-identical; documented as a date-time.
+Timestamp = Annotated[
+    str,
+    WithJsonSchema({"type": "string", "format": "date-time", "examples": ["2026-03-15T12:00:00.123456Z"]}),
+]

@@ -7,14 +7,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
+    ResponseValidationError,
 )
+from pydantic import BaseModel
 
+from pitboss import observability
 from pitboss.errors import PitbossError, Unprocessable
 from pitboss.http import gateway as gateway_bodies
 from pitboss.http import v1 as v1_bodies
@@ -31,6 +34,7 @@ __all__ = [
     "ErrorBody",
     "ErrorDetail",
     "HttpError",
+    "answer",
     "brand_param",
     "configure",
     "dumps",
@@ -74,9 +78,13 @@ def bodies_of(surface: Surface, *, generic_codes: bool = False) -> Bodies:
 
 
 # Every function builds `app = APIGatewayHttpResolver(**http.RESOLVER_OPTIONS)`: request validation on,
-# and JSON numbers exact both ways (0.1 arrives as Decimal("0.1"), never as a float).
+# and JSON numbers exact both ways (0.1 arrives as Decimal("0.1"), never as a float). A route that returns
+# an output model has its answer validated against it (powertools does this whenever the return type is a
+# model); one that does not match is our bug, so it is a logged 500, never a 422 that blames the caller.
+RESPONSE_INVALID_STATUS = 500
 RESOLVER_OPTIONS: dict[str, Any] = {
     "enable_validation": True,
+    "response_validation_error_http_code": RESPONSE_INVALID_STATUS,
     "json_body_deserializer": exact_json,
     "serializer": dumps,
 }
@@ -84,7 +92,7 @@ RESOLVER_OPTIONS: dict[str, Any] = {
 
 def configure(app: APIGatewayHttpResolver, surface: Surface = "v1", *, generic_codes: bool = False) -> None:
     """Installs the one exception -> HTTP mapping of the surface."""
-    install_error_handlers(app, bodies_of(surface, generic_codes=generic_codes))
+    install_error_handlers(app, bodies_of(surface, generic_codes=generic_codes), surface)
 
 
 def _field_path(loc: Any) -> str:
@@ -100,20 +108,31 @@ def validation_fields(exc: RequestValidationError) -> list[dict[str, str]]:
     return fields
 
 
-def install_error_handlers(app: APIGatewayHttpResolver, bodies: Bodies) -> None:
+def counted(surface: str, code: str, found: tuple[int, Any]) -> tuple[int, Any]:
+    """Every error answer is counted for the operator: 4xx as Refused by code, 5xx as Failed by kind."""
+    status = found[0]
+    if status >= 500:
+        observability.count("Failed", surface=surface, kind=code)
+    else:
+        observability.count("Refused", surface=surface, code=code)
+    return found
+
+
+def install_error_handlers(app: APIGatewayHttpResolver, bodies: Bodies, surface: Surface = "v1") -> None:
     """Maps the exception hierarchy to HTTP once. Status comes from the exception type, never its text."""
 
-    def answer(found: tuple[int, Any]) -> Response[Any]:
-        return json_response(*found)
+    def answer(code: str, found: tuple[int, Any]) -> Response[Any]:
+        return json_response(*counted(surface, code, found))
 
     @app.exception_handler(PitbossError)
     def _domain(exc: PitbossError) -> Response[Any]:
         if exc.status >= 500:
             logger.error("domain error", extra={"code": exc.code})
-        return answer(bodies.domain(exc))
+        return answer(exc.code, bodies.domain(exc))
 
     @app.exception_handler(HttpError)
     def _exact(exc: HttpError) -> Response[Any]:
+        counted(surface, f"http_{exc.status}", (exc.status, exc.body))
         if exc.body is None:
             return Response(status_code=exc.status, body="", headers=exc.headers)
         if isinstance(exc.body, str):
@@ -122,25 +141,32 @@ def install_error_handlers(app: APIGatewayHttpResolver, bodies: Bodies) -> None:
 
     @app.exception_handler(RequestValidationError)
     def _invalid(exc: RequestValidationError) -> Response[Any]:
-        return answer(bodies.invalid(validation_fields(exc)))
+        return answer("validation_error", bodies.invalid(validation_fields(exc)))
+
+    @app.exception_handler(ResponseValidationError)
+    def _drifted(exc: ResponseValidationError) -> Response[Any]:
+        # Where the answer and its model part (never the values: they may be personal data).
+        errors = [{"loc": [str(p) for p in err.get("loc", ())], "type": err.get("type")} for err in exc.errors()]
+        logger.error("answer does not match its output model", extra={"errors": errors})
+        return answer("response_invalid", bodies.unexpected())
 
     # RecursionError: a body nested ~1000 levels deep exhausts the JSON parser; still just bad input.
     @app.exception_handler([UnicodeDecodeError, json.JSONDecodeError, RecursionError])
     def _unreadable(_exc: Exception) -> Response[Any]:
-        return answer(bodies.unreadable())
+        return answer("unreadable_body", bodies.unreadable())
 
     @app.exception_handler(RequestUnsupportedContentType)
     def _media_type(_exc: RequestUnsupportedContentType) -> Response[Any]:
-        return answer(bodies.media_type())
+        return answer("unsupported_media_type", bodies.media_type())
 
     @app.not_found
     def _not_found(_exc: Exception) -> Response[Any]:
-        return answer(bodies.not_found())
+        return answer("no_route", bodies.not_found())
 
     @app.exception_handler(Exception)
     def _unexpected(exc: Exception) -> Response[Any]:
         logger.exception("unhandled error")
-        return answer(bodies.unexpected())
+        return answer("unexpected", bodies.unexpected())
 
 
 def json_bodies(
@@ -166,14 +192,14 @@ def json_bodies(
                     who = Principal.from_context((request.get("authorizer") or {}).get("lambda"))
                     who.require(scopes[0] if method in ("GET", "HEAD") else scopes[1])
                 except PitbossError as exc:
-                    return raw_response(*bodies.domain(exc))
+                    return raw_response(*counted(surface, exc.code, bodies.domain(exc)))
                 except Exception:  # a malformed authorizer context is our bug: a JSON 500, never a bare 502
                     logger.exception("unreadable authorizer context")
-                    return raw_response(*bodies.unexpected())
+                    return raw_response(*counted(surface, "unexpected", bodies.unexpected()))
             headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
             content_type = headers.get("content-type", "").lower()
             if event.get("body") and content_type and "json" not in content_type:
-                return raw_response(*bodies.media_type())
+                return raw_response(*counted(surface, "unsupported_media_type", bodies.media_type()))
             return handler(event, context)
 
         return wrapper
@@ -213,3 +239,12 @@ def raw_body(app: APIGatewayHttpResolver) -> Any:
 
 def outcome_response(outcome: Outcome) -> Response[Any]:
     return json_response(outcome.status, outcome.response_body())
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def answer(outcome: Outcome, model: type[Model]) -> Response[Model]:
+    """An idempotent write's outcome as the route's output model. A replay's stored body goes through the
+    same model, so a fresh answer and its replay can't differ from each other or from the document."""
+    return Response(status_code=outcome.status, content_type=JSON, body=model.model_validate(outcome.response_body()))

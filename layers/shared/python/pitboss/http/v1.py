@@ -2,19 +2,66 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import MISSING, BaseModel, ConfigDict, Field, WithJsonSchema
 
 from pitboss.errors import ConcurrentUpdate, PitbossError
 from pitboss.http.wire import JSON
+from pitboss.types import Timestamp
+
+DecimalText = Annotated[
+    str,
+    WithJsonSchema({"type": "string", "format": "decimal", "examples": ["45200.00"]}),
+    Field(description="A decimal amount as a string, quantised to the currency"),
+]
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="Dotted path of the field in the request (body, query or path)")
+    message: str
 
 
 class ErrorDetail(BaseModel):
-    code: str = Field(description="Machine-readable error code")
-    message: str
+    """Every key a /v1 or /api error may carry: `code` and `message` always, the rest when they apply.
+    Clients should ignore keys they do not know (new errors may add some)."""
+
     model_config = ConfigDict(extra="allow")
+
+    code: str = Field(description="Machine-readable error code")
+    message: str = Field(description="For people; never parse it")
+    reason: str | MISSING = Field(
+        default=MISSING,
+        description="The specific cause under a generic wallet code (not_found, conflict), e.g. round_not_found; "
+        "for player_blocked the first block: status, cooloff, self_exclusion or age_gate",
+    )
+    retryable: bool | MISSING = Field(
+        default=MISSING, description="Wallet: whether the same request (same idempotency key) may succeed later"
+    )
+    fields: list[FieldError] | MISSING = Field(default=MISSING, description="validation_error: what is wrong")
+    field: str | MISSING = Field(default=MISSING, description="The request field the error is about")
+    idempotency_key: str | MISSING = Field(
+        default=MISSING, description="idempotency_key_reused: the key that was used for another request"
+    )
+    scope: str | MISSING = Field(default=MISSING, description="insufficient_scope: the scope the route needs")
+    player_status: str | MISSING = Field(default=MISSING, description="player_blocked: the lifecycle status")
+    reasons: list[str] | MISSING = Field(default=MISSING, description="player_blocked: every block in force")
+    until: Timestamp | MISSING = Field(default=MISSING, description="*_cannot_shorten: the end in force")
+    self_exclusion_until: Timestamp | MISSING = Field(
+        default=MISSING, description="self_exclusion_in_force: when it ends"
+    )
+    rail: str | MISSING = Field(default=MISSING, description="insufficient_funds: the balance that is short")
+    available: DecimalText | MISSING = Field(default=MISSING, description="insufficient_funds: what there is")
+    requested: DecimalText | MISSING = Field(default=MISSING, description="insufficient_funds: what was asked")
+    maximum: DecimalText | MISSING = Field(default=MISSING, description="balance_limit: the most that still fits")
+    limit: str | int | MISSING = Field(
+        default=MISSING,
+        description="limit_exceeded: the RG limit's name (e.g. deposit_daily_limit); too_many_bonuses: the cap",
+    )
+    limit_value: DecimalText | MISSING = Field(default=MISSING, description="limit_exceeded: the limit")
+    used: DecimalText | MISSING = Field(default=MISSING, description="limit_exceeded: used in the window")
+    remaining: DecimalText | MISSING = Field(default=MISSING, description="limit_exceeded: still allowed")
 
 
 class ErrorBody(BaseModel):

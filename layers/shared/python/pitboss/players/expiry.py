@@ -1,8 +1,9 @@
-"""Expiries: ends cool-offs and time-bounded self-exclusions and applies matured pending limits.
+"""The scheduler's run: ends cool-offs and time-bounded self-exclusions and applies matured pending limits.
 
 Due players come from the sparse, keys-only `due` index (never a scan); each is re-read consistently and
-settled from its own state, so a second (or late) run finds nothing left to do and writes no event.
-A permanent self-exclusion is never lifted. Each change and its timeline event commit in one transaction."""
+settled from its own state (rules.settle), so a second (or late) run finds nothing left to do and writes no
+event. A permanent self-exclusion is never lifted. Each change and its timeline event commit in one
+transaction."""
 
 from __future__ import annotations
 
@@ -11,15 +12,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from pitboss import clock, keys, retry, store, tenancy, timeline
+from aws_lambda_powertools.metrics import MetricUnit
+
+from pitboss import clock, identity, observability, retry, tenancy, timeline
 from pitboss.errors import TransactionCancelled
-from pitboss.identity import versioned_put
-from pitboss.identity.entity import Player
+from pitboss.observability import metrics
+from pitboss.players import repository, rules
+from pitboss.players.repository import Due, Op
 from pitboss.tenancy import BrandSettings
 
 ACTOR = "system:scheduler"
-DUE_INDEX = "due"
 PAGE_SIZE = 100
+ATTEMPTS = 3
 
 
 @dataclass
@@ -31,65 +35,6 @@ class RunReport:
     conflicts: int = 0
     more: bool = False
     types: dict[str, int] = field(default_factory=dict)
-
-
-def settle(player: Player, settings: BrandSettings, at: datetime) -> tuple[Player, list[tuple[str, dict[str, Any]]]]:
-    """Pure: the player with every expiry due at `at` applied, and the (type, data) events that record it."""
-    now_iso = clock.iso(at)
-    events: list[tuple[str, dict[str, Any]]] = []
-    update: dict[str, Any] = {}
-
-    matured = {n: p for n, p in player.pending.items() if p.effective_at <= now_iso}
-    if matured:
-        limits = dict(player.limits)
-        changes: dict[str, Any] = {}
-        for name, change in matured.items():
-            old = limits.get(name)
-            if change.value is None:
-                limits.pop(name, None)
-            else:
-                limits[name] = change.value
-            changes[name] = {
-                "from": old,
-                "to": change.value,
-                "effective_at": change.effective_at,
-            }
-        update["limits"] = limits
-        update["pending"] = {n: p for n, p in player.pending.items() if n not in matured}
-        events.append(("rg_pending_applied", {"changes": changes}))
-
-    if player.cooloff_until and player.cooloff_until <= now_iso:
-        update["cooloff_until"] = None
-        events.append(("cooloff_ended", {"cooloff_until": player.cooloff_until}))
-
-    until = player.self_exclusion_until
-    if until and until <= now_iso and not player.self_exclusion_permanent:
-        update["self_exclusion_until"] = None
-        data: dict[str, Any] = {"self_exclusion_until": until, "reinstatement": settings.self_exclusion_reinstatement}
-        # Only the self_excluded status the exclusion itself set is lifted: never an operator's decision
-        # (an operator-set self_excluded, a hold, closed), which the exclusion left in place.
-        if (
-            settings.self_exclusion_reinstatement == "automatic"
-            and player.status == "self_excluded"
-            and player.status_from_exclusion
-        ):
-            update["status"] = "active"
-            update["status_from_exclusion"] = False
-            data["status"] = {"from": player.status, "to": "active"}
-        events.append(("self_exclusion_ended", data))
-
-    if not update:
-        return player, []
-    settled = player.model_copy(update={**update, "version": player.version + 1, "updated_at": now_iso})
-    return settled, events
-
-
-def _parse_profile_pk(pk: str) -> tuple[str, str, str] | None:
-    """`T#{tenant}#{mode}#P#{user_id}` -> (realm, tenant_id, user_id); None for anything else."""
-    parts = pk.split("#")
-    if len(parts) != 5 or parts[0] != "T" or parts[3] != "P":
-        return None
-    return "#".join(parts[:3]), parts[1], parts[4]
 
 
 class _BrandSettingsCache:
@@ -113,53 +58,63 @@ def run(
     keep_going: Callable[[], bool] = lambda: True,
 ) -> RunReport:
     """Settles every player due by `at` (bounded by max_players and the caller's time budget)."""
-    at = at or clock.now()
-    now_iso = clock.iso(at)
     report = RunReport()
+    try:
+        _run(at or clock.now(), report, max_players, keep_going)
+    finally:
+        _emit(report)
+    return report
+
+
+def _emit(report: RunReport) -> None:
+    """What an operator watches: flushed by the scheduler handler's @metrics.log_metrics."""
+    for name, value in (
+        ("ExpiryPlayersSeen", report.seen),
+        ("ExpiryPlayersSettled", report.settled),
+        ("ExpiryPlayersSkipped", report.skipped),
+        ("ExpiryConflicts", report.conflicts),
+        ("ExpiryEvents", report.events),
+        ("ExpiryUnfinished", int(report.more)),
+    ):
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+    for kind, value in report.types.items():
+        observability.count("ExpiryEventsByType", value, type=kind)
+
+
+def _run(at: datetime, report: RunReport, max_players: int, keep_going: Callable[[], bool]) -> None:
     brands = _BrandSettingsCache()
     start: dict[str, Any] | None = None
     while True:
-        page = store.query(
-            keys.DUE_PK,
-            index=DUE_INDEX,
-            pk_name="due_pk",
-            sk_name="due_at",
-            sk_between=("0", now_iso),
-            limit=PAGE_SIZE,
-            start_key=start,
-        )
-        for entry in page.items:
+        page = repository.due_page(clock.iso(at), PAGE_SIZE, start)
+        for due in page.entries:
             report.seen += 1
-            _settle_one(entry, at, brands, report)
+            _settle_one(due, at, brands, report)
             if report.seen >= max_players or not keep_going():
                 report.more = True
-                return report
+                return
         if not page.last_key:
-            return report
+            return
         start = page.last_key
 
 
-def _settle_one(entry: dict[str, Any], at: datetime, brands: _BrandSettingsCache, report: RunReport) -> None:
-    parsed = _parse_profile_pk(str(entry.get("pk", "")))
-    if parsed is None or entry.get("sk") != keys.PROFILE:
+def _settle_one(due: Due | None, at: datetime, brands: _BrandSettingsCache, report: RunReport) -> None:
+    if due is None:
         report.skipped += 1
         return
-    realm, tenant_id, _user_id = parsed
     # The index is keys-only and eventually consistent: decide from a consistent read of the profile.
-    for _attempt in retry.attempts(3, what="scheduler"):
-        item = store.get(entry["pk"], keys.PROFILE)
-        if item is None:
+    for _attempt in retry.attempts(ATTEMPTS, what="scheduler"):
+        player = identity.load(due.realm, due.user_id)
+        if player is None:
             report.skipped += 1
             return
-        player = Player.from_item(realm, item)
-        settled, events = settle(player, brands.get(tenant_id, player.brand_id), at)
+        settled, events = rules.settle(player, brands.get(due.tenant_id, player.brand_id), at)
         if not events:
             report.skipped += 1
             return
-        ops: list[store.Op] = [versioned_put(settled, player.version)]
-        ops += [timeline.event_op(realm, player.user_id, kind, ACTOR, data) for kind, data in events]
+        ops: list[Op] = [identity.versioned_put(settled, player.version)]
+        ops += [timeline.event_op(due.realm, player.user_id, kind, ACTOR, data) for kind, data in events]
         try:
-            store.transact(ops)
+            repository.commit(ops)
         except TransactionCancelled:
             report.conflicts += 1  # someone changed the player meanwhile: re-read and decide again
             continue

@@ -1,26 +1,81 @@
-"""API models of the operator player surface (seed 000): request bodies and the dossier."""
+"""API input models of the operator player surface (seed 000): the request body of every players route."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, PlainSerializer
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
 
-from pitboss.identity.entity import MINUTE_LIMITS, KycStatus, Player, PlayerStatus, RiskBand
-from pitboss.identity.gates import EffectiveState
-from pitboss.types import BodyBrandId, CountryCode, DateOfBirth, ExternalRef, IdempotencyKey, Username
+from pitboss import clock
+from pitboss.identity.entity import KycStatus, PlayerStatus, RiskBand
+from pitboss.types import (
+    BodyBrandId,
+    BrandInBody,
+    CountryCode,
+    DateOfBirth,
+    ExternalRef,
+    Flag,
+    IdempotencyKey,
+    Reason,
+    Username,
+    plain_number,
+)
+
+MAX_TAGS_PER_REQUEST = 20
+LIMIT_MAX = Decimal("999999999999999")
+
+# Money limits arrive as JSON numbers (or plain decimal strings) in the brand currency; the currency's
+# minor units are checked by the rules, which know the brand.
+MoneyLimit = Annotated[
+    Decimal,
+    BeforeValidator(plain_number),
+    Field(ge=0, le=LIMIT_MAX),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "format": "decimal", "minimum": 0, "maximum": int(LIMIT_MAX)},
+                {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?$"},
+            ],
+            "description": "A non-negative amount in the brand currency, with at most the currency's number "
+            "of decimal places (2 for USD): a JSON number or a plain decimal string",
+        }
+    ),
+]
+MinuteLimit = Annotated[int, Field(strict=True, ge=1, le=525_600, description="Minutes")]
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_.:\-]{1,64}$")]
+UNTIL_MAX_AHEAD = timedelta(days=36_525)  # 100 years: "for good" is self_exclusion_permanent
 
 
-def limit_number(value: Decimal | int | None) -> int | float | None:
-    """RG limits are JSON numbers in seed 000 (e.g. 250). Exact for the minor-unit amounts limits carry."""
-    if value is None or isinstance(value, int):
-        return value
-    return int(value) if value == value.to_integral_value() else float(value)  # float ok: display of a limit
+def _bounded_until(value: datetime) -> datetime:
+    """Normalised to UTC here, so an offset that pushes the instant out of datetime's range is a 422."""
+    try:
+        utc = value.astimezone(UTC)
+        latest = clock.now() + UNTIL_MAX_AHEAD
+    except OverflowError as exc:
+        raise ValueError("not a representable instant") from exc
+    if utc > latest:
+        raise ValueError("must be at most 100 years ahead")
+    return utc
 
 
-LimitNumber = Annotated[Decimal | int | None, PlainSerializer(limit_number, return_type=int | float | None)]
+Until = Annotated[
+    AwareDatetime,
+    AfterValidator(_bounded_until),
+    Field(description="ISO 8601 with a time zone, in the future, at most 100 years ahead"),
+]
 
 
 class PlayerUpsert(BaseModel):
@@ -37,92 +92,98 @@ class PlayerUpsert(BaseModel):
     idempotency_key: IdempotencyKey | None = None
 
 
-class PendingOut(BaseModel):
-    value: LimitNumber
-    effective_at: datetime
+class StatusChange(BrandInBody):
+    model_config = ConfigDict(extra="forbid")
+
+    status: Annotated[PlayerStatus, Field(description="The new lifecycle status")]
+    reason: Annotated[Reason, Field(description="Recorded as a compliance note on the timeline")]
+    idempotency_key: IdempotencyKey | None = None
 
 
-class RgOut(BaseModel):
-    model_config = ConfigDict(extra="allow")
+class RgUpdate(BrandInBody):
+    """Only the fields sent change; null clears. Increases and removals wait for the brand's delay."""
 
-    deposit_daily_limit: LimitNumber = None
-    deposit_weekly_limit: LimitNumber = None
-    deposit_monthly_limit: LimitNumber = None
-    loss_daily_limit: LimitNumber = None
-    loss_weekly_limit: LimitNumber = None
-    loss_monthly_limit: LimitNumber = None
-    wager_daily_limit: LimitNumber = None
-    session_duration_limit: int | None = None
-    reality_check_interval: int | None = None
-    cooloff_until: datetime | None = None
-    self_exclusion_until: datetime | None = None
-    self_exclusion_permanent: bool = False
-    cooloff_active: bool = False
-    self_exclusion_active: bool = False
-    pending: dict[str, PendingOut] = Field(default_factory=dict)
+    model_config = ConfigDict(extra="forbid")
 
+    deposit_daily_limit: MoneyLimit | None = None
+    deposit_weekly_limit: MoneyLimit | None = None
+    deposit_monthly_limit: MoneyLimit | None = None
+    loss_daily_limit: MoneyLimit | None = None
+    loss_weekly_limit: MoneyLimit | None = None
+    loss_monthly_limit: MoneyLimit | None = None
+    wager_daily_limit: MoneyLimit | None = None
+    session_duration_limit: MinuteLimit | None = None
+    reality_check_interval: MinuteLimit | None = None
+    cooloff_until: Annotated[Until | None, Field(description="Short-term cool-off; can't be shortened")] = None
+    self_exclusion_until: Annotated[
+        Until | None, Field(description="Time-bounded self-exclusion; can't be shortened")
+    ] = None
+    self_exclusion_permanent: Annotated[
+        Flag | None, Field(description="true: permanent self-exclusion, irreversible through the API")
+    ] = None
+    reason: Annotated[Reason | None, Field(description="Optional note kept on the timeline event")] = None
+    idempotency_key: IdempotencyKey | None = None
 
-class PlayerOut(BaseModel):
-    user_id: str
-    player_id: int = Field(description="Numeric id used by the back-office and gateway surfaces")
-    username: str
-    email: str
-    external_ref: str | None
-    brand_id: int
-    country_code: str | None
-    date_of_birth: str | None
-    status: PlayerStatus
-    kyc_status: KycStatus
-    kyc_level: int
-    risk_band: RiskBand
-    is_pep: bool
-    is_sanctioned: bool
-    tags: list[str]
-    age_verified: bool
-    rg: RgOut
-    created_at: datetime
-    updated_at: datetime
+    @model_validator(mode="after")
+    def _something(self) -> RgUpdate:
+        if not self.model_fields_set - {"reason", "idempotency_key", "brand_id"}:
+            raise ValueError("send at least one RG field")
+        return self
 
 
-class PlayerEnvelope(BaseModel):
-    player: PlayerOut
-    deduped: bool | None = Field(default=None, description="true when this answers a replayed request")
+class KycChange(BrandInBody):
+    model_config = ConfigDict(extra="forbid")
+
+    kyc_status: KycStatus | None = None
+    kyc_level: Annotated[int | None, Field(strict=True, ge=0, le=3)] = None
+    reason: Reason
+    idempotency_key: IdempotencyKey | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> KycChange:
+        if self.kyc_status is None and self.kyc_level is None:
+            raise ValueError("send kyc_status and/or kyc_level")
+        return self
 
 
-def dossier(player: Player, state: EffectiveState) -> dict[str, Any]:
-    """The dossier as JSON-ready data (API output family, never the stored item)."""
-    rg: dict[str, Any] = {name: limit_number(value) for name, value in state.limits.items()}
-    for name in MINUTE_LIMITS:
-        if name in rg and rg[name] is not None:
-            rg[name] = int(rg[name])
-    rg.update(
-        cooloff_until=player.cooloff_until,
-        self_exclusion_until=player.self_exclusion_until,
-        self_exclusion_permanent=player.self_exclusion_permanent,
-        cooloff_active=state.cooloff_active,
-        self_exclusion_active=state.self_exclusion_active,
-        pending={
-            name: {"value": limit_number(value), "effective_at": at} for name, (value, at) in state.pending.items()
-        },
+class FlagsChange(BrandInBody):
+    model_config = ConfigDict(extra="forbid")
+
+    risk_band: RiskBand | None = None
+    is_pep: Flag | None = None
+    is_sanctioned: Flag | None = None
+    reason: Reason
+    idempotency_key: IdempotencyKey | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> FlagsChange:
+        if self.risk_band is None and self.is_pep is None and self.is_sanctioned is None:
+            raise ValueError("send risk_band, is_pep and/or is_sanctioned")
+        return self
+
+
+class TagsChange(BrandInBody):
+    model_config = ConfigDict(extra="forbid")
+
+    add: Annotated[list[Tag], Field(max_length=MAX_TAGS_PER_REQUEST, description="Tags to add")] = Field(
+        default_factory=list
     )
-    return {
-        "user_id": player.user_id,
-        "player_id": player.player_id,
-        "username": player.username,
-        "email": player.email,
-        "external_ref": player.external_ref,
-        "brand_id": player.brand_id,
-        "country_code": player.country_code,
-        "date_of_birth": player.date_of_birth.isoformat() if player.date_of_birth else None,
-        "status": player.status,
-        "kyc_status": player.kyc_status,
-        "kyc_level": player.kyc_level,
-        "risk_band": player.risk_band,
-        "is_pep": player.is_pep,
-        "is_sanctioned": player.is_sanctioned,
-        "tags": player.tags,
-        "age_verified": state.age_verified,
-        "rg": rg,
-        "created_at": player.created_at,
-        "updated_at": player.updated_at,
-    }
+    remove: Annotated[list[Tag], Field(max_length=MAX_TAGS_PER_REQUEST, description="Tags to remove")] = Field(
+        default_factory=list
+    )
+    idempotency_key: IdempotencyKey | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> TagsChange:
+        if not self.add and not self.remove:
+            raise ValueError("send tags to add and/or remove")
+        if {t.casefold() for t in self.add} & {t.casefold() for t in self.remove}:
+            raise ValueError("a tag can't be both added and removed")
+        return self
+
+
+class NoteIn(BrandInBody):
+    model_config = ConfigDict(extra="forbid")
+
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+    idempotency_key: IdempotencyKey | None = None

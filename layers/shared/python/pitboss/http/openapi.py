@@ -1,0 +1,95 @@
+"""The merged OpenAPI document, corrected where powertools' generated parts don't say what Pitboss answers.
+
+* Response validation (http.RESOLVER_OPTIONS) makes powertools document a 500 `ResponseValidationError`
+  body on every operation; Pitboss answers that case like any unexpected error, with the surface's own
+  500 body, so the document says that instead.
+* powertools' `ValidationError` lists `msg` as required without declaring it (its 422 body hides the
+  message on purpose); the document declares it, optional.
+* Schemas of powertools' own bodies that no operation uses any more are dropped."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+from aws_lambda_powertools.event_handler.openapi.compat import model_json
+from aws_lambda_powertools.event_handler.openapi.models import OpenAPI
+
+from pitboss.http import gateway as gateway_bodies
+from pitboss.http import v1 as v1_bodies
+from pitboss.http.wire import JSON
+
+SCHEMAS = "#/components/schemas/"
+POWERTOOLS_BODIES = ("ResponseValidationError", "HTTPValidationError", "ValidationError")
+INTERNAL_ERROR = "Internal error (logged), including an answer that did not match its documented model"
+
+
+def _gateway_internal_error() -> dict[str, Any]:
+    _status, body = gateway_bodies.Bodies().unexpected()
+    return {
+        "type": "object",
+        "properties": {name: {"type": "string"} for name in body},
+        "required": sorted(body),
+        "example": body,
+    }
+
+
+def _internal_error(path: str) -> dict[str, Any]:
+    if path.startswith("/gateway"):
+        schema = _gateway_internal_error()
+    else:
+        schema = {"$ref": f"{SCHEMAS}{v1_bodies.ErrorBody.__name__}"}
+    return {"description": INTERNAL_ERROR, "content": {JSON: {"schema": schema}}}
+
+
+def _is_powertools_500(response: Any) -> bool:
+    return f"{SCHEMAS}ResponseValidationError" in json.dumps(response, default=str)
+
+
+def _validation_error(schemas: dict[str, Any]) -> None:
+    found = schemas.get("ValidationError")
+    if not found:
+        return
+    fixed = copy.deepcopy(found)
+    fixed.setdefault("properties", {})["msg"] = {
+        "title": "Message",
+        "type": "string",
+        "description": "Left out by the validator, so as not to leak internals",
+    }
+    fixed["required"] = [name for name in fixed.get("required", []) if name != "msg"]
+    schemas["ValidationError"] = fixed
+
+
+def _drop_unused(document: dict[str, Any]) -> None:
+    schemas = document.get("components", {}).get("schemas", {})
+    # ValidationError is used only through the other two, so check it last.
+    for name in POWERTOOLS_BODIES:
+        if name not in schemas:
+            continue
+        rest = {k: v for k, v in document.items() if k != "components"}
+        others = {k: v for k, v in schemas.items() if k != name}
+        if f'"{SCHEMAS}{name}"' not in json.dumps([rest, others], default=str):
+            del schemas[name]
+
+
+def truthful(document: dict[str, Any]) -> dict[str, Any]:
+    """A corrected copy of a merged document (the input, powertools' cached one, is left as it was)."""
+    fixed = copy.deepcopy(document)
+    for path, item in fixed.get("paths", {}).items():
+        for operation in item.values():
+            responses = operation.get("responses") if isinstance(operation, dict) else None
+            if not responses:
+                continue
+            for status in (500, "500"):
+                if status in responses and _is_powertools_500(responses[status]):
+                    responses[status] = _internal_error(path)
+    _validation_error(fixed.get("components", {}).get("schemas", {}))
+    _drop_unused(fixed)
+    return fixed
+
+
+def document_json(document: dict[str, Any]) -> str:
+    """The corrected document as JSON, serialised the way powertools serialises its own."""
+    text: str = model_json(OpenAPI(**truthful(document)), by_alias=True, exclude_none=True, indent=2)
+    return text

@@ -1,0 +1,26 @@
+"""Reading the dossier and its audit timeline (seed 000's GET routes)."""
+
+from __future__ import annotations
+
+from pitboss import identity
+from pitboss.identity import gates
+from pitboss.players import repository
+from pitboss.players.output import PlayerEnvelope, PlayerOut, TimelineEvent, TimelinePage
+from pitboss.tenancy import Principal
+
+TIMELINE_MAX_LIMIT = 100
+
+
+def get_dossier(principal: Principal, key: str, brand_id: int | None) -> PlayerEnvelope:
+    player = identity.load_player(principal, key, brand_id)
+    brand = principal.brands[player.brand_id]
+    return PlayerEnvelope(player=PlayerOut.of(player, gates.effective(player, brand.settings)))
+
+
+def get_timeline(
+    principal: Principal, key: str, brand_id: int | None, limit: int = 20, cursor: str | None = None
+) -> TimelinePage:
+    """Newest first; the cursor can't address another player, tenant or mode (422 invalid_cursor)."""
+    player = identity.load_player(principal, key, brand_id)
+    page = repository.timeline_page(player.pk, max(1, min(limit, TIMELINE_MAX_LIMIT)), cursor)
+    return TimelinePage(events=[TimelineEvent.of(i) for i in page.items], next_cursor=page.next_cursor)
