@@ -19,7 +19,7 @@ from pitboss.errors import PitbossError, Unprocessable
 from pitboss.http import gateway as gateway_bodies
 from pitboss.http import v1 as v1_bodies
 from pitboss.http.v1 import V1_ERRORS, ErrorBody, ErrorDetail, error_body, ok
-from pitboss.http.wire import JSON, dumps, exact_json, json_response, raw_response
+from pitboss.http.wire import JSON, dumps, exact_json, json_response, model_response, raw_response
 from pitboss.idempotency import Outcome
 from pitboss.observability import logger
 from pitboss.tenancy import Principal
@@ -38,6 +38,7 @@ __all__ = [
     "exact_json",
     "json_bodies",
     "json_response",
+    "model_response",
     "ok",
     "outcome_response",
     "principal",
