@@ -88,9 +88,10 @@ def main(argv: list[str] | None = None) -> int:
     import requests
 
     from pitboss import idempotency, identity, keys, store, tenancy
+    from pitboss.wallet import backoffice
     from pitboss.players import service as players
     from pitboss.players.models import PlayerUpsert
-    from pitboss.wallet import backoffice, service
+    from pitboss.wallet import payments, queries, rounds
     from pitboss.wallet.models import BetIn, DepositIn, RollbackIn, WinIn
     from pitboss_local import ddb, stack
     from pitboss_local.apigw import LocalApi
@@ -116,19 +117,19 @@ def main(argv: list[str] | None = None) -> int:
 
         def deposit(user: str, amount: str = "1000000.00", key: str | None = None) -> Any:
             body = {"amount": amount}
-            return service.deposit(who, user, None, DepositIn.model_validate(body), idem_for(key, body))
+            return payments.deposit(who, user, DepositIn.model_validate(body), idem_for(key, body))
 
         def bet(user: str, ref: str, rnd: str, closed: bool = False, key: str | None = None) -> Any:
             body = {"amount": "1.00", "ref_id": ref, "round_id": rnd, "round_closed": closed}
-            return service.place_bet(who, user, None, BetIn.model_validate(body), idem_for(key, body))
+            return rounds.place_bet(who, user, BetIn.model_validate(body), idem_for(key, body))
 
         def win(user: str, ref: str, rnd: str) -> Any:
             body = {"amount": "0.50", "ref_id": ref, "round_id": rnd, "round_closed": True}
-            return service.credit_win(who, user, None, WinIn.model_validate(body), idem_for(None, body))
+            return rounds.credit_win(who, user, WinIn.model_validate(body), idem_for(None, body))
 
         def rollback(user: str, ref: str) -> Any:
             body = {"ref_id": ref}
-            return service.rollback(who, user, None, RollbackIn.model_validate(body), idem_for(None, body))
+            return rounds.rollback(who, user, RollbackIn.model_validate(body), idem_for(None, body))
 
         # ---- round trips and capacity per operation -------------------------------------------
         user = new_player()
@@ -153,9 +154,9 @@ def main(argv: list[str] | None = None) -> int:
         bet(user, "replayed", "rr", key="replay-key")
         ops["replay (same idempotency_key)"] = _measure(lambda: bet(user, "replayed", "rr", key="replay-key"), s)
         ops["replay (same ref_id, new key)"] = _measure(lambda: bet(user, "replayed", "rr"), s)
-        ops["wallet read by uuid"] = _measure(lambda: service.get_wallet(who, user, None), s)
+        ops["wallet read by uuid"] = _measure(lambda: queries.get_wallet(who, user), s)
         ops["dossier read by uuid"] = _measure(lambda: players.get_dossier(who, user, None), s)
-        ops["transactions page (20)"] = _measure(lambda: service.list_transactions(who, user, None, 20, None), s)
+        ops["transactions page (20)"] = _measure(lambda: queries.list_transactions(who, user, 20, None), s)
         ops["back-office player detail"] = _measure(lambda: backoffice.get_player(who, number), s)
         ops["back-office transactions page (20)"] = _measure(
             lambda: backoffice.player_transactions(who, number, 1, 20), s

@@ -166,8 +166,6 @@ KNOWN_DEBT: set[tuple[str, str]] = {
     ("pitboss.players.service", "pitboss.store"),
     ("pitboss.wallet.backoffice", "pitboss.keys"),
     ("pitboss.wallet.backoffice", "pitboss.store"),
-    ("pitboss.wallet.service", "pitboss.keys"),
-    ("pitboss.wallet.service", "pitboss.store"),
 }
 
 
