@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     import requests
 
     from pitboss import idempotency, identity, keys, store, tenancy
-    from pitboss.wallet import backoffice
+    from pitboss.backoffice import queries as backoffice
     from pitboss.players import service as players
     from pitboss.players.models import PlayerUpsert
     from pitboss.wallet import payments, queries, rounds

@@ -164,8 +164,6 @@ KNOWN_DEBT: set[tuple[str, str]] = {
     ("pitboss.players.expiry", "pitboss.store"),
     ("pitboss.players.service", "pitboss.keys"),
     ("pitboss.players.service", "pitboss.store"),
-    ("pitboss.wallet.backoffice", "pitboss.keys"),
-    ("pitboss.wallet.backoffice", "pitboss.store"),
 }
 
 
