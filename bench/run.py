@@ -36,17 +36,22 @@ WARMUP = 30
 
 
 def _measure(fn: Callable[[], Any], repeat: int) -> dict[str, Any]:
-    """Average DynamoDB round trips and consumed capacity of one call (counted in this thread)."""
+    """Average DynamoDB round trips and consumed capacity of one call (counted in this thread), and the
+    write units AWS would bill for it (bench/capacity.py: DynamoDB Local under-reports transactions)."""
+    from bench import capacity
     from pitboss import store
 
     rt = store.round_trips
     rt.count, rt.consumed_rcu, rt.consumed_wcu = 0, 0.0, 0.0
-    for _ in range(repeat):
-        fn()
+    with capacity.billed() as billed:
+        billed.wcu = 0
+        for _ in range(repeat):
+            fn()
     return {
         "round_trips": rt.count / repeat,
         "rcu": round(rt.consumed_rcu / repeat, 2),
         "wcu": round(rt.consumed_wcu / repeat, 2),
+        "wcu_aws": round(billed.wcu / repeat, 2),
         "samples": repeat,
     }
 
@@ -261,9 +266,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _print(result: dict[str, Any]) -> None:
     print(f"\nRound trips and consumed capacity per call ({result['database']}):")
-    print(f"  {'operation':40} {'round trips':>11} {'RCU':>7} {'WCU':>7}")
+    print(f"  {'operation':40} {'round trips':>11} {'RCU':>7} {'WCU':>7} {'WCU(AWS)':>9}")
     for name, row in result["operations"].items():
-        print(f"  {name:40} {row['round_trips']:>11.2f} {row['rcu']:>7.2f} {row['wcu']:>7.2f}")
+        aws = row.get("wcu_aws", 0.0)
+        print(f"  {name:40} {row['round_trips']:>11.2f} {row['rcu']:>7.2f} {row['wcu']:>7.2f} {aws:>9.2f}")
     print("\nMovements per second (sequential unless noted):")
     print(f"  {'loop':48} {'per s':>8} {'p50 ms':>8} {'p99 ms':>8} {'x bare':>7}")
     for name, row in result["throughput"].items():

@@ -5,8 +5,6 @@ transactional write 2 WCU per started KB of each item, so these sizes are the co
 from __future__ import annotations
 
 import json
-import math
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -17,24 +15,6 @@ from pitboss.wallet import repository
 from tests.wallet_support import Driver, assert_ledger_consistent
 
 KB = 1024
-
-
-def item_size(value: Any, *, top: bool = True) -> int:
-    """DynamoDB's item size: attribute names plus values (strings and binaries by length, numbers about
-    one byte per two digits, maps and lists 3 bytes plus one per element)."""
-    if top:
-        return sum(len(k.encode()) + item_size(v, top=False) for k, v in value.items() if v is not None)
-    if isinstance(value, bool) or value is None:
-        return 1
-    if isinstance(value, str):
-        return len(value.encode())
-    if isinstance(value, bytes | bytearray | Binary):
-        return len(bytes(value.value if isinstance(value, Binary) else value))
-    if isinstance(value, int | Decimal):
-        return math.ceil(len(Decimal(value).normalize().as_tuple().digits) / 2) + 1
-    if isinstance(value, dict):
-        return 3 + sum(len(k.encode()) + item_size(v, top=False) + 1 for k, v in value.items())
-    return 3 + sum(item_size(v, top=False) + 1 for v in value)
 
 
 def _idem_record(d: Driver, key: str) -> dict[str, Any]:
@@ -57,7 +37,7 @@ def test_answers_are_packed_and_each_item_stays_within_one_write_unit(table: str
     assert ref is not None
     for item in (ref, record):
         assert isinstance(item["response"], Binary)  # packed, not JSON text
-        assert item_size(item) < KB, item_size(item)
+        assert store.item_size(item) < KB, store.item_size(item)
     assert_ledger_consistent(d)
 
 
@@ -70,7 +50,7 @@ def test_a_rollback_keeps_its_answer_in_its_own_item_and_leaves_the_bets_ref_alo
     first = d.rollback("rb-cap")
     assert store.get(*bet_ref) == before  # not rewritten: its write units are not paid again
     kept = store.get(*repository.rollback_key(bet_ref))
-    assert kept is not None and item_size(kept) < KB
+    assert kept is not None and store.item_size(kept) < KB
     again = d.rollback("rb-cap")
     assert again.deduped and again.body == first.body
     assert_ledger_consistent(d)
