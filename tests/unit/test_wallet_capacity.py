@@ -12,6 +12,7 @@ from boto3.dynamodb.types import Binary
 
 from pitboss import keys, observability, store
 from pitboss.wallet import repository
+from pitboss.wallet.models import movement_answer
 from tests.wallet_support import Driver, assert_ledger_consistent
 
 KB = 1024
@@ -80,6 +81,11 @@ def test_answers_stored_as_text_before_packing_still_replay(table: str) -> None:
     assert stored is not None
     store.put({**stored, "outcome_response": json.dumps(done.body)})
     assert d.settle(wd, "cancel").body == done.body
+    # An answer stored before the wallet view listed open rounds still maps to the route's model.
+    older = {**bet.body, "wallet": {k: v for k, v in bet.body["wallet"].items() if k != "open_rounds"}}
+    store.put({**ref, "response": json.dumps(older)})
+    replay = d.call("bet", {"amount": "1.00", "ref_id": "old-1", "round_id": "R"}, "newer-key")
+    assert replay.body == older and movement_answer(replay).wallet.open_rounds == []
 
 
 def test_each_applied_movement_is_counted_by_type(moto_table: str, monkeypatch: pytest.MonkeyPatch) -> None:

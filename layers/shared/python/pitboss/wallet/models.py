@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from pitboss import money
 from pitboss.idempotency import Outcome
@@ -177,6 +177,14 @@ class WalletOut(BaseModel):
     )
     seq: int = Field(description="Number of ledger entries")
     updated_at: Timestamp | None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _stored_before_open_rounds(cls, data: Any) -> Any:
+        """An answer stored before the view listed open rounds replays with none listed."""
+        if isinstance(data, dict) and "open_rounds" not in data:
+            return {**data, "open_rounds": []}
+        return data
 
 
 class WalletEnvelope(BaseModel):
