@@ -150,10 +150,12 @@ def commit(
         ops=all_ops,
         status=status,
         body=body,
-        after_commit=lambda: observability.count("movements", type=kind),
+        after_commit=lambda: observability.count("Movement", type=kind),
     )
 
 
 def replayed(item: dict[str, Any], name: str = "response") -> Outcome:
-    """The answer an earlier request stored on `item`, given again: 200, deduped."""
+    """The answer an earlier request stored on `item` (a provider ref, a rollback, a withdrawal outcome),
+    given again: 200, deduped. Counted like a replay of an idempotency record."""
+    observability.count("IdempotentReplay")
     return Outcome(status=200, body=repository.answer(item, name), deduped=True)
