@@ -36,17 +36,22 @@ WARMUP = 30
 
 
 def _measure(fn: Callable[[], Any], repeat: int) -> dict[str, Any]:
-    """Average DynamoDB round trips and consumed capacity of one call (counted in this thread)."""
+    """Average DynamoDB round trips and consumed capacity of one call (counted in this thread), and the
+    write units AWS would bill for it (bench/capacity.py: DynamoDB Local under-reports transactions)."""
+    from bench import capacity
     from pitboss import store
 
     rt = store.round_trips
     rt.count, rt.consumed_rcu, rt.consumed_wcu = 0, 0.0, 0.0
-    for _ in range(repeat):
-        fn()
+    with capacity.billed() as billed:
+        billed.wcu = 0
+        for _ in range(repeat):
+            fn()
     return {
         "round_trips": rt.count / repeat,
         "rcu": round(rt.consumed_rcu / repeat, 2),
         "wcu": round(rt.consumed_wcu / repeat, 2),
+        "wcu_aws": round(billed.wcu / repeat, 2),
         "samples": repeat,
     }
 
@@ -88,9 +93,10 @@ def main(argv: list[str] | None = None) -> int:
     import requests
 
     from pitboss import idempotency, identity, keys, store, tenancy
+    from pitboss.backoffice import queries as backoffice
     from pitboss.players import upsert as players
     from pitboss.players.models import PlayerUpsert
-    from pitboss.wallet import backoffice, service
+    from pitboss.wallet import payments, queries, rounds
     from pitboss.wallet.models import BetIn, DepositIn, RollbackIn, WinIn
     from pitboss_local import ddb, stack
     from pitboss_local.apigw import LocalApi
@@ -116,19 +122,19 @@ def main(argv: list[str] | None = None) -> int:
 
         def deposit(user: str, amount: str = "1000000.00", key: str | None = None) -> Any:
             body = {"amount": amount}
-            return service.deposit(who, user, None, DepositIn.model_validate(body), idem_for(key, body))
+            return payments.deposit(who, user, DepositIn.model_validate(body), idem_for(key, body))
 
         def bet(user: str, ref: str, rnd: str, closed: bool = False, key: str | None = None) -> Any:
             body = {"amount": "1.00", "ref_id": ref, "round_id": rnd, "round_closed": closed}
-            return service.place_bet(who, user, None, BetIn.model_validate(body), idem_for(key, body))
+            return rounds.place_bet(who, user, BetIn.model_validate(body), idem_for(key, body))
 
         def win(user: str, ref: str, rnd: str) -> Any:
             body = {"amount": "0.50", "ref_id": ref, "round_id": rnd, "round_closed": True}
-            return service.credit_win(who, user, None, WinIn.model_validate(body), idem_for(None, body))
+            return rounds.credit_win(who, user, WinIn.model_validate(body), idem_for(None, body))
 
         def rollback(user: str, ref: str) -> Any:
             body = {"ref_id": ref}
-            return service.rollback(who, user, None, RollbackIn.model_validate(body), idem_for(None, body))
+            return rounds.rollback(who, user, RollbackIn.model_validate(body), idem_for(None, body))
 
         # ---- round trips and capacity per operation -------------------------------------------
         user = new_player()
@@ -153,9 +159,9 @@ def main(argv: list[str] | None = None) -> int:
         bet(user, "replayed", "rr", key="replay-key")
         ops["replay (same idempotency_key)"] = _measure(lambda: bet(user, "replayed", "rr", key="replay-key"), s)
         ops["replay (same ref_id, new key)"] = _measure(lambda: bet(user, "replayed", "rr"), s)
-        ops["wallet read by uuid"] = _measure(lambda: service.get_wallet(who, user, None), s)
+        ops["wallet read by uuid"] = _measure(lambda: queries.get_wallet(who, user), s)
         ops["dossier read by uuid"] = _measure(lambda: players.get_dossier(who, user, None), s)
-        ops["transactions page (20)"] = _measure(lambda: service.list_transactions(who, user, None, 20, None), s)
+        ops["transactions page (20)"] = _measure(lambda: queries.list_transactions(who, user, 20, None), s)
         ops["back-office player detail"] = _measure(lambda: backoffice.get_player(who, number), s)
         ops["back-office transactions page (20)"] = _measure(
             lambda: backoffice.player_transactions(who, number, 1, 20), s
@@ -260,9 +266,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _print(result: dict[str, Any]) -> None:
     print(f"\nRound trips and consumed capacity per call ({result['database']}):")
-    print(f"  {'operation':40} {'round trips':>11} {'RCU':>7} {'WCU':>7}")
+    print(f"  {'operation':40} {'round trips':>11} {'RCU':>7} {'WCU':>7} {'WCU(AWS)':>9}")
     for name, row in result["operations"].items():
-        print(f"  {name:40} {row['round_trips']:>11.2f} {row['rcu']:>7.2f} {row['wcu']:>7.2f}")
+        aws = row.get("wcu_aws", 0.0)
+        print(f"  {name:40} {row['round_trips']:>11.2f} {row['rcu']:>7.2f} {row['wcu']:>7.2f} {aws:>9.2f}")
     print("\nMovements per second (sequential unless noted):")
     print(f"  {'loop':48} {'per s':>8} {'p50 ms':>8} {'p99 ms':>8} {'x bare':>7}")
     for name, row in result["throughput"].items():

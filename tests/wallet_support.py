@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import Decimal
+from functools import wraps
 from typing import Any
+
+from pydantic import BaseModel
 
 from pitboss import idempotency, keys, store, tenancy
 from pitboss.idempotency import Outcome
 from pitboss.identity.entity import Player
 from pitboss.players import upsert as players
 from pitboss.players.models import PlayerUpsert
-from pitboss.wallet import service
-from pitboss.wallet.ledger import PLAYER_ACCOUNTS, Stats
+from pitboss.wallet import payments, promotions, queries, rounds
+from pitboss.wallet.entity import Stats
+from pitboss.wallet.ledger import PLAYER_ACCOUNTS
 from pitboss.wallet.models import (
     BetIn,
     BonusIn,
@@ -26,14 +31,24 @@ from pitboss.wallet.models import (
 from tests.support import make_tenant, unique
 
 _OPS: dict[str, Any] = {
-    "deposit": (DepositIn, service.deposit),
-    "withdraw": (WithdrawalIn, service.request_withdrawal),
-    "bet": (BetIn, service.place_bet),
-    "win": (WinIn, service.credit_win),
-    "rollback": (RollbackIn, service.rollback),
-    "bonus": (BonusIn, service.grant_bonus),
-    "winz": (WinzIn, service.winz),
+    "deposit": (DepositIn, payments.deposit),
+    "withdraw": (WithdrawalIn, payments.request_withdrawal),
+    "bet": (BetIn, rounds.place_bet),
+    "win": (WinIn, rounds.credit_win),
+    "rollback": (RollbackIn, rounds.rollback),
+    "bonus": (BonusIn, promotions.grant_bonus),
+    "winz": (WinzIn, promotions.winz),
 }
+
+
+def as_json(flow: Callable[..., BaseModel]) -> Callable[..., Any]:
+    """A read flow whose output model is read as the route sends it (JSON), as a client reads it."""
+
+    @wraps(flow)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return flow(*args, **kwargs).model_dump(mode="json")
+
+    return call
 
 
 class Driver:
@@ -60,11 +75,11 @@ class Driver:
         user = user or self.user_id
         model = model_cls.model_validate({**body, **({"idempotency_key": idem_key} if idem_key else {})})
         idem = idempotency.begin(self.who.realm, idem_key, "POST", f"{op}:{user}", body)
-        return fn(self.who, user, None, model, idem)  # type: ignore[no-any-return]
+        return fn(self.who, user, model, idem)  # type: ignore[no-any-return]
 
     def settle(self, wd_id: str, outcome: str, idem_key: str | None = None) -> Outcome:
         idem = idempotency.begin(self.who.realm, idem_key, "POST", f"{outcome}:{wd_id}", {})
-        return service.settle_withdrawal(self.who, self.user_id, None, wd_id, outcome, WithdrawalOutcomeIn(), idem)
+        return payments.settle_withdrawal(self.who, self.user_id, wd_id, outcome, WithdrawalOutcomeIn(), idem)
 
     def deposit(self, amount: str, **kw: Any) -> Outcome:
         return self.call("deposit", {"amount": amount, **kw})
@@ -79,7 +94,7 @@ class Driver:
         return self.call("rollback", {"ref_id": ref, **kw})
 
     def wallet(self) -> dict[str, Any]:
-        return service.get_wallet(self.who, self.user_id, None)["wallet"]  # type: ignore[no-any-return]
+        return as_json(queries.get_wallet)(self.who, self.user_id)["wallet"]  # type: ignore[no-any-return]
 
     def stored_wallet(self) -> dict[str, Any] | None:
         return store.get(self.pk, keys.WALLET)

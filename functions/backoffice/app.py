@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from pitboss import http
+from pitboss.backoffice import queries
+from pitboss.backoffice.models import PlayerDetail, PlayerList, TransactionList
 from pitboss.observability import logger
 from pitboss.types import BrandId
-from pitboss.wallet import backoffice
-from pitboss.wallet.backoffice import PlayerDetail, PlayerList, TransactionList
 
 app = APIGatewayHttpResolver(**http.RESOLVER_OPTIONS)
 http.configure(app, surface="v1")
@@ -34,9 +34,9 @@ def list_players(
     size: SizeQ = 20,
     brand_id: Annotated[BrandId | None, Query()] = None,
     username: Annotated[str | None, Query(max_length=64)] = None,
-) -> Response[Any]:
+) -> PlayerList:
     who = http.principal(app, "backoffice:read")
-    return http.json_response(200, backoffice.list_players(who, page, size, brand_id, username))
+    return queries.list_players(who, page, size, brand_id, username)
 
 
 @app.get(
@@ -45,9 +45,9 @@ def list_players(
     responses={**http.V1_ERRORS, 200: http.ok("The player", PlayerDetail)},
     tags=["back-office"],
 )
-def get_player(player_id: PlayerId) -> Response[Any]:
+def get_player(player_id: PlayerId) -> PlayerDetail:
     who = http.principal(app, "backoffice:read")
-    return http.json_response(200, backoffice.get_player(who, player_id))
+    return queries.get_player(who, player_id)
 
 
 @app.get(
@@ -56,9 +56,9 @@ def get_player(player_id: PlayerId) -> Response[Any]:
     responses={**http.V1_ERRORS, 200: http.ok("A page of transactions", TransactionList)},
     tags=["back-office"],
 )
-def player_transactions(player_id: PlayerId, page: PageQ = 1, size: SizeQ = 20) -> Response[Any]:
+def player_transactions(player_id: PlayerId, page: PageQ = 1, size: SizeQ = 20) -> TransactionList:
     who = http.principal(app, "backoffice:read")
-    return http.json_response(200, backoffice.player_transactions(who, player_id, page, size))
+    return queries.player_transactions(who, player_id, page, size)
 
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId", clear_state=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from pitboss import http, idempotency
@@ -14,7 +14,7 @@ from pitboss.identity import resolve_user_id
 from pitboss.observability import logger
 from pitboss.tenancy import Principal
 from pitboss.types import BrandId
-from pitboss.wallet import service
+from pitboss.wallet import payments, promotions, queries, rounds
 from pitboss.wallet.models import (
     BetIn,
     BonusIn,
@@ -27,6 +27,7 @@ from pitboss.wallet.models import (
     WinzIn,
     WithdrawalIn,
     WithdrawalOutcomeIn,
+    movement_answer,
 )
 
 app = APIGatewayHttpResolver(**http.RESOLVER_OPTIONS)
@@ -35,6 +36,9 @@ http.configure(app, surface="v1", generic_codes=True)
 PlayerKey = Annotated[str, Path(description="The player's UUID or username (case-insensitive)", max_length=64)]
 WithdrawalId = Annotated[str, Path(description="The withdrawal's id", max_length=64, pattern=r"^wd_[0-9a-z]{26}$")]
 BrandQuery = Annotated[BrandId | None, Query(description="Needed with a username when the key spans brands")]
+# The outcome's body is optional: a model whose fields are all optional, and a request body not required
+# (documented as such, not as `anyOf [model, null]`, which client generators trip on).
+OutcomeBody = Annotated[WithdrawalOutcomeIn, Body(description="Optional: a memo and an idempotency key")]
 
 MOVED = {
     **http.V1_ERRORS,
@@ -47,23 +51,31 @@ SETTLED = {
 }
 
 
+def _player(who: Principal, key: str, brand_id: int | None, body_brand_id: int | None = None) -> str:
+    """The player the path names, resolved once, here, in the brand the request names (query or body):
+    flows get the user_id and resolve nothing again."""
+    return resolve_user_id(who, key, http.brand_param(brand_id, body_brand_id))
+
+
 def _begin(
     who: Principal, key: str, brand_id: int | None, body: Any, route: str, *, target: str = ""
 ) -> tuple[str, idempotency.IdemRequest]:
-    """The player the path names, resolved once here in the brand the request names (query or body), and
-    the idempotency request. The service gets the user_id (brand already checked), so it resolves
-    nothing again. The fingerprint names the player by user_id: the UUID and any spelling of the
-    username are the same request."""
-    user_id = resolve_user_id(who, key, http.brand_param(brand_id, body.brand_id))
+    """The player and the idempotency request. The fingerprint names the player by user_id: the UUID and
+    any spelling of the username are the same request."""
+    user_id = _player(who, key, brand_id, body.brand_id)
     path = f"{route}:{user_id}{target}"
     return user_id, idempotency.begin(who.realm, body.idempotency_key, "POST", path, http.raw_body(app))
 
 
+def _moved(outcome: idempotency.Outcome) -> Response[MovementOut]:
+    return http.model_response(outcome.status, movement_answer(outcome))
+
+
 @app.post("/v1/players/<key>/deposits", summary="Deposit", responses=MOVED, tags=["wallet"])
-def deposit(key: PlayerKey, body: DepositIn, brand_id: BrandQuery = None) -> Response[Any]:
+def deposit(key: PlayerKey, body: DepositIn, brand_id: BrandQuery = None) -> Response[MovementOut]:
     who = http.principal(app, "wallet:write")
     user_id, idem = _begin(who, key, brand_id, body, "deposit")
-    return http.outcome_response(service.deposit(who, user_id, None, body, idem))
+    return _moved(payments.deposit(who, user_id, body, idem))
 
 
 @app.post(
@@ -73,19 +85,19 @@ def deposit(key: PlayerKey, body: DepositIn, brand_id: BrandQuery = None) -> Res
     responses=MOVED,
     tags=["wallet"],
 )
-def withdraw(key: PlayerKey, body: WithdrawalIn, brand_id: BrandQuery = None) -> Response[Any]:
+def withdraw(key: PlayerKey, body: WithdrawalIn, brand_id: BrandQuery = None) -> Response[MovementOut]:
     who = http.principal(app, "wallet:write")
     user_id, idem = _begin(who, key, brand_id, body, "withdrawal")
-    return http.outcome_response(service.request_withdrawal(who, user_id, None, body, idem))
+    return _moved(payments.request_withdrawal(who, user_id, body, idem))
 
 
 def _settle(
     key: str, withdrawal_id: str, outcome: str, body: WithdrawalOutcomeIn, brand_id: int | None
-) -> Response[Any]:
+) -> Response[MovementOut]:
     """A PSP's outcome; the body is optional (a memo and an idempotency key at most)."""
     who = http.principal(app, "wallet:write")
     user_id, idem = _begin(who, key, brand_id, body, f"withdrawal_{outcome}", target=f":{withdrawal_id}")
-    return http.outcome_response(service.settle_withdrawal(who, user_id, None, withdrawal_id, outcome, body, idem))
+    return _moved(payments.settle_withdrawal(who, user_id, withdrawal_id, outcome, body, idem))
 
 
 @app.post(
@@ -97,10 +109,10 @@ def _settle(
 def complete_withdrawal(
     key: PlayerKey,
     withdrawal_id: WithdrawalId,
-    body: WithdrawalOutcomeIn | None = None,
+    body: OutcomeBody = WithdrawalOutcomeIn(),  # noqa: B008 - never mutated; the "no body" value
     brand_id: BrandQuery = None,
-) -> Response[Any]:
-    return _settle(key, withdrawal_id, "complete", body or WithdrawalOutcomeIn(), brand_id)
+) -> Response[MovementOut]:
+    return _settle(key, withdrawal_id, "complete", body, brand_id)
 
 
 @app.post(
@@ -112,10 +124,10 @@ def complete_withdrawal(
 def cancel_withdrawal(
     key: PlayerKey,
     withdrawal_id: WithdrawalId,
-    body: WithdrawalOutcomeIn | None = None,
+    body: OutcomeBody = WithdrawalOutcomeIn(),  # noqa: B008 - never mutated; the "no body" value
     brand_id: BrandQuery = None,
-) -> Response[Any]:
-    return _settle(key, withdrawal_id, "cancel", body or WithdrawalOutcomeIn(), brand_id)
+) -> Response[MovementOut]:
+    return _settle(key, withdrawal_id, "cancel", body, brand_id)
 
 
 @app.post(
@@ -125,10 +137,10 @@ def cancel_withdrawal(
     responses=MOVED,
     tags=["wallet"],
 )
-def bet(key: PlayerKey, body: BetIn, brand_id: BrandQuery = None) -> Response[Any]:
+def bet(key: PlayerKey, body: BetIn, brand_id: BrandQuery = None) -> Response[MovementOut]:
     who = http.principal(app, "wallet:write")
     user_id, idem = _begin(who, key, brand_id, body, "bet")
-    return http.outcome_response(service.place_bet(who, user_id, None, body, idem))
+    return _moved(rounds.place_bet(who, user_id, body, idem))
 
 
 @app.post(
@@ -138,10 +150,10 @@ def bet(key: PlayerKey, body: BetIn, brand_id: BrandQuery = None) -> Response[An
     responses=MOVED,
     tags=["wallet"],
 )
-def win(key: PlayerKey, body: WinIn, brand_id: BrandQuery = None) -> Response[Any]:
+def win(key: PlayerKey, body: WinIn, brand_id: BrandQuery = None) -> Response[MovementOut]:
     who = http.principal(app, "wallet:write")
     user_id, idem = _begin(who, key, brand_id, body, "win")
-    return http.outcome_response(service.credit_win(who, user_id, None, body, idem))
+    return _moved(rounds.credit_win(who, user_id, body, idem))
 
 
 @app.post(
@@ -151,24 +163,24 @@ def win(key: PlayerKey, body: WinIn, brand_id: BrandQuery = None) -> Response[An
     responses=MOVED,
     tags=["wallet"],
 )
-def rollback(key: PlayerKey, body: RollbackIn, brand_id: BrandQuery = None) -> Response[Any]:
+def rollback(key: PlayerKey, body: RollbackIn, brand_id: BrandQuery = None) -> Response[MovementOut]:
     who = http.principal(app, "wallet:write")
     user_id, idem = _begin(who, key, brand_id, body, "rollback")
-    return http.outcome_response(service.rollback(who, user_id, None, body, idem))
+    return _moved(rounds.rollback(who, user_id, body, idem))
 
 
 @app.post("/v1/players/<key>/bonuses", summary="Grant a bonus", responses=MOVED, tags=["wallet"])
-def bonus(key: PlayerKey, body: BonusIn, brand_id: BrandQuery = None) -> Response[Any]:
+def bonus(key: PlayerKey, body: BonusIn, brand_id: BrandQuery = None) -> Response[MovementOut]:
     who = http.principal(app, "wallet:write")
     user_id, idem = _begin(who, key, brand_id, body, "bonus")
-    return http.outcome_response(service.grant_bonus(who, user_id, None, body, idem))
+    return _moved(promotions.grant_bonus(who, user_id, body, idem))
 
 
 @app.post("/v1/players/<key>/winz", summary="Grant or redeem winz points", responses=MOVED, tags=["wallet"])
-def winz(key: PlayerKey, body: WinzIn, brand_id: BrandQuery = None) -> Response[Any]:
+def winz(key: PlayerKey, body: WinzIn, brand_id: BrandQuery = None) -> Response[MovementOut]:
     who = http.principal(app, "wallet:write")
     user_id, idem = _begin(who, key, brand_id, body, "winz")
-    return http.outcome_response(service.winz(who, user_id, None, body, idem))
+    return _moved(promotions.winz(who, user_id, body, idem))
 
 
 @app.get(
@@ -177,9 +189,9 @@ def winz(key: PlayerKey, body: WinzIn, brand_id: BrandQuery = None) -> Response[
     responses={**http.V1_ERRORS, 200: http.ok("Balances per rail, frozen, bonuses", WalletEnvelope)},
     tags=["wallet"],
 )
-def get_wallet(key: PlayerKey, brand_id: BrandQuery = None) -> Response[Any]:
+def get_wallet(key: PlayerKey, brand_id: BrandQuery = None) -> WalletEnvelope:
     who = http.principal(app, "wallet:read")
-    return http.json_response(200, service.get_wallet(who, key, brand_id))
+    return queries.get_wallet(who, _player(who, key, brand_id))
 
 
 @app.get(
@@ -193,11 +205,9 @@ def transactions(
     brand_id: BrandQuery = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(pattern=r"^[1-9][0-9]{0,11}$", description="next_cursor of a page")] = None,
-) -> Response[Any]:
+) -> TransactionsPage:
     who = http.principal(app, "wallet:read")
-    return http.json_response(
-        200, service.list_transactions(who, key, brand_id, limit, int(cursor) if cursor else None)
-    )
+    return queries.list_transactions(who, _player(who, key, brand_id), limit, int(cursor) if cursor else None)
 
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId", clear_state=True)

@@ -139,16 +139,7 @@ def violations(layer: Path = LAYER, functions: Path = FUNCTIONS) -> set[tuple[st
 
 # Arrows that the restructure (issue 9) is still removing, one domain at a time. A test below fails when
 # an entry is no longer needed, so this list only shrinks; it must end empty.
-KNOWN_DEBT: set[tuple[str, str]] = {
-    # the wallet's entities move to the pure pitboss.wallet.entity (then this arrow is allowed)
-    ("pitboss.gateway.rules", "pitboss.wallet.ledger"),
-    ("pitboss.gateway.rules", "pitboss.wallet.ledger.Stats"),
-    ("pitboss.gateway.rules", "pitboss.wallet.ledger.Wallet"),
-    ("pitboss.wallet.backoffice", "pitboss.keys"),
-    ("pitboss.wallet.backoffice", "pitboss.store"),
-    ("pitboss.wallet.service", "pitboss.keys"),
-    ("pitboss.wallet.service", "pitboss.store"),
-}
+KNOWN_DEBT: set[tuple[str, str]] = set()
 
 
 def test_import_arrows_hold() -> None:

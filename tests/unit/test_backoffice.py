@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from pitboss import store, tenancy
+from pitboss.backoffice import queries
 from pitboss.errors import NotFound
-from pitboss.wallet import backoffice
 from tests.support import make_tenant
-from tests.wallet_support import Driver
+from tests.wallet_support import Driver, as_json
+
+# The flows' answers, read as the routes send them.
+backoffice = SimpleNamespace(
+    list_players=as_json(queries.list_players),
+    get_player=as_json(queries.get_player),
+    player_transactions=as_json(queries.player_transactions),
+)
 
 
 def _player_id(d: Driver, user_id: str) -> int:

@@ -22,9 +22,11 @@ from pitboss.errors import (
     Unprocessable,
 )
 from pitboss.identity.gates import STATUS_GATES
-from pitboss.wallet import service
+from pitboss.wallet import movement, payments, queries, rules
 from pitboss.wallet.models import DepositIn
-from tests.wallet_support import Driver, assert_ledger_consistent
+from tests.wallet_support import Driver, as_json, assert_ledger_consistent
+
+list_transactions = as_json(queries.list_transactions)
 
 
 def at(ts: str) -> None:
@@ -504,10 +506,8 @@ def test_retries_are_bounded(moto_table: str, monkeypatch: pytest.MonkeyPatch) -
     with pytest.raises(ConcurrentUpdate):
         d.deposit("1.00")
     # The one retry policy: a bounded number of attempts, with a (jittered) pause before each retry.
-    from pitboss.wallet import service as wallet_service
-
-    assert len(tries) == wallet_service.ATTEMPTS
-    assert pauses == list(range(wallet_service.ATTEMPTS - 1))
+    assert len(tries) == movement.ATTEMPTS
+    assert pauses == list(range(movement.ATTEMPTS - 1))
 
 
 def test_isolation_other_tenant_and_mode_are_404(moto_table: str) -> None:
@@ -521,12 +521,12 @@ def test_isolation_other_tenant_and_mode_are_404(moto_table: str) -> None:
     test_mode = tenancy.authenticate(f"Bearer {d.tenant.test_key}")
     for who in (stranger, test_mode):
         with pytest.raises(NotFound):
-            service.get_wallet(who, d.user_id, None)
+            queries.get_wallet(who, d.user_id)
         with pytest.raises(NotFound):
-            service.list_transactions(who, d.user_id, None, 10, None)
+            queries.list_transactions(who, d.user_id, 10, None)
         idem = idempotency.begin(who.realm, None, "POST", "x", {})
         with pytest.raises(NotFound):
-            service.deposit(who, d.user_id, None, DepositIn(amount="1.00"), idem)
+            payments.deposit(who, d.user_id, DepositIn(amount="1.00"), idem)
     assert d.wallet()["balances"]["real"] == "9.00"
 
 
@@ -534,11 +534,11 @@ def test_transactions_page_newest_first_with_cursor(moto_table: str) -> None:
     d = Driver()
     for i in range(5):
         d.deposit(f"{i + 1}.00")
-    page = service.list_transactions(d.who, d.user_id, None, 2, None)
+    page = list_transactions(d.who, d.user_id, 2, None)
     assert page["total"] == 5 and [t["seq"] for t in page["transactions"]] == [5, 4]
-    page2 = service.list_transactions(d.who, d.user_id, None, 2, int(page["next_cursor"]))
+    page2 = list_transactions(d.who, d.user_id, 2, int(page["next_cursor"]))
     assert [t["seq"] for t in page2["transactions"]] == [3, 2]
-    page3 = service.list_transactions(d.who, d.user_id, None, 2, int(page2["next_cursor"]))
+    page3 = list_transactions(d.who, d.user_id, 2, int(page2["next_cursor"]))
     assert [t["seq"] for t in page3["transactions"]] == [1] and page3["next_cursor"] is None
 
 
@@ -657,20 +657,20 @@ def test_a_win_on_a_round_whose_bets_were_all_rolled_back_is_404(table: str) -> 
 def test_active_bonuses_are_capped_so_no_transaction_exceeds_100_items(table: str) -> None:
     d = Driver()
     d.deposit("100.00")
-    for _ in range(service.MAX_ACTIVE_BONUSES):
+    for _ in range(rules.MAX_ACTIVE_BONUSES):
         d.call("bonus", {"amount": "0.01", "wagering_multiplier": "5"})
     with pytest.raises(Conflict) as exc:
         d.call("bonus", {"amount": "0.01", "wagering_multiplier": "5"})
     assert exc.value.code == "too_many_bonuses"
     out = d.call("withdraw", {"amount": "1.00"})
-    assert out.status == 201 and len(out.body["related_transactions"]) == service.MAX_ACTIVE_BONUSES
+    assert out.status == 201 and len(out.body["related_transactions"]) == rules.MAX_ACTIVE_BONUSES
     assert_ledger_consistent(d)
 
 
 def test_an_oversized_transaction_is_a_4xx_not_a_500(moto_table: str, monkeypatch: pytest.MonkeyPatch) -> None:
     d = Driver()
     d.deposit("100.00")
-    monkeypatch.setattr(service, "MAX_TRANSACT_ITEMS", 3)
+    monkeypatch.setattr(movement, "MAX_TRANSACT_ITEMS", 3)
     with pytest.raises(Conflict) as exc:
         d.deposit("1.00")
     assert exc.value.code == "movement_too_large"
@@ -726,7 +726,7 @@ def test_history_reads_are_strongly_consistent(moto_table: str, monkeypatch: pyt
         return real(*args, **kwargs)
 
     monkeypatch.setattr(store, "query", spy)
-    assert service.list_transactions(d.who, d.user_id, None, 10, None)["total"] == 1
+    assert list_transactions(d.who, d.user_id, 10, None)["total"] == 1
     assert seen == [True]
 
 

@@ -106,8 +106,23 @@ def fmt(amount: Decimal, exp: int) -> str:
         return f"{amount.quantize(quantum(exp)):f}"
 
 
-def parse_amount(value: Any, exp: int, *, field: str = "amount", allow_zero: bool = False) -> Decimal:
-    """Parses a request amount (string or number) exactly. Over-precise, non-positive or non-finite: 422."""
+def significant_digits(amount: Decimal) -> int:
+    """Digits needed to write a finite amount in plain notation, leading zeros and the fraction's trailing
+    zeros aside: 123.45 -> 5, 0.001 -> 3, 100 -> 3, 1.000 -> 1 (the measure MAX_DIGITS bounds)."""
+    _sign, raw, exp = amount.as_tuple()
+    if not isinstance(exp, int):
+        raise ValueError("not a finite amount")
+    digits = list(raw)
+    while exp < 0 and len(digits) > 1 and digits[-1] == 0:
+        digits.pop()
+        exp += 1
+    return len(digits) + exp if exp >= 0 else max(len(digits), -exp)
+
+
+def plain_amount(value: Any, *, field: str = "amount", allow_zero: bool = False) -> Decimal:
+    """A request amount (string or number) read exactly, before its currency is known: a plain decimal,
+    finite, positive (zero only when `allow_zero`), at most MAX_DIGITS significant digits. Anything else: 422
+    `invalid_amount`. The currency's own bounds come after, in `in_currency`."""
     if isinstance(value, bool) or value is None:
         raise Unprocessable(f"{field} must be a decimal string or number", code="invalid_amount", field=field)
     if isinstance(value, float):
@@ -125,6 +140,16 @@ def parse_amount(value: Any, exp: int, *, field: str = "amount", allow_zero: boo
         raise Unprocessable(f"{field} must be finite", code="invalid_amount", field=field)
     if amount < 0 or (amount == 0 and not allow_zero):
         raise Unprocessable(f"{field} must be positive", code="invalid_amount", field=field)
+    if significant_digits(amount) > MAX_DIGITS:
+        raise Unprocessable(
+            f"{field} is too large (at most {MAX_DIGITS} digits, decimals included)", code="invalid_amount", field=field
+        )
+    return amount.copy_abs() if amount == 0 else amount  # "-0" is zero, never a negative amount
+
+
+def in_currency(amount: Decimal, exp: int, *, field: str = "amount") -> Decimal:
+    """A plain amount (see `plain_amount`) in a currency with `exp` decimal places: no more decimals than
+    it has, below 10^(MAX_DIGITS - exp); quantised to it (5 -> 5.00). Otherwise 422 `invalid_amount`."""
     if amount.adjusted() >= MAX_DIGITS - exp:
         raise Unprocessable(
             f"{field} is too large (at most {MAX_DIGITS} digits, decimals included)", code="invalid_amount", field=field
@@ -132,6 +157,11 @@ def parse_amount(value: Any, exp: int, *, field: str = "amount", allow_zero: boo
     if amount != amount.quantize(quantum(exp), context=_CTX):
         raise Unprocessable(f"{field} has more than {exp} decimal places", code="invalid_amount", field=field)
     return amount.quantize(quantum(exp), context=_CTX)
+
+
+def parse_amount(value: Any, exp: int, *, field: str = "amount", allow_zero: bool = False) -> Decimal:
+    """Parses a request amount (string or number) exactly. Over-precise, non-positive or non-finite: 422."""
+    return in_currency(plain_amount(value, field=field, allow_zero=allow_zero), exp, field=field)
 
 
 def to_decimal(value: Any) -> Decimal:

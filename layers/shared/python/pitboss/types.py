@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
 import pycountry
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    Field,
+    PlainValidator,
+    StringConstraints,
+    WithJsonSchema,
+)
 
 USERNAME_RE = r"^[A-Za-z0-9_.\-]{3,32}$"
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -97,10 +106,38 @@ def plain_number(value: object) -> object:
     return value
 
 
-# Amounts accept JSON strings or numbers; they are parsed exactly against the currency later.
-AmountIn = Annotated[
-    Decimal | str,
-    Field(description="A positive decimal amount, as a string ('10.00') or a number", examples=["10.00"]),
+def _amount(*, allow_zero: bool) -> Callable[[object], Decimal]:
+    def parse(value: object) -> Decimal:
+        from pitboss import money  # money imports this module
+
+        return money.plain_amount(value, allow_zero=allow_zero)
+
+    return parse
+
+
+def _amount_schema(description: str) -> WithJsonSchema:
+    return WithJsonSchema(
+        {
+            "anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?$"}],
+            "description": description,
+            "examples": ["10.00"],
+        }
+    )
+
+
+# Amounts accept JSON strings or numbers and are checked at the edge, before any read: a plain decimal,
+# positive, at most money.MAX_DIGITS significant digits. A bad one raises the domain's 422 invalid_amount
+# (not a ValueError, so pydantic lets it through as is). The currency's decimals are checked once the
+# wallet's currency is known (money.in_currency).
+Amount = Annotated[
+    Decimal,
+    PlainValidator(_amount(allow_zero=False)),
+    _amount_schema("A positive decimal amount, as a string ('10.00') or a number; at most 18 digits"),
+]
+AmountOrZero = Annotated[
+    Decimal,
+    PlainValidator(_amount(allow_zero=True)),
+    _amount_schema("A decimal amount of zero or more, as a string ('10.00') or a number; at most 18 digits"),
 ]
 
 

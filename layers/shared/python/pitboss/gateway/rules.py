@@ -16,7 +16,7 @@ from pitboss import clock, money
 from pitboss.identity import gates
 from pitboss.identity.entity import Player
 from pitboss.types import USERNAME_RE, birth_date, country_code
-from pitboss.wallet.ledger import Stats, Wallet
+from pitboss.wallet.entity import Stats, Wallet
 
 if TYPE_CHECKING:
     from pitboss.gateway.models import RegisterIn

@@ -22,7 +22,7 @@ from pitboss.errors import PitbossError, Unprocessable
 from pitboss.http import gateway as gateway_bodies
 from pitboss.http import v1 as v1_bodies
 from pitboss.http.v1 import V1_ERRORS, ErrorBody, ErrorDetail, error_body, ok
-from pitboss.http.wire import JSON, dumps, exact_json, json_response, raw_response
+from pitboss.http.wire import JSON, dumps, exact_json, json_response, model_response, raw_response
 from pitboss.idempotency import Outcome
 from pitboss.observability import logger
 from pitboss.tenancy import Principal
@@ -42,6 +42,7 @@ __all__ = [
     "exact_json",
     "json_bodies",
     "json_response",
+    "model_response",
     "ok",
     "outcome_response",
     "principal",
@@ -247,4 +248,4 @@ Model = TypeVar("Model", bound=BaseModel)
 def answer(outcome: Outcome, model: type[Model]) -> Response[Model]:
     """An idempotent write's outcome as the route's output model. A replay's stored body goes through the
     same model, so a fresh answer and its replay can't differ from each other or from the document."""
-    return Response(status_code=outcome.status, content_type=JSON, body=model.model_validate(outcome.response_body()))
+    return model_response(outcome.status, model.model_validate(outcome.response_body()))

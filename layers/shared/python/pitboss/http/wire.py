@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from aws_lambda_powertools.event_handler import Response
 
 JSON = "application/json"
+T = TypeVar("T")
 
 
 def dumps(body: Any) -> str:
@@ -35,6 +36,12 @@ def _default(value: Any) -> Any:
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response[Any]:
     return Response(status_code=status, content_type=JSON, body=dumps(body), headers=headers)
+
+
+def model_response(status: int, model: T, headers: dict[str, str] | None = None) -> Response[T]:
+    """An output model as the answer, with its status: powertools validates it against the route's return
+    type (Response[Model]) and serializes it, so the answer is what the OpenAPI document says."""
+    return Response(status_code=status, content_type=JSON, body=model, headers=headers)
 
 
 def raw_response(status: int, body: Any, headers: dict[str, str] | None = None) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Pure ledger logic (no I/O): the wallet state, balanced entries and their postings, RG windows.
+"""Pure ledger logic (no I/O): accounts, balanced entries and their postings, applied to a wallet.
 
 A `Movement` starts from the wallet as read, appends entries (each one balanced per (rail, currency) and
 applied to the player-side accounts at once) and ends with the wallet to write back, its seq advanced by
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
@@ -17,7 +16,11 @@ from typing import Any
 from ulid import ULID
 
 from pitboss import clock, money
-from pitboss.errors import InsufficientFunds, LimitExceeded, Unprocessable
+from pitboss.errors import InsufficientFunds, Unprocessable
+from pitboss.wallet.entity import Bonus, Posting, Stats, Wallet
+
+# The gateway still reads Stats and Wallet from here; their home is pitboss.wallet.entity.
+__all__ = ["Movement", "Posting", "Stats", "Wallet", "balanced", "new_id"]
 
 RAILS = ("real", "bonus", "winz", "xp")
 POINT_CURRENCIES = money.POINT_CURRENCIES
@@ -37,166 +40,8 @@ PSP_CLEARING = "psp:clearing"
 WINZ_ISSUER = "issuer:winz"
 XP_ISSUER = "issuer:xp"
 
-# RG limits on money: limit name -> (counter kind, window).
-LIMIT_WINDOWS: dict[str, tuple[str, str]] = {
-    "deposit_daily_limit": ("deposit", "D"),
-    "deposit_weekly_limit": ("deposit", "W"),
-    "deposit_monthly_limit": ("deposit", "M"),
-    "loss_daily_limit": ("loss", "D"),
-    "loss_weekly_limit": ("loss", "W"),
-    "loss_monthly_limit": ("loss", "M"),
-    "wager_daily_limit": ("wager", "D"),
-}
-COUNTER_KINDS = ("deposit", "loss", "wager")
-
-
-def new_id(prefix: str) -> str:
-    return f"{prefix}_{str(ULID()).lower()}"
-
-
-def window_ids(at: datetime, timezone: str) -> dict[str, str]:
-    """Calendar day, ISO week and month of an instant, in the brand's time zone."""
-    local = at.astimezone(clock.zone(timezone))
-    year, week, _ = local.isocalendar()
-    return {"D": f"D{local:%Y-%m-%d}", "W": f"W{year}-W{week:02d}", "M": f"M{local:%Y-%m}"}
-
-
-# ---- wallet state ------------------------------------------------------------------------------
-
-
-@dataclass
-class Bonus:
-    id: str
-    amount: Decimal
-    balance: Decimal
-    wagering_required: Decimal
-    wagered: Decimal
-    status: str  # active | converted | forfeited
-    granted_at: str
-    expires_at: str | None = None
-    ended_at: str | None = None
-    end_reason: str | None = None
-    converted_amount: Decimal | None = None  # what a completed wagering paid into real
-
-    def to_item(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
-
-    @classmethod
-    def from_item(cls, item: dict[str, Any]) -> Bonus:
-        return cls(
-            id=item["id"],
-            amount=money.to_decimal(item["amount"]),
-            balance=money.to_decimal(item["balance"]),
-            wagering_required=money.to_decimal(item["wagering_required"]),
-            wagered=money.to_decimal(item["wagered"]),
-            status=item["status"],
-            granted_at=item["granted_at"],
-            expires_at=item.get("expires_at"),
-            ended_at=item.get("ended_at"),
-            end_reason=item.get("end_reason"),
-            converted_amount=money.to_decimal(item["converted_amount"]) if "converted_amount" in item else None,
-        )
-
-    def expired(self, now_iso: str) -> bool:
-        return self.status == "active" and bool(self.expires_at) and str(self.expires_at) <= now_iso
-
-
-@dataclass
-class Wallet:
-    user_id: str
-    currency: str
-    real: Decimal = Decimal(0)
-    bonus: Decimal = Decimal(0)
-    winz: Decimal = Decimal(0)
-    xp: Decimal = Decimal(0)
-    frozen: Decimal = Decimal(0)
-    seq: int = 0
-    counters: dict[str, dict[str, Decimal]] = field(default_factory=dict)
-    xp_day: dict[str, Any] = field(default_factory=dict)
-    bonuses: list[Bonus] = field(default_factory=list)
-    # Open rounds: "{provider}#{round_id}" -> {"frozen", "stake", "wins", "bets", "opened_at"}.
-    rounds: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # Lifetime activity (see STAT_NAMES), kept with the balances so status reads cost no extra round trip.
-    stats: dict[str, Any] = field(default_factory=dict)
-    created_at: str | None = None
-    updated_at: str | None = None
-    exists: bool = False
-
-    @property
-    def exp(self) -> int:
-        return money.exponent(self.currency)
-
-    def account(self, name: str) -> Decimal:
-        return getattr(self, name.split(":", 1)[1])  # type: ignore[no-any-return]
-
-    def set_account(self, name: str, value: Decimal) -> None:
-        setattr(self, name.split(":", 1)[1], value)
-
-    def active_bonuses(self) -> list[Bonus]:
-        return [b for b in self.bonuses if b.status == "active"]
-
-    def to_item(self, pk: str) -> dict[str, Any]:
-        # Ended bonuses stay in the ledger; the wallet keeps only the last few for display.
-        ended = [b for b in self.bonuses if b.status != "active"][-10:]
-        return {
-            "pk": pk,
-            "sk": "WALLET",
-            "kind": "wallet",
-            "user_id": self.user_id,
-            "currency": self.currency,
-            "balances": {"real": self.real, "bonus": self.bonus, "winz": self.winz, "xp": self.xp},
-            "frozen": self.frozen,
-            "seq": self.seq,
-            "counters": self.counters,
-            "xp_day": self.xp_day,
-            "bonuses": [b.to_item() for b in [*self.active_bonuses(), *ended]],
-            "rounds": self.rounds,
-            "stats": self.stats,
-            "created_at": self.created_at,
-            "updated_at": self.updated_at,
-        }
-
-    @classmethod
-    def from_item(cls, item: dict[str, Any]) -> Wallet:
-        balances = item.get("balances") or {}
-        counters = {
-            kind: {wid: money.to_decimal(v) for wid, v in (windows or {}).items()}
-            for kind, windows in (item.get("counters") or {}).items()
-        }
-        return cls(
-            user_id=item["user_id"],
-            currency=item["currency"],
-            real=money.to_decimal(balances.get("real")),
-            bonus=money.to_decimal(balances.get("bonus")),
-            winz=money.to_decimal(balances.get("winz")),
-            xp=money.to_decimal(balances.get("xp")),
-            frozen=money.to_decimal(item.get("frozen")),
-            seq=int(item.get("seq", 0)),
-            counters=counters,
-            xp_day=dict(item.get("xp_day") or {}),
-            bonuses=[Bonus.from_item(b) for b in item.get("bonuses") or []],
-            rounds={k: dict(v) for k, v in (item.get("rounds") or {}).items()},
-            stats=dict(item.get("stats") or {}),
-            created_at=item.get("created_at"),
-            updated_at=item.get("updated_at"),
-            exists=True,
-        )
-
-
-# ---- lifetime activity -------------------------------------------------------------------------
-
-# Totals and counts (in the wallet currency) each entry type moves: type -> ((stat, sign), ...). Rollbacks
-# take their bet back in the wallet service, which knows the stake the bet counted.
-STAT_NAMES = (
-    "deposit_count",
-    "deposits",
-    "withdrawals",
-    "withdrawals_pending",
-    "bet_count",
-    "stakes",
-    "wins",
-    "rounds",
-)
+# Totals and counts (in the wallet currency) each entry type moves: type -> ((stat, sign), ...); sign 0
+# counts one. Rollbacks take their bet back themselves (rounds.rollback knows the stake the bet counted).
 STAT_MOVES: dict[str, tuple[tuple[str, int], ...]] = {
     "deposit": (("deposit_count", 0), ("deposits", 1)),
     "withdrawal": (("withdrawals_pending", 1),),
@@ -208,50 +53,8 @@ STAT_MOVES: dict[str, tuple[tuple[str, int], ...]] = {
 STAT_STAMPS = {"deposit": ("last_deposit_at", "last_deposit_amount"), "debit": ("last_bet_at", None)}
 
 
-@dataclass(frozen=True)
-class Stats:
-    """A wallet's lifetime activity as read (zeros and None before any movement)."""
-
-    deposit_count: int = 0
-    deposits: Decimal = Decimal(0)
-    withdrawals: Decimal = Decimal(0)
-    withdrawals_pending: Decimal = Decimal(0)
-    bet_count: int = 0
-    stakes: Decimal = Decimal(0)
-    wins: Decimal = Decimal(0)
-    rounds: int = 0
-    last_deposit_at: str | None = None
-    last_deposit_amount: Decimal | None = None
-    last_bet_at: str | None = None
-
-    @classmethod
-    def of(cls, wallet_item: dict[str, Any] | None) -> Stats:
-        raw = (wallet_item or {}).get("stats") or {}
-        counts = {"deposit_count", "bet_count", "rounds"}
-        values: dict[str, Any] = {
-            name: int(raw.get(name, 0)) if name in counts else money.to_decimal(raw.get(name)) for name in STAT_NAMES
-        }
-        amount = raw.get("last_deposit_amount")
-        return cls(
-            **values,
-            last_deposit_at=raw.get("last_deposit_at"),
-            last_deposit_amount=None if amount is None else money.to_decimal(amount),
-            last_bet_at=raw.get("last_bet_at"),
-        )
-
-
-# ---- entries -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Posting:
-    account: str
-    rail: str
-    currency: str
-    amount: Decimal
-
-    def to_item(self) -> dict[str, Any]:
-        return {"account": self.account, "rail": self.rail, "currency": self.currency, "amount": self.amount}
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{str(ULID()).lower()}"
 
 
 def balanced(postings: list[Posting]) -> bool:
@@ -425,26 +228,7 @@ class Movement:
             raise InsufficientFunds("insufficient funds", rail="bonus")
         return draws
 
-    # ---- RG window counters ------------------------------------------------------------------
-
-    def windows(self, timezone: str) -> dict[str, str]:
-        return window_ids(self.at, timezone)
-
-    def check_limits(self, kind: str, add: Decimal, limits: dict[str, Any], windows: dict[str, str]) -> None:
-        for name, (limit_kind, window) in LIMIT_WINDOWS.items():
-            limit = limits.get(name)
-            if limit_kind != kind or limit is None:
-                continue
-            used = self.wallet.counters.get(kind, {}).get(windows[window], Decimal(0))
-            if used + add > Decimal(limit):
-                exp = self.wallet.exp
-                raise LimitExceeded(
-                    f"{name} would be exceeded",
-                    limit=name,
-                    limit_value=money.fmt(Decimal(limit), exp),
-                    used=money.fmt(max(used, Decimal(0)), exp),
-                    remaining=money.fmt(max(Decimal(limit) - used, Decimal(0)), exp),
-                )
+    # ---- RG window counters and XP ---------------------------------------------------------
 
     def count(self, kind: str, add: Decimal, windows: dict[str, str]) -> dict[str, Decimal]:
         """Adds to the current windows of a counter, dropping past windows; returns what it added where."""

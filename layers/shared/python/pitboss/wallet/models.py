@@ -1,17 +1,19 @@
-"""API models of the wallet surface: request bodies, documented responses, and the output shaping of
-stored items (entries, wallet). Amounts are strings on the way out, quantised to the currency."""
+"""API models of the wallet surface: request bodies, the output models routes return, and the functions that
+map entities and entries to them. Amounts are strings on the way out, quantised to their currency."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from pitboss import money
-from pitboss.types import AmountIn, BrandInBody, Flag, IdempotencyKey
-from pitboss.wallet.ledger import Bonus, Wallet
+from pitboss.idempotency import Outcome
+from pitboss.types import Amount, AmountOrZero, BrandInBody, Flag, IdempotencyKey
+from pitboss.wallet.entity import Bonus, OpenRound, Wallet
 
 RefId = Annotated[
     str,
@@ -35,24 +37,26 @@ class _In(BrandInBody):
 
 
 class DepositIn(_In):
-    amount: AmountIn
+    amount: Amount
     currency: Currency | None = None
     psp_ref: RefId | None = None
     memo: Memo | None = None
 
 
 class WithdrawalIn(_In):
-    amount: AmountIn
+    amount: Amount
     currency: Currency | None = None
     memo: Memo | None = None
 
 
 class WithdrawalOutcomeIn(_In):
+    """Every field is optional, and so is the body itself."""
+
     memo: Memo | None = None
 
 
 class BetIn(_In):
-    amount: AmountIn
+    amount: Amount
     ref_id: RefId
     round_id: RoundId
     game_id: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
@@ -62,7 +66,7 @@ class BetIn(_In):
 
 
 class WinIn(_In):
-    amount: AmountIn = Field(description="Zero is allowed: a zero win closes a lost round")
+    amount: AmountOrZero = Field(description="Zero is allowed: a zero win closes a lost round")
     ref_id: RefId
     round_id: RoundId
     provider: Provider = DEFAULT_PROVIDER
@@ -77,26 +81,39 @@ class RollbackIn(_In):
 
 
 class BonusIn(_In):
-    amount: AmountIn
+    amount: Amount
     wagering_multiplier: Annotated[Decimal, Field(ge=0, le=10, description="x bonus amount; at most 10 (UKGC)")]
     expires_at: datetime | None = None
     memo: Memo | None = None
 
 
 class WinzIn(_In):
-    amount: AmountIn
+    amount: Amount
     action: Literal["grant", "redeem"]
     memo: Memo | None = None
 
 
-# ---- documented responses ----------------------------------------------------------------------
+# ---- output models -----------------------------------------------------------------------------
+
+# Instants as the ledger wrote them (ISO 8601 UTC with Z, microseconds): passed through as text, so an
+# answer and its replay are byte for byte the same.
+Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+
+
+def _absent(value: Any) -> bool:
+    return value is None
+
+
+def _optional(description: str) -> Any:
+    """A field present only when it applies (omitted from the JSON rather than null)."""
+    return Field(default=None, description=description, exclude_if=_absent)
 
 
 class PostingOut(BaseModel):
     account: str
     rail: str
     currency: str
-    amount: str
+    amount: str = Field(description="Signed: what this posting adds to the account")
 
 
 class TransactionOut(BaseModel):
@@ -112,9 +129,14 @@ class TransactionOut(BaseModel):
     round_id: str | None
     memo: str | None
     actor: str
-    created_at: datetime
+    created_at: Timestamp
     postings: list[PostingOut]
-    model_config = ConfigDict(extra="allow")
+    provider: str | None = _optional("Game provider (bets, wins, rollbacks)")
+    game_id: str | None = _optional("The bet's game, when the provider named it")
+    bonus_id: str | None = _optional("The bonus this entry grants, converts or forfeits")
+    withdrawal_id: str | None = _optional("The withdrawal this entry requests or settles")
+    psp_ref: str | None = _optional("The PSP's reference of a deposit")
+    status: str | None = _optional("The withdrawal's status after this entry")
 
 
 class BonusOut(BaseModel):
@@ -124,9 +146,9 @@ class BonusOut(BaseModel):
     wagering_required: str
     wagered: str
     status: Literal["active", "converted", "forfeited", "expired"]
-    granted_at: datetime
-    expires_at: datetime | None
-    ended_at: datetime | None
+    granted_at: Timestamp
+    expires_at: Timestamp | None
+    ended_at: Timestamp | None
 
 
 class BalancesOut(BaseModel):
@@ -142,7 +164,7 @@ class OpenRoundOut(BaseModel):
     stake: str = Field(description="Stakes of the round so far (real and bonus)")
     frozen: str = Field(description="The real part of the stakes, held until the round closes")
     bets: int
-    opened_at: datetime
+    opened_at: Timestamp
 
 
 class WalletOut(BaseModel):
@@ -154,7 +176,15 @@ class WalletOut(BaseModel):
         description="Rounds with a stake and no settlement yet, oldest first: what `frozen` holds for play"
     )
     seq: int = Field(description="Number of ledger entries")
-    updated_at: datetime | None
+    updated_at: Timestamp | None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _stored_before_open_rounds(cls, data: Any) -> Any:
+        """An answer stored before the view listed open rounds replays with none listed."""
+        if isinstance(data, dict) and "open_rounds" not in data:
+            return {**data, "open_rounds": []}
+        return data
 
 
 class WalletEnvelope(BaseModel):
@@ -166,8 +196,8 @@ class WithdrawalOut(BaseModel):
     amount: str
     currency: str
     status: Literal["pending", "completed", "cancelled"]
-    created_at: datetime
-    updated_at: datetime
+    created_at: Timestamp
+    updated_at: Timestamp
 
 
 class MovementOut(BaseModel):
@@ -176,8 +206,8 @@ class MovementOut(BaseModel):
         default_factory=list, description="Entries the same movement wrote (bonus conversion or forfeit)"
     )
     wallet: WalletOut
-    withdrawal: WithdrawalOut | None = None
-    deduped: bool | None = Field(default=None, description="true when this answers a replayed request")
+    withdrawal: WithdrawalOut | None = _optional("The withdrawal, on a request or an outcome")
+    deduped: bool | None = _optional("true when this answers a replayed request (same key or provider ref)")
 
 
 class TransactionsPage(BaseModel):
@@ -186,92 +216,130 @@ class TransactionsPage(BaseModel):
     next_cursor: str | None
 
 
-# ---- output shaping ----------------------------------------------------------------------------
+# ---- mapping -----------------------------------------------------------------------------------
 
 
-def _exp(currency: str) -> int:
-    return money.exponent(currency)
+def _fmt(value: Any, currency: str) -> str:
+    return money.fmt(money.to_decimal(value), money.exponent(currency))
 
 
-def transaction_out(entry: dict[str, Any]) -> dict[str, Any]:
-    exp = _exp(entry["currency"])
-    bal_exp = money.exponent(entry["balance_currency"])
-    out = {
-        "id": entry["id"],
-        "seq": int(entry["seq"]),
-        "type": entry["type"],
-        "rail": entry.get("rail", "real"),
-        "amount": money.fmt(money.to_decimal(entry["amount"]), exp),
-        "currency": entry["currency"],
-        "balance_before": money.fmt(money.to_decimal(entry["balance_before"]), bal_exp),
-        "balance_after": money.fmt(money.to_decimal(entry["balance_after"]), bal_exp),
-        "ref_id": entry.get("ref_id"),
-        "round_id": entry.get("round_id"),
-        "memo": entry.get("memo"),
-        "actor": entry["actor"],
-        "created_at": entry["created_at"],
-        "postings": [
-            {
-                "account": p["account"],
-                "rail": p["rail"],
-                "currency": p["currency"],
-                "amount": money.fmt(money.to_decimal(p["amount"]), _exp(p["currency"])),
-            }
+def transaction_out(entry: Mapping[str, Any]) -> TransactionOut:
+    """A ledger entry (as the movement made it, or as stored) as the API shows it."""
+    currency = entry["currency"]
+    balance_currency = entry["balance_currency"]
+    return TransactionOut(
+        id=entry["id"],
+        seq=int(entry["seq"]),
+        type=entry["type"],
+        rail=entry.get("rail", "real"),
+        amount=_fmt(entry["amount"], currency),
+        currency=currency,
+        balance_before=_fmt(entry["balance_before"], balance_currency),
+        balance_after=_fmt(entry["balance_after"], balance_currency),
+        ref_id=entry.get("ref_id"),
+        round_id=entry.get("round_id"),
+        memo=entry.get("memo"),
+        actor=entry["actor"],
+        created_at=entry["created_at"],
+        postings=[
+            PostingOut(
+                account=p["account"], rail=p["rail"], currency=p["currency"], amount=_fmt(p["amount"], p["currency"])
+            )
             for p in entry.get("postings") or []
         ],
-    }
-    for name in ("provider", "game_id", "bonus_id", "withdrawal_id", "psp_ref", "status"):
-        if entry.get(name) is not None:
-            out[name] = entry[name]
-    return out
+        provider=entry.get("provider"),
+        game_id=entry.get("game_id"),
+        bonus_id=entry.get("bonus_id"),
+        withdrawal_id=entry.get("withdrawal_id"),
+        psp_ref=entry.get("psp_ref"),
+        status=entry.get("status"),
+    )
 
 
-def bonus_out(bonus: Bonus, exp: int, now_iso: str) -> dict[str, Any]:
+def bonus_out(bonus: Bonus, exp: int, now_iso: str) -> BonusOut:
     status = "expired" if bonus.expired(now_iso) else bonus.status
-    return {
-        "id": bonus.id,
-        "amount": money.fmt(bonus.amount, exp),
-        "balance": money.fmt(Decimal(0) if status == "expired" else bonus.balance, exp),
-        "wagering_required": money.fmt(bonus.wagering_required, exp),
-        "wagered": money.fmt(bonus.wagered, exp),
-        "status": status,
-        "granted_at": bonus.granted_at,
-        "expires_at": bonus.expires_at,
-        "ended_at": bonus.ended_at,
-    }
+    return BonusOut(
+        id=bonus.id,
+        amount=money.fmt(bonus.amount, exp),
+        balance=money.fmt(Decimal(0) if status == "expired" else bonus.balance, exp),
+        wagering_required=money.fmt(bonus.wagering_required, exp),
+        wagered=money.fmt(bonus.wagered, exp),
+        status=status,
+        granted_at=bonus.granted_at,
+        expires_at=bonus.expires_at,
+        ended_at=bonus.ended_at,
+    )
 
 
-def _open_round_out(name: str, state: dict[str, Any], exp: int) -> dict[str, Any]:
+def open_round_out(name: str, state: OpenRound, exp: int) -> OpenRoundOut:
     provider, _, round_id = name.partition("#")  # providers never contain "#"
-    return {
-        "provider": provider,
-        "round_id": round_id,
-        "stake": money.fmt(money.to_decimal(state.get("stake")), exp),
-        "frozen": money.fmt(money.to_decimal(state.get("frozen")), exp),
-        "bets": int(state.get("bets", 0)),
-        "opened_at": str(state.get("opened_at", "")),
-    }
+    return OpenRoundOut(
+        provider=provider,
+        round_id=round_id,
+        stake=money.fmt(state.stake, exp),
+        frozen=money.fmt(state.frozen, exp),
+        bets=state.bets,
+        opened_at=state.opened_at,
+    )
 
 
-def wallet_out(wallet: Wallet, now_iso: str) -> dict[str, Any]:
+def wallet_out(wallet: Wallet, now_iso: str) -> WalletOut:
     """The wallet as the player may spend it now: a bonus past its expiry shows as expired, its money not
     counted, even before the next movement writes its forfeit entry."""
     exp = wallet.exp
     lapsed = sum((b.balance for b in wallet.bonuses if b.expired(now_iso)), Decimal(0))
-    return {
-        "currency": wallet.currency,
-        "balances": {
-            "real": money.fmt(wallet.real, exp),
-            "bonus": money.fmt(wallet.bonus - lapsed, exp),
-            "winz": money.fmt(wallet.winz, money.POINTS_EXPONENT),
-            "xp": money.fmt(wallet.xp, money.POINTS_EXPONENT),
-        },
-        "frozen": money.fmt(wallet.frozen, exp),
-        "bonuses": [bonus_out(b, exp, now_iso) for b in wallet.bonuses],
-        "open_rounds": sorted(
-            (_open_round_out(name, state, exp) for name, state in wallet.rounds.items()),
-            key=lambda r: (r["opened_at"], r["provider"], r["round_id"]),
+    return WalletOut(
+        currency=wallet.currency,
+        balances=BalancesOut(
+            real=money.fmt(wallet.real, exp),
+            bonus=money.fmt(wallet.bonus - lapsed, exp),
+            winz=money.fmt(wallet.winz, money.POINTS_EXPONENT),
+            xp=money.fmt(wallet.xp, money.POINTS_EXPONENT),
         ),
-        "seq": wallet.seq,
-        "updated_at": wallet.updated_at,
-    }
+        frozen=money.fmt(wallet.frozen, exp),
+        bonuses=[bonus_out(b, exp, now_iso) for b in wallet.bonuses],
+        open_rounds=sorted(
+            (open_round_out(name, state, exp) for name, state in wallet.rounds.items()),
+            key=lambda r: (r.opened_at, r.provider, r.round_id),
+        ),
+        seq=wallet.seq,
+        updated_at=wallet.updated_at,
+    )
+
+
+def withdrawal_out(
+    wd_id: str, amount: Decimal, currency: str, status: str, *, created_at: str, updated_at: str
+) -> WithdrawalOut:
+    return WithdrawalOut(
+        id=wd_id,
+        amount=money.fmt(amount, money.exponent(currency)),
+        currency=currency,
+        status=status,
+        created_at=created_at,
+        updated_at=updated_at,
+    )
+
+
+def movement_out(
+    main: Mapping[str, Any],
+    entries: Iterable[Mapping[str, Any]],
+    wallet: Wallet,
+    now_iso: str,
+    withdrawal: WithdrawalOut | None = None,
+) -> MovementOut:
+    """What a movement answers: its main entry, the other entries it wrote, the wallet after it."""
+    return MovementOut(
+        transaction=transaction_out(main),
+        related_transactions=[transaction_out(e) for e in entries if e is not main],
+        wallet=wallet_out(wallet, now_iso),
+        withdrawal=withdrawal,
+    )
+
+
+def movement_answer(outcome: Outcome) -> MovementOut:
+    """A movement's answer as the route returns it: as just applied, or as stored and replayed (deduped)."""
+    return MovementOut.model_validate(outcome.response_body())
+
+
+def transactions_page(entries: Iterable[Mapping[str, Any]], total: int, next_cursor: str | None) -> TransactionsPage:
+    return TransactionsPage(transactions=[transaction_out(e) for e in entries], total=total, next_cursor=next_cursor)

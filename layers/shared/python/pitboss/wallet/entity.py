@@ -1,0 +1,226 @@
+"""The wallet's entities and their stored attributes (pure, public): Wallet, Bonus, OpenRound, Stats, Posting.
+
+`to_item()` gives an entity's attributes and `from_item()` reads them back; the item keys (pk, sk) are the
+repository's business. Other domains may read a wallet through `Wallet.from_item` and `Stats.of`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from pitboss import money
+
+# Bonuses that ended stay in the ledger; the wallet keeps only the last few for display.
+ENDED_BONUSES_KEPT = 10
+
+
+@dataclass
+class Bonus:
+    id: str
+    amount: Decimal
+    balance: Decimal
+    wagering_required: Decimal
+    wagered: Decimal
+    status: str  # active | converted | forfeited
+    granted_at: str
+    expires_at: str | None = None
+    ended_at: str | None = None
+    end_reason: str | None = None
+    converted_amount: Decimal | None = None  # what a completed wagering paid into real
+
+    def to_item(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> Bonus:
+        return cls(
+            id=item["id"],
+            amount=money.to_decimal(item["amount"]),
+            balance=money.to_decimal(item["balance"]),
+            wagering_required=money.to_decimal(item["wagering_required"]),
+            wagered=money.to_decimal(item["wagered"]),
+            status=item["status"],
+            granted_at=item["granted_at"],
+            expires_at=item.get("expires_at"),
+            ended_at=item.get("ended_at"),
+            end_reason=item.get("end_reason"),
+            converted_amount=money.to_decimal(item["converted_amount"]) if "converted_amount" in item else None,
+        )
+
+    def expired(self, now_iso: str) -> bool:
+        return self.status == "active" and bool(self.expires_at) and str(self.expires_at) <= now_iso
+
+
+def round_name(provider: str, round_id: str) -> str:
+    """An open round's key on the wallet (providers never contain "#")."""
+    return f"{provider}#{round_id}"
+
+
+@dataclass
+class OpenRound:
+    """A round with stakes and no settlement yet: `frozen` is the real part of its stakes, held until it
+    closes; `stake` counts real and bonus."""
+
+    frozen: Decimal = Decimal(0)
+    stake: Decimal = Decimal(0)
+    wins: Decimal = Decimal(0)
+    bets: int = 0
+    opened_at: str = ""
+
+    def to_item(self) -> dict[str, Any]:
+        item: dict[str, Any] = {"frozen": self.frozen, "stake": self.stake, "wins": self.wins, "bets": self.bets}
+        if self.opened_at:  # rounds opened before opened_at was recorded have none
+            item["opened_at"] = self.opened_at
+        return item
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> OpenRound:
+        return cls(
+            frozen=money.to_decimal(item.get("frozen")),
+            stake=money.to_decimal(item.get("stake")),
+            wins=money.to_decimal(item.get("wins")),
+            bets=int(item.get("bets", 0)),
+            opened_at=str(item.get("opened_at", "")),
+        )
+
+
+@dataclass
+class Wallet:
+    user_id: str
+    currency: str
+    real: Decimal = Decimal(0)
+    bonus: Decimal = Decimal(0)
+    winz: Decimal = Decimal(0)
+    xp: Decimal = Decimal(0)
+    frozen: Decimal = Decimal(0)
+    seq: int = 0
+    counters: dict[str, dict[str, Decimal]] = field(default_factory=dict)
+    xp_day: dict[str, Any] = field(default_factory=dict)
+    bonuses: list[Bonus] = field(default_factory=list)
+    # Open rounds by round_name(provider, round_id).
+    rounds: dict[str, OpenRound] = field(default_factory=dict)
+    # Lifetime activity (see STAT_NAMES), kept with the balances so status reads cost no extra round trip.
+    stats: dict[str, Any] = field(default_factory=dict)
+    created_at: str | None = None
+    updated_at: str | None = None
+    exists: bool = False
+
+    @property
+    def exp(self) -> int:
+        return money.exponent(self.currency)
+
+    def account(self, name: str) -> Decimal:
+        return getattr(self, name.split(":", 1)[1])  # type: ignore[no-any-return]
+
+    def set_account(self, name: str, value: Decimal) -> None:
+        setattr(self, name.split(":", 1)[1], value)
+
+    def active_bonuses(self) -> list[Bonus]:
+        return [b for b in self.bonuses if b.status == "active"]
+
+    def to_item(self) -> dict[str, Any]:
+        ended = [b for b in self.bonuses if b.status != "active"][-ENDED_BONUSES_KEPT:]
+        return {
+            "kind": "wallet",
+            "user_id": self.user_id,
+            "currency": self.currency,
+            "balances": {"real": self.real, "bonus": self.bonus, "winz": self.winz, "xp": self.xp},
+            "frozen": self.frozen,
+            "seq": self.seq,
+            "counters": self.counters,
+            "xp_day": self.xp_day,
+            "bonuses": [b.to_item() for b in [*self.active_bonuses(), *ended]],
+            "rounds": {name: r.to_item() for name, r in self.rounds.items()},
+            "stats": self.stats,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+        }
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> Wallet:
+        balances = item.get("balances") or {}
+        counters = {
+            kind: {wid: money.to_decimal(v) for wid, v in (windows or {}).items()}
+            for kind, windows in (item.get("counters") or {}).items()
+        }
+        return cls(
+            user_id=item["user_id"],
+            currency=item["currency"],
+            real=money.to_decimal(balances.get("real")),
+            bonus=money.to_decimal(balances.get("bonus")),
+            winz=money.to_decimal(balances.get("winz")),
+            xp=money.to_decimal(balances.get("xp")),
+            frozen=money.to_decimal(item.get("frozen")),
+            seq=int(item.get("seq", 0)),
+            counters=counters,
+            xp_day=dict(item.get("xp_day") or {}),
+            bonuses=[Bonus.from_item(b) for b in item.get("bonuses") or []],
+            rounds={name: OpenRound.from_item(r) for name, r in (item.get("rounds") or {}).items()},
+            stats=dict(item.get("stats") or {}),
+            created_at=item.get("created_at"),
+            updated_at=item.get("updated_at"),
+            exists=True,
+        )
+
+
+# ---- lifetime activity -------------------------------------------------------------------------
+
+STAT_NAMES = (
+    "deposit_count",
+    "deposits",
+    "withdrawals",
+    "withdrawals_pending",
+    "bet_count",
+    "stakes",
+    "wins",
+    "rounds",
+)
+_STAT_COUNTS = frozenset({"deposit_count", "bet_count", "rounds"})
+
+
+@dataclass(frozen=True)
+class Stats:
+    """A wallet's lifetime activity as read (zeros and None before any movement)."""
+
+    deposit_count: int = 0
+    deposits: Decimal = Decimal(0)
+    withdrawals: Decimal = Decimal(0)
+    withdrawals_pending: Decimal = Decimal(0)
+    bet_count: int = 0
+    stakes: Decimal = Decimal(0)
+    wins: Decimal = Decimal(0)
+    rounds: int = 0
+    last_deposit_at: str | None = None
+    last_deposit_amount: Decimal | None = None
+    last_bet_at: str | None = None
+
+    @classmethod
+    def of(cls, wallet_item: dict[str, Any] | None) -> Stats:
+        """The stats of a stored wallet item (None: no wallet yet)."""
+        raw = (wallet_item or {}).get("stats") or {}
+        values: dict[str, Any] = {
+            name: int(raw.get(name, 0)) if name in _STAT_COUNTS else money.to_decimal(raw.get(name))
+            for name in STAT_NAMES
+        }
+        amount = raw.get("last_deposit_amount")
+        return cls(
+            **values,
+            last_deposit_at=raw.get("last_deposit_at"),
+            last_deposit_amount=None if amount is None else money.to_decimal(amount),
+            last_bet_at=raw.get("last_bet_at"),
+        )
+
+
+# ---- postings ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Posting:
+    account: str
+    rail: str
+    currency: str
+    amount: Decimal
+
+    def to_item(self) -> dict[str, Any]:
+        return {"account": self.account, "rail": self.rail, "currency": self.currency, "amount": self.amount}

@@ -1,0 +1,161 @@
+"""The one skeleton every wallet movement runs: read, decide, commit, retry.
+
+Read: one consistent BatchGetItem (profile + wallet + idempotency record + the provider ref, closed round
+or withdrawal the movement needs). Decide: the flow's `act`, in Python Decimal under a context that traps
+any rounding. Commit: one TransactWriteItems (the wallet put conditioned on the seq it read, entries put if
+absent, refs put if absent, the profile version when the decision was gated, the idempotency record last,
+appended by `idempotency.execute`). Any cancellation is a lost race: read and decide again, bounded, with
+jitter (pitboss.retry). The player was resolved by the route: flows get its user_id and never resolve it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, localcontext
+from typing import Any
+
+from pitboss import clock, idempotency, money, observability
+from pitboss.errors import Conflict
+from pitboss.idempotency import Decision, IdemRequest, Outcome
+from pitboss.identity import gates, player_from
+from pitboss.identity.entity import Player
+from pitboss.tenancy import Brand, Principal
+from pitboss.wallet import repository, rules
+from pitboss.wallet.entity import Wallet
+from pitboss.wallet.ledger import Movement
+from pitboss.wallet.models import WithdrawalOut, movement_out
+from pitboss.wallet.repository import Key, Op
+
+# More than idempotency's default: a hot player's wallet is one optimistic lock shared by all its rounds.
+ATTEMPTS = 10
+MAX_TRANSACT_ITEMS = 100
+
+
+@dataclass
+class Ctx:
+    """What one attempt of a movement read, and the movement it is building."""
+
+    principal: Principal
+    user_id: str
+    pk: str
+    player: Player
+    brand: Brand
+    state: gates.EffectiveState
+    items: dict[Key, dict[str, Any]]
+    m: Movement
+    profile_version: int | None = None  # None: the stored profile has no version attribute
+    gated: bool = False
+    # Amounts already checked against a currency, shared by every attempt of the movement.
+    checked: dict[tuple[Decimal, int], Decimal] = field(default_factory=dict)
+
+    @property
+    def wallet(self) -> Wallet:
+        return self.m.wallet
+
+    @property
+    def exp(self) -> int:
+        return self.m.wallet.exp
+
+    @property
+    def windows(self) -> dict[str, str]:
+        return rules.window_ids(self.m.at, self.brand.settings.timezone)
+
+    def amount(self, value: Decimal, exp: int | None = None) -> Decimal:
+        """The request's amount in the wallet's currency (or `exp` places): the currency's decimals and
+        bounds checked once per movement, not again on a retry (the edge already checked the rest)."""
+        places = self.exp if exp is None else exp
+        found = self.checked.get((value, places))
+        if found is None:
+            found = self.checked[(value, places)] = money.in_currency(value, places)
+        return found
+
+    def gate(self, action: gates.Action) -> None:
+        """Refuses a blocked action; the commit then checks the profile version the decision saw."""
+        self.gated = True
+        rules.gate(self.player, self.state, action)
+
+
+Act = Callable[[Ctx], Decision | Outcome]
+
+
+def run(principal: Principal, user_id: str, idem: IdemRequest, reads: list[Key], act: Act) -> Outcome:
+    """Runs a movement for the player `user_id` (resolved by the route): `reads` are the keys it needs
+    besides profile and wallet; `act` decides (an Outcome: answer without writing)."""
+    pk = repository.player_pk(principal.realm, user_id)
+    profile_key, wallet_key = repository.profile_key(pk), repository.wallet_key(pk)
+    checked: dict[tuple[Decimal, int], Decimal] = {}
+
+    def decide(items: dict[Key, dict[str, Any]]) -> Decision | Outcome:
+        profile = items.get(profile_key)
+        player = player_from(principal, profile)
+        brand = principal.brands[player.brand_id]
+        now = clock.now()
+        wallet = repository.wallet_of(items.get(wallet_key), user_id, brand.currency)
+        stored_version = (profile or {}).get("version")
+        ctx = Ctx(
+            principal,
+            user_id,
+            pk,
+            player,
+            brand,
+            gates.effective(player, brand.settings, now),
+            items,
+            Movement(wallet, principal.actor, now),
+            None if stored_version is None else int(stored_version),
+            checked=checked,
+        )
+        # Ledger arithmetic: 38 digits, and any rounding is an error rather than invented or lost money.
+        with localcontext(money.LEDGER_CTX):
+            return act(ctx)
+
+    return idempotency.execute(idem, [profile_key, wallet_key, *reads], decide, attempts=ATTEMPTS)
+
+
+AnswerOps = Callable[[dict[str, Any]], list[Op]]
+
+
+def commit(
+    ctx: Ctx,
+    main: dict[str, Any],
+    *,
+    status: int = 201,
+    ops: list[Op] | None = None,
+    withdrawal: WithdrawalOut | None = None,
+    keeping_answer: AnswerOps | None = None,
+) -> Decision:
+    """The transaction of a movement: the wallet (seq-conditioned), its entries, the flow's `ops`, the items
+    that keep the answer (`keeping_answer(body)`: a provider ref, a rollback, a withdrawal outcome), and the
+    profile version check when the decision was gated. Its answer: `main`, the other entries, the wallet."""
+    m = ctx.m
+    wallet = m.finish()
+    body = movement_out(main, m.entries, wallet, m.now_iso, withdrawal).model_dump(mode="json")
+    all_ops: list[Op] = [
+        repository.wallet_put(ctx.pk, wallet, read_seq=m.read_seq, existed=m.existed),
+        *(repository.entry_put(ctx.pk, e) for e in m.entries),
+        *(ops or []),
+        *(keeping_answer(body) if keeping_answer else []),
+    ]
+    if ctx.gated:
+        # The RG/status decision was made on this profile version: a change saved since (self-exclusion,
+        # suspension, a hold, a tighter limit) cancels the transaction, and the retry decides again.
+        all_ops.append(repository.profile_unchanged(ctx.pk, ctx.profile_version))
+    if len(all_ops) + 1 > MAX_TRANSACT_ITEMS:  # +1: the idempotency record `idempotency.execute` appends
+        raise Conflict(
+            "this movement would write too many items at once; end some bonuses or rounds first",
+            code="movement_too_large",
+        )
+    kind = str(main["type"])
+    # Any cancellation (seq moved, profile changed, ref or entry taken) is a lost race: re-read, decide again.
+    return Decision(
+        ops=all_ops,
+        status=status,
+        body=body,
+        after_commit=lambda: observability.count("Movement", type=kind),
+    )
+
+
+def replayed(item: dict[str, Any], name: str = "response") -> Outcome:
+    """The answer an earlier request stored on `item` (a provider ref, a rollback, a withdrawal outcome),
+    given again: 200, deduped. Counted like a replay of an idempotency record."""
+    observability.count("IdempotentReplay")
+    return Outcome(status=200, body=repository.answer(item, name), deduped=True)

@@ -1,0 +1,77 @@
+"""Promotions: bonus grants (bonus money with a wagering requirement) and winz points (grant, redeem)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pitboss import money, timeline
+from pitboss.idempotency import Decision, IdemRequest, Outcome
+from pitboss.tenancy import Principal
+from pitboss.wallet import movement, rules
+from pitboss.wallet.entity import Bonus
+from pitboss.wallet.ledger import HOUSE_BONUS_POOL, WINZ_ISSUER, new_id
+from pitboss.wallet.models import BonusIn, WinzIn
+from pitboss.wallet.movement import Ctx
+
+
+def grant_bonus(principal: Principal, user_id: str, body: BonusIn, idem: IdemRequest) -> Outcome:
+    """Bonus money from the bonus pool; converts to real once its wagering requirement (amount x
+    multiplier) is staked. A zero requirement converts at once."""
+
+    def act(ctx: Ctx) -> Decision:
+        amount = ctx.amount(body.amount)
+        m = ctx.m
+        expires_at = rules.bonus_expiry(body.expires_at, m.at)
+        ctx.gate("bonus")
+        m.forfeit_expired()
+        rules.room_for_bonus(m.wallet)
+        required = rules.wagering_required(amount, Decimal(body.wagering_multiplier), ctx.exp)
+        bonus = Bonus(
+            id=new_id("bn"),
+            amount=amount,
+            balance=amount,
+            wagering_required=required,
+            wagered=Decimal(0),
+            status="active",
+            granted_at=m.now_iso,
+            expires_at=expires_at,
+        )
+        m.wallet.bonuses.append(bonus)
+        entry = m.entry(
+            "bonus_grant",
+            amount,
+            [m.leg(HOUSE_BONUS_POOL, "bonus", -amount), m.leg("player:bonus", "bonus", amount)],
+            rail="bonus",
+            memo=body.memo,
+            extra={"bonus_id": bonus.id},
+        )
+        if required == 0:
+            m.convert(bonus)
+        event = timeline.event_op(
+            ctx.principal.realm,
+            ctx.user_id,
+            "bonus_granted",
+            ctx.principal.actor,
+            {"bonus_id": bonus.id, "amount": money.fmt(amount, ctx.exp), "wagering_required": str(required)},
+        )
+        return movement.commit(ctx, entry, ops=[event])
+
+    return movement.run(principal, user_id, idem, [], act)
+
+
+def winz(principal: Principal, user_id: str, body: WinzIn, idem: IdemRequest) -> Outcome:
+    """Winz points (two places): a grant is gated like a bonus, a redemption never is."""
+
+    def act(ctx: Ctx) -> Decision:
+        amount = ctx.amount(body.amount, money.POINTS_EXPONENT)
+        m = ctx.m
+        if body.action == "grant":
+            ctx.gate("bonus")  # no promotions to a blocked or excluded player
+            legs = [m.leg(WINZ_ISSUER, "winz", -amount), m.leg("player:winz", "winz", amount)]
+        else:
+            rules.redeemable(m.wallet, amount)
+            legs = [m.leg("player:winz", "winz", -amount), m.leg(WINZ_ISSUER, "winz", amount)]
+        entry = m.entry(f"winz_{body.action}", amount, legs, rail="winz", memo=body.memo)
+        return movement.commit(ctx, entry)
+
+    return movement.run(principal, user_id, idem, [], act)

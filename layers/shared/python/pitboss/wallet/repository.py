@@ -1,0 +1,198 @@
+"""The wallet's items and how they are read and written: WALLET, ledger entries (TX#), provider refs (REF)
+and their rollbacks, closed rounds (ROUND#), withdrawals (WD#). The only wallet module that knows keys,
+conditions and the store. Stored answers are packed (compressed JSON, see idempotency.pack)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pitboss import idempotency, keys, store
+from pitboss.wallet.entity import OpenRound, Wallet
+
+Key = tuple[str, str]
+Item = dict[str, Any]
+Op = store.Op
+
+# The sort key of a rollback's record, next to the bet's REF item under the same partition.
+ROLLBACK_SK = "ROLLBACK"
+_ABSENT = "attribute_not_exists(pk)"
+
+
+# ---- keys --------------------------------------------------------------------------------------
+
+
+def player_pk(realm: str, user_id: str) -> str:
+    return keys.player_pk(realm, user_id)
+
+
+def profile_key(pk: str) -> Key:
+    return (pk, keys.PROFILE)
+
+
+def wallet_key(pk: str) -> Key:
+    return (pk, keys.WALLET)
+
+
+def round_key(pk: str, provider: str, round_id: str) -> Key:
+    return (pk, f"ROUND#{provider}#{round_id}")
+
+
+def withdrawal_key(pk: str, wd_id: str) -> Key:
+    return (pk, f"WD#{wd_id}")
+
+
+def ref_key(realm: str, provider: str, ref_id: str) -> Key:
+    return (keys.ref_pk(realm, provider, ref_id), "REF")
+
+
+def psp_ref_key(realm: str, psp_ref: str) -> Key:
+    # "!" can't occur in a game provider's name, so PSP refs never share a key with a game provider's refs.
+    return (keys.ref_pk(realm, "!psp", psp_ref), "REF")
+
+
+def rollback_key(bet_ref: Key) -> Key:
+    return (bet_ref[0], ROLLBACK_SK)
+
+
+# ---- reads -------------------------------------------------------------------------------------
+
+
+def wallet_of(item: Item | None, user_id: str, currency: str) -> Wallet:
+    """The stored wallet, or a new empty one in the brand's currency."""
+    return Wallet.from_item(item) if item else Wallet(user_id=user_id, currency=currency)
+
+
+def read_profile_and_wallet(pk: str) -> tuple[Item | None, Item | None]:
+    """Profile and wallet in one consistent BatchGetItem (one round trip)."""
+    items = store.batch_get([profile_key(pk), wallet_key(pk)])
+    return items.get(profile_key(pk)), items.get(wallet_key(pk))
+
+
+def entries_newest_first(pk: str, lowest: int, highest: int, limit: int | None = None) -> list[Item]:
+    """Ledger entries with seq in [lowest, highest], newest first, strongly consistent (so they agree with
+    the wallet's seq read just before). One Query."""
+    return store.query(
+        pk, sk_between=(keys.tx_sk(lowest), keys.tx_sk(highest)), forward=False, limit=limit, consistent=True
+    ).items
+
+
+def answer(item: Item, name: str = "response") -> dict[str, Any]:
+    """An answer stored on an item (a ref's, a withdrawal outcome's, a rollback's)."""
+    return idempotency.unpack(item[name])
+
+
+# ---- the writes of a movement ------------------------------------------------------------------
+
+
+def wallet_put(pk: str, wallet: Wallet, *, read_seq: int, existed: bool) -> Op:
+    """The wallet written back only if nobody moved it since it was read (optimistic lock on seq)."""
+    item = {"pk": pk, "sk": keys.WALLET, **wallet.to_item()}
+    if existed:
+        return store.Put(item, condition="#seq = :seq", names={"#seq": "seq"}, values={":seq": read_seq})
+    return store.Put(item, condition="attribute_not_exists(pk)")
+
+
+def entry_put(pk: str, entry: dict[str, Any]) -> Op:
+    """A ledger entry: immutable, put if absent (its seq is the wallet's, so a lost race collides here too)."""
+    return store.Put({"pk": pk, "sk": keys.tx_sk(entry["seq"]), "kind": "entry", **entry}, condition=_ABSENT)
+
+
+def profile_unchanged(pk: str, version: int | None) -> Op:
+    """Cancels the movement if the profile (status, RG) changed since the decision read it."""
+    if version is None:  # a profile saved before versions existed
+        return store.Check(pk, keys.PROFILE, "attribute_not_exists(#v)", names={"#v": "version"})
+    return store.Check(pk, keys.PROFILE, "#v = :v", names={"#v": "version"}, values={":v": version})
+
+
+def ref_put(key: Key, fields: dict[str, Any], body: dict[str, Any], now_iso: str) -> Op:
+    """A provider ref (bet, win, deposit psp_ref) with the movement's answer; put if absent, never expires."""
+    pk, sk = key
+    item = {"pk": pk, "sk": sk, **fields, "response": idempotency.pack(body), "created_at": now_iso}
+    return store.Put(item, condition=_ABSENT)
+
+
+def rollback_put(bet_ref: Key, *, user_id: str, seq: int, body: dict[str, Any], now_iso: str) -> Op:
+    """The record that a bet was rolled back, with the rollback's answer: its own item, put if absent (a bet
+    is reversed once), so the bet's REF and its stored answer are never rewritten."""
+    pk, sk = rollback_key(bet_ref)
+    item = {
+        "pk": pk,
+        "sk": sk,
+        "kind": "rollback",
+        "user_id": user_id,
+        "rollback_seq": seq,
+        "response": idempotency.pack(body),
+        "created_at": now_iso,
+    }
+    return store.Put(item, condition=_ABSENT)
+
+
+def closed_round_put(pk: str, provider: str, round_id: str, state: OpenRound, closed_at: str) -> Op:
+    """A round settled: a later bet on it is 409, a late win is paid, its bets can't be rolled back."""
+    rpk, rsk = round_key(pk, provider, round_id)
+    return store.Put(
+        {
+            "pk": rpk,
+            "sk": rsk,
+            "kind": "round",
+            "provider": provider,
+            "round_id": round_id,
+            "status": "closed",
+            "stake": state.stake,
+            "wins": state.wins,
+            "bets": state.bets,
+            "opened_at": state.opened_at,
+            "closed_at": closed_at,
+        }
+    )
+
+
+def late_win_put(closed_round: Item, wins: Any) -> Op:
+    """A win paid on a settled round, added to its totals (the wallet's seq lock serialises this write)."""
+    return store.Put({**closed_round, "wins": wins})
+
+
+def withdrawal_put(pk: str, wd_id: str, *, amount: Any, currency: str, at: str, seq: int) -> Op:
+    """A withdrawal request, pending until the PSP's outcome."""
+    wpk, wsk = withdrawal_key(pk, wd_id)
+    item = {
+        "pk": wpk,
+        "sk": wsk,
+        "kind": "withdrawal",
+        "id": wd_id,
+        "amount": amount,
+        "currency": currency,
+        "status": "pending",
+        "created_at": at,
+        "updated_at": at,
+        "seq": seq,
+    }
+    return store.Put(item, condition=_ABSENT)
+
+
+def withdrawal_settled_put(wd: Item, *, status: str, now_iso: str, seq: int, body: dict[str, Any]) -> Op:
+    """A pending withdrawal's outcome, with its answer; only from pending (an outcome is final)."""
+    item = {
+        **wd,
+        "status": status,
+        "updated_at": now_iso,
+        "outcome_seq": seq,
+        "outcome_response": idempotency.pack(body),
+    }
+    return store.Put(item, condition="#s = :pending", names={"#s": "status"}, values={":pending": "pending"})
+
+
+def tombstone_if_absent(key: Key, *, provider: str, ref_id: str, user_id: str, now_iso: str) -> bool:
+    """Marks a ref rolled back before its bet arrived (the bet will be refused); False if the ref exists."""
+    pk, sk = key
+    return store.put_if_absent(
+        {
+            "pk": pk,
+            "sk": sk,
+            "kind": "tombstone",
+            "provider": provider,
+            "ref_id": ref_id,
+            "user_id": user_id,
+            "created_at": now_iso,
+        }
+    )
