@@ -73,3 +73,9 @@ def test_ids_are_ulids_in_order() -> None:
     assert made == sorted(made) and len(set(made)) == len(made)
     assert all(len(i) == 26 and set(i) <= set("0123456789ABCDEFGHJKMNPQRSTVWXYZ") for i in made)
     assert ids.ulid(at_ms=1_700_000_000_000)[:10] == "01HF7YAT00"  # the 48-bit time, as python-ulid writes it
+
+
+def test_the_layer_sets_the_collector_for_long_lived_heaps() -> None:
+    done = _fresh_python("import gc, pitboss\nprint(gc.get_threshold())", ROOT / "layers" / "shared" / "python")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "(10000, 20, 20)"
