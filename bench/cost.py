@@ -83,7 +83,7 @@ def lines(result: dict[str, Any], hit_rate: float) -> list[tuple[str, str, float
     ]
 
 
-def table(result: dict[str, Any], hit_rate: float) -> str:
+def table(result: dict[str, Any], hit_rate: float, source: str = "bench/results/latest.json") -> str:
     bet_lines = lines(result, hit_rate)
     per_bet = sum(dollars for _, _, dollars in bet_lines)
     win = result["operations"]["win (closes round)"]
@@ -93,7 +93,7 @@ def table(result: dict[str, Any], hit_rate: float) -> str:
     win_db = win["wcu"] * WRU_PER_MILLION + win["rcu"] * RRU_PER_MILLION
     per_round = per_bet + shared + win_db
     out = [
-        f"Measured: {result.get('at', '?')} (bench/results/latest.json); prices us-east-1, arm64, on-demand.",
+        f"Measured: {result.get('at', '?')} ({source}); prices us-east-1, arm64, on-demand.",
         "",
         "| per bet | arithmetic | $ per million bets |",
         "|---|---|---|",
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     result = json.loads(args.results.read_text())
     if "lambda_per_http_bet" not in result:
         raise SystemExit("no per-invocation figures in the results: run `make bench` first")
-    print(table(result, min(1.0, max(0.0, args.hit_rate))))
+    print(table(result, min(1.0, max(0.0, args.hit_rate)), str(args.results)))
     for other in (0.9, 0.0):
         per_bet = sum(dollars for _, _, dollars in lines(result, other))
         print(f"\nwith {other:.0%} authorizer cache hits: {per_bet:.2f} $ per million bets")
