@@ -36,6 +36,17 @@ DYNAMODB_ROUND_TRIP_MS = 5.0  # assumed: DynamoDB in-region, single-digit millis
 DEFAULT_HIT_RATE = 0.99
 
 
+def _wru(row: dict[str, Any]) -> float:
+    """Units as AWS bills them (bench/capacity.py, from item sizes), or DynamoDB Local's figure from a
+    result written before the bench computed them (Local under-reports reads and writes of several
+    items)."""
+    return float(row.get("wcu_aws", row["wcu"]))
+
+
+def _rru(row: dict[str, Any]) -> float:
+    return float(row.get("rcu_aws", row["rcu"]))
+
+
 def _billed_ms(cpu_ms: float, round_trips: float, memory_mb: int) -> int:
     return max(1, math.ceil(cpu_ms * VCPU_MB / memory_mb + round_trips * DYNAMODB_ROUND_TRIP_MS))
 
@@ -78,8 +89,8 @@ def lines(result: dict[str, Any], hit_rate: float) -> list[tuple[str, str, float
             f"{1 - hit_rate:.2f} x 1 RRU x ${RRU_PER_MILLION}/M",
             (1 - hit_rate) * RRU_PER_MILLION,
         ),
-        ("bet: DynamoDB writes", f"{bet['wcu']:g} WRU x ${WRU_PER_MILLION}/M", bet["wcu"] * WRU_PER_MILLION),
-        ("bet: DynamoDB reads", f"{bet['rcu']:g} RRU x ${RRU_PER_MILLION}/M", bet["rcu"] * RRU_PER_MILLION),
+        ("bet: DynamoDB writes", f"{_wru(bet):g} WRU x ${WRU_PER_MILLION}/M", _wru(bet) * WRU_PER_MILLION),
+        ("bet: DynamoDB reads", f"{_rru(bet):g} RRU x ${RRU_PER_MILLION}/M", _rru(bet) * RRU_PER_MILLION),
     ]
 
 
@@ -90,7 +101,7 @@ def table(result: dict[str, Any], hit_rate: float, source: str = "bench/results/
     # A win is another request through the same path: the same HTTP, Lambda and authorizer lines as a
     # bet (same handler work, same round trips), with its own DynamoDB units.
     shared = sum(dollars for item, _, dollars in bet_lines if not item.startswith("bet:"))
-    win_db = win["wcu"] * WRU_PER_MILLION + win["rcu"] * RRU_PER_MILLION
+    win_db = _wru(win) * WRU_PER_MILLION + _rru(win) * RRU_PER_MILLION
     per_round = per_bet + shared + win_db
     out = [
         f"Measured: {result.get('at', '?')} ({source}); prices us-east-1, arm64, on-demand.",
@@ -102,7 +113,7 @@ def table(result: dict[str, Any], hit_rate: float, source: str = "bench/results/
     out += [
         f"| **a bet** | | **{per_bet:.2f}** |",
         f"| a win: the same request lines | | {shared:.4f} |",
-        f"| win: DynamoDB | {win['wcu']:g} WRU x ${WRU_PER_MILLION}/M + {win['rcu']:g} RRU x ${RRU_PER_MILLION}/M"
+        f"| win: DynamoDB | {_wru(win):g} WRU x ${WRU_PER_MILLION}/M + {_rru(win):g} RRU x ${RRU_PER_MILLION}/M"
         f" | {win_db:.4f} |",
         f"| **a round (bet + win)** | | **{per_round:.2f}** per million rounds |",
     ]

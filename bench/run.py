@@ -44,7 +44,7 @@ def _measure(fn: Callable[[], Any], repeat: int) -> dict[str, Any]:
     rt = store.round_trips
     rt.count, rt.consumed_rcu, rt.consumed_wcu = 0, 0.0, 0.0
     with capacity.billed() as billed:
-        billed.wcu = 0
+        billed.wcu, billed.rru = 0, 0.0
         for _ in range(repeat):
             fn()
     return {
@@ -52,6 +52,7 @@ def _measure(fn: Callable[[], Any], repeat: int) -> dict[str, Any]:
         "rcu": round(rt.consumed_rcu / repeat, 2),
         "wcu": round(rt.consumed_wcu / repeat, 2),
         "wcu_aws": round(billed.wcu / repeat, 2),
+        "rcu_aws": round(billed.rru / repeat, 2),
         "samples": repeat,
     }
 
@@ -289,10 +290,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def _print(result: dict[str, Any]) -> None:
     print(f"\nRound trips and consumed capacity per call ({result['database']}):")
-    print(f"  {'operation':40} {'round trips':>11} {'RCU':>7} {'WCU':>7} {'WCU(AWS)':>9}")
+    print(f"  {'operation':40} {'round trips':>11} {'RCU':>7} {'WCU':>7} {'RCU(AWS)':>9} {'WCU(AWS)':>9}")
     for name, row in result["operations"].items():
         aws = row.get("wcu_aws", 0.0)
-        print(f"  {name:40} {row['round_trips']:>11.2f} {row['rcu']:>7.2f} {row['wcu']:>7.2f} {aws:>9.2f}")
+        print(
+            f"  {name:40} {row['round_trips']:>11.2f} {row['rcu']:>7.2f} {row['wcu']:>7.2f}"
+            f" {row.get('rcu_aws', 0.0):>9.2f} {aws:>9.2f}"
+        )
     print("\nMovements per second (sequential unless noted):")
     print(f"  {'loop':48} {'per s':>8} {'p50 ms':>8} {'p99 ms':>8} {'x bare':>7}")
     for name, row in result["throughput"].items():
