@@ -82,6 +82,14 @@ test: venv lint typecheck template ## Everything: lint, types, template checks, 
 bench: venv ## Benchmarks: round trips, consumed capacity, movements/s (writes bench/results/)
 	$(BIN)/python -m bench.run
 
+.PHONY: cost
+cost: $(BIN)/pitboss ## Cost per million bets and rounds on AWS list prices, from bench/results/latest.json
+	$(BIN)/python -m bench.cost
+
+.PHONY: coldstart
+coldstart: $(BIN)/pitboss ## Cold start per function: import + DynamoDB client, as a ratio to a bare boto3 client
+	$(BIN)/python -m bench.coldstart
+
 .PHONY: build
 build: $(SAMBIN)/sam ## sam build (no container needed)
 	$(SAMBIN)/sam build

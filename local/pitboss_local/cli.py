@@ -187,7 +187,11 @@ def cmd_dev(args: argparse.Namespace) -> int:
     base = local_stack.data_dir()
     port = int(os.environ.get("PORT", args.port))
     stack = local_stack.start(
-        port=port, db_dir=base / "dynamodb", quiet=args.quiet, schedule_seconds=args.schedule_seconds
+        port=port,
+        db_dir=base / "dynamodb",
+        quiet=args.quiet,
+        schedule_seconds=args.schedule_seconds,
+        auth_cache_seconds=args.auth_cache_seconds,
     )
     local_stack.write_stack_file(base, stack)
     creds_file = base / "demo-credentials.json"
@@ -239,6 +243,11 @@ def build_parser() -> argparse.ArgumentParser:
     dev.add_argument("--port", type=int, default=3000)
     dev.add_argument("--quiet", action="store_true", help="no access log lines")
     dev.add_argument("--schedule-seconds", type=float, default=60.0, help="how often scheduled functions run")
+    dev.add_argument(
+        "--auth-cache-seconds",
+        type=float,
+        help="how long a warm authorizer keeps a verified key (default and maximum: 10, as deployed)",
+    )
     dev.set_defaults(func=cmd_dev)
 
     ct = sub.add_parser("create-tenant", help="create a tenant with brands and a live and a test key")

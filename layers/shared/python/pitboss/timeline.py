@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ulid import ULID
-
-from pitboss import clock, keys, store
+from pitboss import clock, ids, keys, store
 
 
 def event_op(realm: str, user_id: str, event_type: str, actor: str, data: dict[str, Any] | None = None) -> store.Put:
     at = clock.now()
-    event_id = str(ULID())
+    event_id = ids.ulid()
     return store.Put(
         {
             "pk": keys.player_pk(realm, user_id),
