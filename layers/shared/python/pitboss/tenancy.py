@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, Field, field_validator
 from ulid import ULID
 
-from pitboss import clock, keys, store
+from pitboss import actors, clock, keys, store
 from pitboss.errors import Forbidden, NotFound, Unauthorized, Unprocessable
 
 Mode = Literal["live", "test"]
@@ -79,14 +79,21 @@ class Principal(BaseModel):
     scopes: list[str]
     brand_ids: list[int] | None = None  # None: every brand of the tenant
     brands: dict[int, Brand] = Field(default_factory=dict)
+    # Set when an operator acts through the console (pitboss.operators): the same flows, another actor.
+    operator_id: str | None = None
+    operator_email: str | None = None
+    client_ip: str | None = None
 
     @property
     def realm(self) -> str:
         return keys.realm(self.tenant_id, self.mode)
 
     @property
-    def actor(self) -> str:
-        return f"key:{self.key_id}"
+    def actor(self) -> actors.Actor:
+        """`key:<key_id>`, or `operator:<operator_id>` carrying the operator's email and client IP."""
+        if self.operator_id is not None:
+            return actors.operator(self.operator_id, self.operator_email or "", self.client_ip)
+        return actors.key(self.key_id)
 
     @property
     def team_id(self) -> int:
