@@ -166,6 +166,7 @@ def withdrawal_put(pk: str, wd_id: str, *, amount: Any, currency: str, at: str, 
         "created_at": at,
         "updated_at": at,
         "seq": seq,
+        **keys.withdrawal_queue_attributes(wpk, at, wd_id),  # the console's queue of pending withdrawals
     }
     return store.Put(item, condition=_ABSENT)
 
@@ -173,7 +174,7 @@ def withdrawal_put(pk: str, wd_id: str, *, amount: Any, currency: str, at: str, 
 def withdrawal_settled_put(wd: Item, *, status: str, now_iso: str, seq: int, body: dict[str, Any]) -> Op:
     """A pending withdrawal's outcome, with its answer; only from pending (an outcome is final)."""
     item = {
-        **wd,
+        **{k: v for k, v in wd.items() if k not in keys.LIST_ATTRIBUTES},  # settled: out of the queue
         "status": status,
         "updated_at": now_iso,
         "outcome_seq": seq,
