@@ -20,7 +20,7 @@ class Actor(str):
     email: str | None
     ip: str | None
 
-    def __new__(cls, kind: ActorKind, id: str, *, email: str | None = None, ip: str | None = None) -> Actor:  # noqa: A002
+    def __new__(cls, kind: ActorKind, id: str, *, email: str | None = None, ip: str | None = None) -> Actor:
         self = super().__new__(cls, f"{kind}:{id}")
         self.kind, self.id, self.email, self.ip = kind, id, email, ip
         return self
@@ -40,7 +40,7 @@ class Actor(str):
         return (_rebuild, (self.kind, self.id, self.email, self.ip))
 
 
-def _rebuild(kind: ActorKind, id: str, email: str | None, ip: str | None) -> Actor:  # noqa: A002
+def _rebuild(kind: ActorKind, id: str, email: str | None, ip: str | None) -> Actor:
     return Actor(kind, id, email=email, ip=ip)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -48,6 +49,22 @@ class BrandSettings(BaseModel):
     session_idle_minutes: int = Field(default=30, ge=1)
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_minutes: int = Field(default=15, ge=1)
+    # The console's four eyes: a withdrawal above this amount (brand currency) needs a second operator's
+    # approval before it can be completed. None: never.
+    withdrawal_second_approval_above: str | None = None
+
+    @field_validator("withdrawal_second_approval_above")
+    @classmethod
+    def _amount(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        try:
+            amount = Decimal(str(value))
+        except InvalidOperation as exc:
+            raise ValueError("a decimal amount, e.g. 1000.00") from exc
+        if not amount.is_finite() or amount < 0:
+            raise ValueError("a decimal amount of 0 or more")
+        return str(amount)
 
     @field_validator("timezone")
     @classmethod

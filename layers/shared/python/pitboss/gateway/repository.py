@@ -281,8 +281,12 @@ def player_sessions(realm: str, user_id: str) -> list[dict[str, Any]]:
     """A player's sessions, newest first (the `lists` index, then one BatchGetItem: the index is keys only
     and eventually consistent, so an ended session is simply not found)."""
     page = store.query(
-        keys.gateway_sessions_pk(realm, user_id), index=keys.LISTS_INDEX, pk_name="list_pk", sk_name="list_sk",
-        forward=False, limit=100,
+        keys.gateway_sessions_pk(realm, user_id),
+        index=keys.LISTS_INDEX,
+        pk_name="list_pk",
+        sk_name="list_sk",
+        forward=False,
+        limit=100,
     )
     found = store.batch_get([(i["pk"], i["sk"]) for i in page.items])
     return sorted(found.values(), key=lambda s: str(s.get("created_at", "")), reverse=True)

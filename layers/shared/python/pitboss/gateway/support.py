@@ -54,7 +54,8 @@ def end_sessions(player: Player, actor: str, session_id: str | None = None) -> i
     event commit together; a session that ended meanwhile makes it look again."""
     for _attempt in retry.attempts(what="end_sessions"):
         found = [
-            s for s in repository.player_sessions(player.realm, player.user_id)
+            s
+            for s in repository.player_sessions(player.realm, player.user_id)
             if session_id is None or str(s["pk"]).removeprefix("SESSION#") == session_id
         ]
         if not found:
