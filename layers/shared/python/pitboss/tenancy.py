@@ -205,8 +205,10 @@ def create_key(
     scopes: list[str] | None = None,
     brand_ids: list[int] | None = None,
     name: str = "",
+    also: list[store.Op] | None = None,
 ) -> tuple[str, dict[str, Any]]:
-    """Creates a key and returns (the raw key, shown once; its public record)."""
+    """Creates a key and returns (the raw key, shown once; its public record). `also`: writes that commit
+    with it (the console's audit record)."""
     scopes = scopes or ["*"]
     unknown = [s for s in scopes if s not in SCOPES]
     if unknown:
@@ -237,6 +239,7 @@ def create_key(
                 {"pk": keys.tenant_pk(tenant_id), "sk": f"KEYID#{key_id}", "key_hash": digest, **record},
                 condition="attribute_not_exists(pk)",
             ),
+            *(also or []),
         ]
     )
     return raw, record
@@ -247,7 +250,7 @@ def list_keys(tenant_id: str) -> list[dict[str, Any]]:
     return [_public_key(i) for i in items]
 
 
-def revoke_key(tenant_id: str, key_id: str) -> dict[str, Any]:
+def revoke_key(tenant_id: str, key_id: str, also: list[store.Op] | None = None) -> dict[str, Any]:
     index = store.get(keys.tenant_pk(tenant_id), f"KEYID#{key_id}")
     if index is None:
         raise NotFound(f"key {key_id} not found")
@@ -267,6 +270,7 @@ def revoke_key(tenant_id: str, key_id: str) -> dict[str, Any]:
                 "SET revoked = :t, revoked_at = :at",
                 values={":t": True, ":at": revoked_at},
             ),
+            *(also or []),
         ]
     )
     index.update(revoked=True, revoked_at=revoked_at)
@@ -368,12 +372,17 @@ def get_brand(brand_id: int) -> Brand | None:
     return _brand_from_item(item) if item else None
 
 
-def update_brand_settings(tenant_id: str, brand_id: int, changes: dict[str, Any]) -> Brand:
+def update_brand_settings(
+    tenant_id: str, brand_id: int, changes: dict[str, Any], also: list[store.Op] | None = None
+) -> Brand:
     item = store.get(keys.tenant_pk(tenant_id), keys.brand_sk(brand_id))
     if item is None:
         raise NotFound(f"brand {brand_id} not found", code="brand_not_found")
     brand = _brand_from_item(item)
     merged = BrandSettings.model_validate({**brand.settings.model_dump(), **changes})
     brand = brand.model_copy(update={"settings": merged})
-    store.put(_brand_item(brand))
+    if also:
+        store.transact([store.Put(_brand_item(brand)), *also])
+    else:
+        store.put(_brand_item(brand))
     return brand

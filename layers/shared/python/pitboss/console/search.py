@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pitboss.console import repository
 from pitboss.console.models import PlayerRow, SearchIn, SearchResult
+from pitboss.errors import NotFound
 from pitboss.identity.entity import Player
 from pitboss.tenancy import Principal
 from pitboss.types import is_uuid
@@ -48,3 +49,13 @@ def search(principal: Principal, query: SearchIn, limit: int = PAGE_SIZE) -> Sea
     return SearchResult(
         exact=[PlayerRow.of(p) for p in exact], players=[PlayerRow.of(p) for p in players], next_cursor=next_cursor
     )
+
+
+def locate(principal: Principal, player_id: int) -> PlayerRow:
+    """The player a numeric id names (the console's player page, the gateway's playerIdLink); 404 when
+    there is none in the caller's realm or it is of a brand the caller can't see."""
+    user_id = repository.by_number(principal.realm, player_id) if 0 < player_id < MAX_PLAYER_NUMBER else None
+    items = repository.profiles(principal.realm, [user_id]) if user_id else []
+    if not items or not principal.can_see_brand(int(items[0]["brand_id"])):
+        raise NotFound("player not found", code="player_not_found")
+    return PlayerRow.of(Player.from_item(principal.realm, items[0]))

@@ -30,11 +30,11 @@ class PlayerSession:
     idle_until: str
 
 
-def sessions(player: Player) -> list[PlayerSession]:
+def sessions(realm: str, user_id: str) -> list[PlayerSession]:
     """The player's live sessions, newest first (ended, idle or expired ones are left out)."""
     now = clock.now()
     live = []
-    for item in repository.player_sessions(player.realm, player.user_id):
+    for item in repository.player_sessions(realm, user_id):
         if item["idle_until"] <= clock.iso(now) or now - clock.parse_iso(item["created_at"]) >= MAX_SESSION:
             continue
         live.append(

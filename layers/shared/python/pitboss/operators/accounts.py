@@ -133,7 +133,8 @@ def disable(console: Console, operator_id: str) -> OperatorOut:
 
 def disable_by_cli(tenant_id: str, who: str) -> OperatorOut:
     """`pitboss disable-operator`: by operator_id or email."""
-    found = next((o for o in repository.of_tenant(tenant_id) if who in (o.operator_id, o.email.casefold())), None)
+    key = who.strip().casefold()
+    found = next((o for o in repository.of_tenant(tenant_id) if key in (o.operator_id, o.email.casefold())), None)
     if found is None:
         raise NotFound("operator not found", code="operator_not_found")
     return OperatorOut.of(_save(found, found.model_copy(update={"status": "disabled"})))

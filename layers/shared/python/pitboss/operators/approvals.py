@@ -43,3 +43,8 @@ def approver(principal: Principal, user_id: str, withdrawal_id: str) -> str | No
     """The email of the operator whose approval waits for a second one, if any."""
     found = repository.approval(principal.realm, user_id, withdrawal_id)
     return str(found.get("operator_email") or found.get("operator_id")) if found else None
+
+
+def needs_second(brand: Brand, amount: str) -> bool:
+    """Whether a withdrawal of this amount needs a second operator in this brand (the queue shows it)."""
+    return rules.needs_second_approval(money.to_decimal(amount), brand.settings.withdrawal_second_approval_above)

@@ -12,6 +12,7 @@ from ulid import ULID
 from pitboss import clock, timeline
 from pitboss.operators import repository
 from pitboss.operators.models import AuditEntry, AuditPage, AuditQuery
+from pitboss.players.output import json_value
 from pitboss.tenancy import Principal
 
 PAGE_SIZE = 50
@@ -45,5 +46,5 @@ def _entry(item: dict[str, Any]) -> AuditEntry:
         actor_ip=item.get("actor_ip"),
         mode=item.get("mode"),
         user_id=item.get("user_id"),
-        data=dict(item.get("data") or {}),
+        data=json_value(dict(item.get("data") or {})),
     )
