@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LAYER = ROOT / "layers" / "shared" / "python"
 FUNCTIONS = ROOT / "functions"
 
-DOMAINS = frozenset({"players", "wallet", "gateway", "backoffice"})
+DOMAINS = frozenset({"players", "wallet", "gateway", "backoffice", "operators", "console"})
 PURE = frozenset({"models", "output", "rules", "entity"})
 # Kernel modules that may talk to AWS SDKs directly; everything else goes through them.
 AWS_ADAPTERS = frozenset({"pitboss.store", "pitboss.bus"})

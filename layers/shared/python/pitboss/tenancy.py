@@ -9,12 +9,13 @@ the key, and rewritten on every live key of the tenant whenever a brand changes.
 from __future__ import annotations
 
 import secrets
+from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field, field_validator
 
-from pitboss import apikeys, clock, ids, keys, retry, store
+from pitboss import actors, apikeys, clock, ids, keys, retry, store
 from pitboss.errors import (
     ConcurrentUpdate,
     Conflict,
@@ -57,6 +58,22 @@ class BrandSettings(BaseModel):
     session_idle_minutes: int = Field(default=30, ge=1)
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_minutes: int = Field(default=15, ge=1)
+    # The console's four eyes: a withdrawal above this amount (brand currency) needs a second operator's
+    # approval before it can be completed. None: never.
+    withdrawal_second_approval_above: str | None = None
+
+    @field_validator("withdrawal_second_approval_above")
+    @classmethod
+    def _amount(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        try:
+            amount = Decimal(str(value))
+        except InvalidOperation as exc:
+            raise ValueError("a decimal amount, e.g. 1000.00") from exc
+        if not amount.is_finite() or amount < 0:
+            raise ValueError("a decimal amount of 0 or more")
+        return str(amount)
 
     @field_validator("timezone")
     @classmethod
@@ -88,14 +105,21 @@ class Principal(BaseModel):
     scopes: list[str]
     brand_ids: list[int] | None = None  # None: every brand of the tenant
     brands: dict[int, Brand] = Field(default_factory=dict)
+    # Set when an operator acts through the console (pitboss.operators): the same flows, another actor.
+    operator_id: str | None = None
+    operator_email: str | None = None
+    client_ip: str | None = None
 
     @property
     def realm(self) -> str:
         return keys.realm(self.tenant_id, self.mode)
 
     @property
-    def actor(self) -> str:
-        return f"key:{self.key_id}"
+    def actor(self) -> actors.Actor:
+        """`key:<key_id>`, or `operator:<operator_id>` carrying the operator's email and client IP."""
+        if self.operator_id is not None:
+            return actors.operator(self.operator_id, self.operator_email or "", self.client_ip)
+        return actors.key(self.key_id)
 
     @property
     def team_id(self) -> int:
@@ -163,10 +187,12 @@ def create_key(
     scopes: list[str] | None = None,
     brand_ids: list[int] | None = None,
     name: str = "",
+    also: list[store.Op] | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """Creates a key and returns (the raw key, shown once; its public record). The key record carries the
     tenant's brand set as of `brands_rev`; the write checks that revision, so a brand change racing it
-    either sees the new key (and rewrites its set) or makes this write retry with the new brands."""
+    either sees the new key (and rewrites its set) or makes this write retry with the new brands.
+    `also`: writes that commit with it (the console's audit record)."""
     scopes = scopes or ["*"]
     unknown = [s for s in scopes if s not in SCOPES]
     if unknown:
@@ -203,6 +229,7 @@ def create_key(
                         condition="attribute_not_exists(pk)",
                     ),
                     store.Check(keys.tenant_pk(tenant_id), "TENANT", **_at_rev(rev)),
+                    *(also or []),
                 ]
             )
         except TransactionCancelled as exc:
@@ -258,7 +285,7 @@ def list_keys(tenant_id: str) -> list[dict[str, Any]]:
     return [_public_key(i) for i in items]
 
 
-def revoke_key(tenant_id: str, key_id: str) -> dict[str, Any]:
+def revoke_key(tenant_id: str, key_id: str, also: list[store.Op] | None = None) -> dict[str, Any]:
     index = store.get(keys.tenant_pk(tenant_id), f"KEYID#{key_id}")
     if index is None:
         raise NotFound(f"key {key_id} not found")
@@ -267,7 +294,7 @@ def revoke_key(tenant_id: str, key_id: str) -> dict[str, Any]:
         [
             store.Update(
                 index["key_hash"],
-                "KEY",
+                apikeys.KEY_SK,
                 "SET revoked = :t, revoked_at = :at",
                 condition="attribute_exists(pk)",
                 values={":t": True, ":at": revoked_at},
@@ -278,6 +305,7 @@ def revoke_key(tenant_id: str, key_id: str) -> dict[str, Any]:
                 "SET revoked = :t, revoked_at = :at",
                 values={":t": True, ":at": revoked_at},
             ),
+            *(also or []),
         ]
     )
     index.update(revoked=True, revoked_at=revoked_at)
@@ -371,7 +399,9 @@ def get_brand(brand_id: int) -> Brand | None:
     return _brand_from_item(item) if item else None
 
 
-def update_brand_settings(tenant_id: str, brand_id: int, changes: dict[str, Any]) -> Brand:
+def update_brand_settings(
+    tenant_id: str, brand_id: int, changes: dict[str, Any], also: list[store.Op] | None = None
+) -> Brand:
     """Validates and saves a brand's new settings, bumping the tenant's `brands_rev` in the same write
     (so two changes never lose one another), then rewrites the brand set on the tenant's keys. Warm
     authorizers see it within apikeys.CACHE_SECONDS."""
@@ -390,6 +420,7 @@ def update_brand_settings(tenant_id: str, brand_id: int, changes: dict[str, Any]
                 [
                     store.Put(_brand_item(brand), condition="attribute_exists(pk)"),
                     store.Update(tenant_pk, "TENANT", "SET #rev = :next", **_merge(_at_rev(rev), {":next": rev + 1})),
+                    *(also or []),
                 ]
             )
         except TransactionCancelled as exc:
