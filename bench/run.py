@@ -94,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from pitboss import idempotency, identity, keys, store, tenancy
     from pitboss.backoffice import queries as backoffice
+    from pitboss.players import queries as player_queries
     from pitboss.players import upsert as players
     from pitboss.players.models import PlayerUpsert
     from pitboss.wallet import payments, queries, rounds
@@ -160,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         ops["replay (same idempotency_key)"] = _measure(lambda: bet(user, "replayed", "rr", key="replay-key"), s)
         ops["replay (same ref_id, new key)"] = _measure(lambda: bet(user, "replayed", "rr"), s)
         ops["wallet read by uuid"] = _measure(lambda: queries.get_wallet(who, user), s)
-        ops["dossier read by uuid"] = _measure(lambda: players.get_dossier(who, user, None), s)
+        ops["dossier read by uuid"] = _measure(lambda: player_queries.get_dossier(who, user, None), s)
         ops["transactions page (20)"] = _measure(lambda: queries.list_transactions(who, user, 20, None), s)
         ops["back-office player detail"] = _measure(lambda: backoffice.get_player(who, number), s)
         ops["back-office transactions page (20)"] = _measure(

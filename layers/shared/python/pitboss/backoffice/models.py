@@ -31,8 +31,12 @@ class PlayerList(BaseModel):
 
 
 class PlayerDetail(PlayerItem):
-    wallet_balance: str | None = Field(description="Available real balance; null before any movement")
-    wallet_frozen: str | None = Field(description="Held in open rounds and pending withdrawals; null before any")
+    wallet_balance: str | None = Field(
+        description="Available real balance in `currency` (the brand's default); null before any movement"
+    )
+    wallet_frozen: str | None = Field(
+        description="Held in open rounds and pending withdrawals, in `currency`; null before any movement"
+    )
 
 
 class TransactionItem(BaseModel):
