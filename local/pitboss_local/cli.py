@@ -163,7 +163,13 @@ def cmd_brand_settings(args: argparse.Namespace) -> int:
                 return 2
             brand = found
     _print(
-        {"brand_id": brand.brand_id, "name": brand.name, "currency": brand.currency, **brand.settings.model_dump()},
+        {
+            "brand_id": brand.brand_id,
+            "name": brand.name,
+            "currency": brand.currency,
+            **brand.settings.model_dump(),
+            "currencies": brand.currencies,
+        },
         args.json,
     )
     return 0
@@ -222,6 +228,10 @@ def cmd_outbox(args: argparse.Namespace) -> int:
     return 0
 
 
+def _currencies(brand: dict[str, Any]) -> str:
+    return ", ".join(brand.get("currencies") or [brand["currency"]])
+
+
 def cmd_dev(args: argparse.Namespace) -> int:
     base = local_stack.data_dir()
     port = int(os.environ.get("PORT", args.port))
@@ -250,7 +260,7 @@ Pitboss local stack is up.
   Docs:       {url}/v1/docs   (OpenAPI: {url}/v1/openapi.json)
   DynamoDB:   {stack.db.endpoint} (data in {base / "dynamodb"})
   Tenant:     {creds["tenant_id"]}
-  Brands:     {", ".join(f"{b['brand_id']} {b['name']} ({b['currency']})" for b in creds["brands"])}
+  Brands:     {", ".join(f"{b['brand_id']} {b['name']} ({_currencies(b)})" for b in creds["brands"])}
   Live key:   {creds["live_key"]}
   Test key:   {creds["test_key"]}
   Console:    {url}/console   (sign in as {creds["operator"]["email"]} / {creds["operator"]["password"]})
@@ -323,7 +333,10 @@ def build_parser() -> argparse.ArgumentParser:
     bs.add_argument("--tenant", required=True)
     bs.add_argument("--brand-id", type=int, required=True)
     bs.add_argument(
-        "--set", action="append", metavar="KEY=VALUE", help="e.g. min_age=21, timezone=Europe/Malta; repeat"
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        help="e.g. min_age=21, timezone=Europe/Malta, currencies=EUR,USD,BTC (default first); repeat",
     )
     bs.add_argument("--json", action="store_true")
     bs.set_defaults(func=cmd_brand_settings)

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from pitboss import actors, apikeys, clock, ids, keys, retry, store
 from pitboss.errors import (
@@ -75,6 +75,27 @@ class BrandSettings(BaseModel):
             raise ValueError("a decimal amount of 0 or more")
         return str(amount)
 
+    # The currencies the brand's wallets take, its default first (the brand's `currency` follows it). Empty:
+    # only the brand's `currency`. Settable as a JSON list or "EUR,USD,BTC".
+    currencies: list[str] = Field(default_factory=list)
+
+    @field_validator("currencies", mode="before")
+    @classmethod
+    def _currency_list(cls, value: object) -> object:
+        from pitboss import money
+
+        if isinstance(value, str):
+            value = [c.strip() for c in value.split(",") if c.strip()]
+        if isinstance(value, list):
+            codes = [str(c).upper() for c in value]
+            unknown = [c for c in codes if not money.supported_currency(c)]
+            if unknown:
+                raise ValueError(f"unsupported currencies: {', '.join(unknown)}")
+            if len(set(codes)) != len(codes):
+                raise ValueError("a currency is listed twice")
+            return codes
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -92,8 +113,19 @@ class Brand(BaseModel):
     # key's one query of its tenant's brands has it. 0 on brands created before team numbers existed.
     team_id: int = 0
     name: str
-    currency: str
+    currency: str = Field(description="The default currency: the first of `currencies`")
     settings: BrandSettings = Field(default_factory=BrandSettings)
+
+    @model_validator(mode="after")
+    def _default_currency_first(self) -> Brand:
+        if self.settings.currencies and self.currency != self.settings.currencies[0]:
+            self.currency = self.settings.currencies[0]
+        return self
+
+    @property
+    def currencies(self) -> list[str]:
+        """Every currency the brand takes, its default first."""
+        return list(self.settings.currencies) or [self.currency]
 
 
 class Principal(BaseModel):
@@ -361,7 +393,10 @@ def create_tenant(name: str, brands: list[tuple[str, str]]) -> dict[str, Any]:
     return {
         "tenant_id": tenant_id,
         "name": name,
-        "brands": [{"brand_id": b.brand_id, "name": b.name, "currency": b.currency} for b in created],
+        "brands": [
+            {"brand_id": b.brand_id, "name": b.name, "currency": b.currency, "currencies": b.currencies}
+            for b in created
+        ],
     }
 
 
@@ -413,7 +448,9 @@ def update_brand_settings(
             raise NotFound(f"brand {brand_id} not found", code="brand_not_found")
         brand = _brand_from_item(item)
         merged = BrandSettings.model_validate({**brand.settings.model_dump(), **changes})
-        brand = brand.model_copy(update={"settings": merged})
+        brand = Brand.model_validate(
+            {**brand.model_dump(), "settings": merged}
+        )  # validated: `currencies` moves `currency`
         rev = _brands_rev(tenant)
         try:
             store.transact(

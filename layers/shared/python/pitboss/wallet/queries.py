@@ -9,7 +9,7 @@ from pitboss import clock, money
 from pitboss.errors import NotFound
 from pitboss.identity import player_from
 from pitboss.tenancy import Principal
-from pitboss.wallet import repository
+from pitboss.wallet import repository, rules
 from pitboss.wallet.models import (
     QueuedWithdrawalOut,
     TransactionsPage,
@@ -22,13 +22,16 @@ from pitboss.wallet.models import (
 )
 
 
-def get_wallet(principal: Principal, user_id: str) -> WalletEnvelope:
-    """Balances per rail, frozen, bonuses and open rounds: one BatchGetItem (profile and wallet)."""
+def get_wallet(principal: Principal, user_id: str, currency: str | None = None) -> WalletEnvelope:
+    """Balances per rail, frozen, bonuses and open rounds in one currency (the brand's default unless
+    named), and every currency held: one BatchGetItem (profile and wallet)."""
     pk = repository.player_pk(principal.realm, user_id)
     profile, stored = repository.read_profile_and_wallet(pk)
     player = player_from(principal, profile)
-    wallet = repository.wallet_of(stored, player.user_id, principal.brands[player.brand_id].currency)
-    return WalletEnvelope(wallet=wallet_out(wallet, clock.iso(clock.now())))
+    brand = principal.brands[player.brand_id]
+    wallet = repository.wallet_of(stored, player.user_id, brand.currency)
+    shown = rules.held_or_offered(brand, wallet, currency)
+    return WalletEnvelope(wallet=wallet_out(wallet, clock.iso(clock.now()), shown))
 
 
 def list_transactions(principal: Principal, user_id: str, limit: int, cursor: int | None) -> TransactionsPage:

@@ -58,7 +58,7 @@ def rollback_key(bet_ref: Key) -> Key:
 
 
 def wallet_of(item: Item | None, user_id: str, currency: str) -> Wallet:
-    """The stored wallet, or a new empty one in the brand's currency."""
+    """The stored wallet, or a new empty one whose home currency is the brand's default."""
     return Wallet.from_item(item) if item else Wallet(user_id=user_id, currency=currency)
 
 
@@ -127,8 +127,9 @@ def rollback_put(bet_ref: Key, *, user_id: str, seq: int, body: dict[str, Any], 
     return store.Put(item, condition=_ABSENT)
 
 
-def closed_round_put(pk: str, provider: str, round_id: str, state: OpenRound, closed_at: str) -> Op:
-    """A round settled: a later bet on it is 409, a late win is paid, its bets can't be rolled back."""
+def closed_round_put(pk: str, provider: str, round_id: str, state: OpenRound, closed_at: str, *, currency: str) -> Op:
+    """A round settled: a later bet on it is 409, a late win is paid (in its currency), its bets can't be
+    rolled back."""
     rpk, rsk = round_key(pk, provider, round_id)
     return store.Put(
         {
@@ -137,6 +138,7 @@ def closed_round_put(pk: str, provider: str, round_id: str, state: OpenRound, cl
             "kind": "round",
             "provider": provider,
             "round_id": round_id,
+            "currency": currency,
             "status": "closed",
             "stake": state.stake,
             "wins": state.wins,
