@@ -134,7 +134,7 @@ def update_details(caller: Caller, body: DetailsIn) -> None:
             current.user_id,
             "personal_details_updated",
             caller.actor,
-            {"changed": changed, "comment": (body.comment or "player request")[:200], "operator": body.operator},
+            {"changed": changed},
         )
         return current.model_copy(update={**update, "details": details}), [event]
 
