@@ -47,6 +47,13 @@ def _outbox_token(to: str, kind: str) -> str:
     return str(row["token"])
 
 
+def _notice_revert(to: str) -> str:
+    from pitboss.gateway import outbox
+
+    row = next(m for m in outbox.list_messages() if m["to"] == to and m["type"] == "email_change_notice")
+    return str(row["revert_token"])
+
+
 def _profile(tenant_id: str, username: str, brand_id: int) -> dict[str, Any]:
     realm = keys.realm(tenant_id, "live")
     pointer = store.get(keys.username_pk(realm, brand_id, username), keys.UNIQUE)
@@ -94,6 +101,7 @@ def test_unknown_fields_never_reach_the_table(moto_table: str) -> None:
                query={"hash": reset})  # fmt: skip
     w.token = r.json()["token"]
     w.session("POST", f"{a}/logout/{{brand_id}}", {}, status=204)
+    w.send("POST", f"{a}/revert/email/{{brand_id}}", {}, status=200, query={"hash": _notice_revert(email)})
 
     assert _profile(t.tenant_id, name, t.brand_id)["details"]["city"] == "Mdina"  # the details did land...
     stored = json.dumps(store.client().scan(TableName=store.table_name())["Items"])

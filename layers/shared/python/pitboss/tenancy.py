@@ -48,6 +48,9 @@ class BrandSettings(BaseModel):
     session_idle_minutes: int = Field(default=30, ge=1)
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_minutes: int = Field(default=15, ge=1)
+    # Gateway hardening (issue 10): an email change needs the current password too (false keeps seed 002's
+    # body valid: email and comment only).
+    email_change_requires_password: bool = False
 
     @field_validator("timezone")
     @classmethod

@@ -124,6 +124,11 @@ class EmailUpdateIn(BaseModel):
 
     email: Text | None = None
     comment: Text | None = Field(default=None, description="Default: player request")
+    password: Secret | None = Field(
+        default=None,
+        description="The current password: required when the brand sets email_change_requires_password "
+        "(else 422 wrong_password); ignored otherwise",
+    )
 
 
 class ForgotPasswordIn(BaseModel):
