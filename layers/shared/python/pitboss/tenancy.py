@@ -96,6 +96,10 @@ class BrandSettings(BaseModel):
             return codes
         return value
 
+    # Gateway hardening (issue 10): an email change needs the current password too (false keeps seed 002's
+    # body valid: email and comment only).
+    email_change_requires_password: bool = False
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
