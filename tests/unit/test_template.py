@@ -71,3 +71,18 @@ def test_cors_configuration_is_read_from_the_template() -> None:
     assert narrow is not None
     assert narrow.origin_header("https://M.Casino.example") == "https://M.Casino.example"
     assert narrow.origin_header("https://evil.example") is None
+
+
+def test_access_logs_name_the_route_not_the_path() -> None:
+    """Issue 10 #6: usernames appear in paths (/v1/players/{key}); the access log keeps the route key."""
+    settings = template.load()["Resources"]["HttpApi"]["Properties"]["AccessLogSettings"]
+    assert "$context.routeKey" in settings["Format"]
+    assert "$context.path" not in settings["Format"] and "$context.resourcePath" not in settings["Format"]
+
+
+def test_the_prod_stage_refuses_cors_from_any_origin() -> None:
+    """Issue 10 #6: prod must name its front ends' origins; only dev and staging may keep the default `*`."""
+    rule = template.load()["Rules"]["ProdCorsOrigins"]
+    assert rule["RuleCondition"] == {"Fn::Equals": [{"Ref": "Stage"}, "prod"]}
+    [assertion] = rule["Assertions"]
+    assert assertion["Assert"] == {"Fn::Not": [{"Fn::Contains": [{"Ref": "CorsAllowOrigins"}, "*"]}]}
