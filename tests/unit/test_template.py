@@ -119,3 +119,16 @@ def test_the_prod_stage_refuses_cors_from_any_origin() -> None:
     assert rule["RuleCondition"] == {"Fn::Equals": [{"Ref": "Stage"}, "prod"]}
     [assertion] = rule["Assertions"]
     assert assertion["Assert"] == {"Fn::Not": [{"Fn::Contains": [{"Ref": "CorsAllowOrigins"}, "*"]}]}
+
+
+def test_the_upserted_players_id_links_to_its_operations() -> None:
+    """Issue 10 #7: schemathesis' stateful phase (and any client) follows these links; each must resolve."""
+    spec = _openapi()
+    upsert = spec["paths"]["/v1/players"]["post"]["responses"]
+    for status in ("200", "201"):
+        links = upsert[status]["links"]
+        assert {"GetPlayer", "GetWallet", "Deposit", "Bet"} <= set(links)
+        for link in links.values():
+            path, method = link["operationRef"].removeprefix("#/paths/").rsplit("/", 1)
+            assert method in spec["paths"][path.replace("~1", "/").replace("~0", "~")]
+            assert link["parameters"] == {"key": "$response.body#/player/user_id"}

@@ -105,7 +105,7 @@ def _links(paths: dict[str, Any]) -> None:
             for name, target in targets.items()
             if target[1] in paths.get(target[0], {})
         }
-        for status in ("200", "201"):
+        for status in (200, 201, "200", "201"):  # powertools keys responses by int, a loaded document by str
             if status in operation.get("responses", {}):
                 operation["responses"][status]["links"] = links
 
