@@ -35,12 +35,22 @@ def event_name(function: str, method: str, path: str) -> str:
     return f"{base}__{method.lower()}__{tail}"
 
 
+# Values of the shape each path parameter takes (a 422 for a malformed id would hide what the route does).
+PATH_DEFAULTS = {
+    "key": SAMPLE_USER,
+    "version": "v1",
+    "brand_id": "1",
+    "player_id": "1",
+    "withdrawal_id": f"wd_{'0' * 26}",
+}
+
+
 def _path_values(path: str, overrides: dict[str, str]) -> tuple[str, dict[str, str]]:
     params: dict[str, str] = {}
 
     def fill(match: re.Match[str]) -> str:
         name = match.group(1)
-        value = overrides.get(name) or {"key": SAMPLE_USER, "version": "v1", "brand_id": "1"}.get(name, "sample")
+        value = overrides.get(name) or PATH_DEFAULTS.get(name, "sample")
         params[name] = value
         return value
 

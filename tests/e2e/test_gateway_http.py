@@ -4,7 +4,7 @@ their exact bodies, and the operator API seeing the same player (dossier, timeli
 from __future__ import annotations
 
 import json
-import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -54,6 +54,23 @@ def _register(api: Api, brand: int, **extra: Any) -> Player:
     assert r.status_code == 201, r.text
     assert set(r.json()) == {"token", "player_id"}
     return Player(api, brand, name, r.json()["token"], r.json()["player_id"])
+
+
+def _age_session(local_stack: Any, token: str, by: timedelta) -> None:
+    """Moves a live session's start and its last reality check `by` into the past, in the stack's own table:
+    what the clock would have done, without waiting for it."""
+    from pitboss import clock, keys
+
+    table = local_stack.table()
+    key = {"pk": keys.session_pk(token), "sk": "SESSION"}
+    item = table.get_item(Key=key, ConsistentRead=True)["Item"]
+    moved = {f: clock.iso(clock.parse_iso(str(item[f])) - by) for f in ("created_at", "reality_check_at")}
+    table.update_item(
+        Key=key,
+        UpdateExpression="SET created_at = :c, reality_check_at = :r",
+        ConditionExpression="attribute_exists(pk)",
+        ExpressionAttributeValues={":c": moved["created_at"], ":r": moved["reality_check_at"]},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -404,16 +421,17 @@ def test_online_status_reports_the_wallet_and_the_reality_check_fires(api: Api, 
     body = p.call("GET", status).json()
     assert (body["rounds_since_login"], body["balance_since_login"], body["real_balance"]) == (1, -2, 58)
 
-    # the reality check: one minute after login (the shortest interval the operator can set)
-    r = api.post(f"/v1/players/{p.username}/rg", t.live_key, {"reality_check_interval": 1})
+    # the reality check (seed 002: 303 "in case of reality check enabled for player and time has passed",
+    # `"restart_period": "15_min", "time_played": "1 hour 15 minutes", "min": "15", "h": "1"`): the session's
+    # clock is moved 75 minutes back in the stack's table rather than waited for
+    r = api.post(f"/v1/players/{p.username}/rg", t.live_key, {"reality_check_interval": 15})
     assert r.status_code in (200, 201), r.text
-    logged_in = time.monotonic()
-    assert p.call("GET", status).status_code == 200
-    time.sleep(max(0.0, 61 - (time.monotonic() - logged_in)))
+    assert p.call("GET", status).status_code == 200  # 15 minutes have not passed since login
+    _age_session(local_stack, p.token, timedelta(minutes=75, seconds=5))
     r = p.call("GET", status)
     assert (r.status_code, r.json()) == (303, {
         "currency": "USD", "profit": -2, "total_bets": 3, "total_wins": 1, "total_lossed": 2,
-        "restart_period": "1_min", "time_played": "0 hours 1 minute", "min": "1", "h": "0"})  # fmt: skip
+        "restart_period": "15_min", "time_played": "1 hour 15 minutes", "min": "15", "h": "1"})  # fmt: skip
     assert p.call("GET", status).status_code == 200  # answered: the interval starts again
     assert p.call("GET", ingame).status_code == 200
     assert p.call("POST", f"{a}/logout/{brand}").status_code == 204

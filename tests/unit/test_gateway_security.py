@@ -91,6 +91,7 @@ def test_a_repeated_registration_is_refused_whatever_the_password(moto_table: st
 # ---- 2. the lockout holds against parallel guesses ---------------------------------------------
 
 
+@pytest.mark.integration  # concurrency on moto is not DynamoDB's: this one runs on DynamoDB Local
 def test_parallel_wrong_guesses_never_get_more_checks_than_the_limit(
     ddb_table: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -387,12 +387,7 @@ def create_tenant(name: str, brands: list[tuple[str, str]]) -> dict[str, Any]:
         brand = Brand(brand_id=brand_id, tenant_id=tenant_id, team_id=team_id, name=brand_name, currency=currency)
         created.append(brand)
         ops.append(store.Put(_brand_item(brand), condition="attribute_not_exists(pk)"))
-        ops.append(
-            store.Put(
-                {"pk": keys.brand_pointer_pk(brand_id), "sk": "BRAND", "tenant_id": tenant_id},
-                condition="attribute_not_exists(pk)",
-            )
-        )
+        ops.append(store.Put(_pointer_item(brand), condition="attribute_not_exists(pk)"))
     store.transact(ops)
     return {
         "tenant_id": tenant_id,
@@ -417,6 +412,12 @@ def _brand_item(brand: Brand) -> dict[str, Any]:
     }
 
 
+def _pointer_item(brand: Brand) -> dict[str, Any]:
+    """The brand's public pointer `BRAND#{id}` carries a copy of the brand: the player gateway reads the brand
+    from it alone, so its IAM policy never opens the tenant's partition (operators, key ids, policies)."""
+    return {**_brand_item(brand), "pk": keys.brand_pointer_pk(brand.brand_id), "sk": "BRAND"}
+
+
 def _brand_from_item(item: dict[str, Any]) -> Brand:
     return Brand.model_validate(apikeys.brand_record(item))
 
@@ -434,6 +435,10 @@ def get_brand(brand_id: int) -> Brand | None:
     pointer = store.get(keys.brand_pointer_pk(brand_id), "BRAND", consistent=False)
     if pointer is None:
         return None
+    if "settings" in pointer:  # the brand's copy (see _pointer_item)
+        return _brand_from_item(pointer)
+    # A pointer written before it carried the copy (local data of older versions; deployed, the gateway's
+    # policy refuses this read: rewrite the brand's settings once to refresh the pointer).
     item = store.get(keys.tenant_pk(pointer["tenant_id"]), keys.brand_sk(brand_id), consistent=False)
     return _brand_from_item(item) if item else None
 
@@ -462,6 +467,7 @@ def update_brand_settings(
                     store.Put(_brand_item(brand), condition="attribute_exists(pk)"),
                     store.Update(tenant_pk, "TENANT", "SET #rev = :next", **_merge(_at_rev(rev), {":next": rev + 1})),
                     *(also or []),
+                    store.Put(_pointer_item(brand)),
                 ]
             )
         except TransactionCancelled as exc:
