@@ -39,7 +39,7 @@ def upsert_player(body: PlayerUpsert, brand_id: BrandQuery = None) -> Response[P
     body = body.model_copy(update={"brand_id": http.brand_param(brand_id, body.brand_id)})
     # The brand is part of the request even when it came in the query: one key, one brand's player.
     route = f"/v1/players:{who.brand(body.brand_id).brand_id}"
-    idem = idempotency.begin(who.realm, body.idempotency_key, "POST", route, http.raw_body(app))
+    idem = idempotency.begin(who, body.idempotency_key, "POST", route, http.raw_body(app))
     return http.answer(upsert.upsert_player(who, body, idem), PlayerEnvelope)
 
 

@@ -68,6 +68,7 @@ def _create(principal: Principal, brand: Brand, body: PlayerUpsert) -> Decision:
         status=201,
         body=_answer(player, brand),
         on_cancel=on_cancel,
+        brand_id=brand.brand_id,
     )
 
 
@@ -104,7 +105,7 @@ def _update(principal: Principal, brand: Brand, body: PlayerUpsert, user_id: str
             return _email_taken()
         return None
 
-    return Decision(ops=ops, status=200, body=_answer(updated, brand), on_cancel=on_cancel)
+    return Decision(ops=ops, status=200, body=_answer(updated, brand), on_cancel=on_cancel, brand_id=brand.brand_id)
 
 
 def _plain(value: Any) -> Any:
