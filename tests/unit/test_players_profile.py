@@ -54,3 +54,26 @@ def test_approving_kyc_without_a_date_of_birth_is_422(moto_table: str) -> None:
     _upsert(who, username=p["username"], email=p["email"], date_of_birth="1990-01-01")
     approved = write(who, "kyc", p["user_id"], {"kyc_status": "approved", "reason": "passport"})
     assert approved.body["player"]["kyc_status"] == "approved"
+
+
+# ---- RG limit precision ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["99999999999999.99", "999999999999999.99", "1234567890123.456", 999999999999999.99])
+def test_a_limit_a_double_cannot_hold_is_422(value: Any) -> None:
+    """A limit is answered as a JSON number; one a double can't hold (more than 15 significant digits) is
+    refused instead of being answered as another number (99999999999999.99 was accepted and answered as
+    99999999999999.98; 999999999999999.99 as 1000000000000000.0)."""
+    with pytest.raises(ValidationError) as refused:
+        RgUpdate.model_validate({"deposit_daily_limit": value})
+    assert "15 significant digits" in str(refused.value) or "less than or equal" in str(refused.value)
+
+
+@pytest.mark.parametrize("value", ["9999999999999.99", "999999999999999", "0.01", "123456789012.34"])
+def test_every_accepted_limit_is_answered_digit_for_digit(moto_table: str, value: str) -> None:
+    who = _who()
+    p = _upsert(who).body["player"]
+    answer = write(who, "rg", p["user_id"], {"deposit_daily_limit": value}).response_body()
+    text = json.dumps(answer)
+    assert f'"deposit_daily_limit": {value}' in text
+    assert Decimal(str(json.loads(text)["player"]["rg"]["deposit_daily_limit"])) == Decimal(value)

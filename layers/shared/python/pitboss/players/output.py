@@ -28,7 +28,8 @@ LIMIT_DESCRIPTION = (
 
 
 def limit_number(value: Decimal | int | None) -> int | float | None:
-    """RG limits are JSON numbers in seed 000 (e.g. 250). Exact for the minor-unit amounts limits carry."""
+    """RG limits are JSON numbers in seed 000 (e.g. 250). Exact: a limit has at most 15 significant digits
+    (models.LIMIT_DIGITS), which a double holds exactly and `repr` prints back digit for digit."""
     if value is None or isinstance(value, int):
         return value
     return int(value) if value == value.to_integral_value() else float(value)  # float ok: display of a limit
