@@ -37,6 +37,79 @@ def _refs(who: tenancy.Principal, ref: str, brand_id: int | None = None) -> list
     return [p["username"] for p in found]
 
 
+# ---- external_ref (issue 11 #1) ------------------------------------------------------------------
+
+
+def test_external_ref_finds_the_player_it_was_stored_on(moto_table: str) -> None:
+    """Seed 000: "external_ref — Your internal PAM id. Stored on the player metadata for cross-lookup"."""
+    who = _who()
+    ref = unique("pam-uuid-")
+    player = _upsert(who, external_ref=ref).body["player"]
+    found = queries.find_by_external_ref(who, ref, None).model_dump(mode="json")["players"]
+    assert [p["user_id"] for p in found] == [player["user_id"]]
+    assert found[0] == dossier_of(who, player["user_id"])
+    assert _refs(who, unique("nobody-")) == []
+    assert _refs(who, ref.upper()) == []  # an operator's id is matched exactly
+
+
+def test_an_external_ref_held_by_another_player_of_the_brand_is_409(moto_table: str) -> None:
+    """Issue 11 #1: "an upsert whose external_ref already belongs to another player of the brand answers 409
+    external_ref_taken" — on creation and on update, and nothing is written."""
+    who = _who()
+    ref = unique("pam-")
+    holder = _upsert(who, external_ref=ref).body["player"]
+    with pytest.raises(Conflict) as created:
+        _upsert(who, external_ref=ref)
+    assert created.value.code == "external_ref_taken"
+    other = _upsert(who).body["player"]
+    with pytest.raises(Conflict) as updated:
+        _upsert(who, username=other["username"], email=other["email"], external_ref=ref)
+    assert updated.value.code == "external_ref_taken"
+    assert dossier_of(who, other["user_id"])["external_ref"] is None
+    assert _refs(who, ref) == [holder["username"]]
+    # the holder re-sending its own ref is no conflict
+    assert _upsert(who, username=holder["username"], email=holder["email"], external_ref=ref).status == 200
+
+
+def test_a_changed_or_cleared_ref_frees_the_old_one(moto_table: str) -> None:
+    who = _who()
+    old, new = unique("old-"), unique("new-")
+    p = _upsert(who, external_ref=old).body["player"]
+    same = {"username": p["username"], "email": p["email"]}
+    _upsert(who, **same, external_ref=new)
+    assert (_refs(who, old), _refs(who, new)) == ([], [p["username"]])
+    assert _upsert(who, external_ref=old).status == 201  # the old ref is free for another player
+    _upsert(who, **same, external_ref=None)
+    assert _refs(who, new) == [] and dossier_of(who, p["user_id"])["external_ref"] is None
+    assert _upsert(who, external_ref=new).status == 201
+
+
+def test_the_same_ref_in_two_brands_is_two_players_and_the_lookup_stays_in_the_key_s_brands(moto_table: str) -> None:
+    t = make_tenant(("One", "USD"), ("Two", "EUR"))
+    at(T0)
+    full = principal(t.live_key)
+    one, two = (int(b["brand_id"]) for b in t.brands)
+    ref = unique("shared-")
+    a = _upsert(full, external_ref=ref, brand_id=one).body["player"]
+    b = _upsert(full, external_ref=ref, brand_id=two).body["player"]
+    assert sorted(_refs(full, ref)) == sorted([a["username"], b["username"]])
+    assert _refs(full, ref, two) == [b["username"]]
+    only_one = tenancy.authenticate(f"Bearer {tenancy.create_key(t.tenant_id, 'live', brand_ids=[one])[0]}")
+    assert _refs(only_one, ref) == [a["username"]]
+    stranger = principal(make_tenant().live_key)
+    assert _refs(stranger, ref) == []
+
+
+def test_a_player_stored_before_ref_pointers_gets_one_when_its_ref_is_sent_again(moto_table: str) -> None:
+    who = _who()
+    ref = unique("legacy-")
+    p = _upsert(who, external_ref=ref).body["player"]
+    store.transact([store.Delete(keys.external_ref_pk(who.realm, p["brand_id"], ref), keys.UNIQUE)])
+    assert _refs(who, ref) == []
+    _upsert(who, username=p["username"], email=p["email"], external_ref=ref)
+    assert _refs(who, ref) == [p["username"]]
+
+
 # ---- date of birth for KYC (issue 11 #3) ---------------------------------------------------------
 
 
@@ -54,6 +127,29 @@ def test_approving_kyc_without_a_date_of_birth_is_422(moto_table: str) -> None:
     _upsert(who, username=p["username"], email=p["email"], date_of_birth="1990-01-01")
     approved = write(who, "kyc", p["user_id"], {"kyc_status": "approved", "reason": "passport"})
     assert approved.body["player"]["kyc_status"] == "approved"
+
+
+# ---- nickname (issue 11 #7) ----------------------------------------------------------------------
+
+
+def test_nickname_is_accepted_on_the_upsert_and_shown(moto_table: str) -> None:
+    """Issue 11 #7: "nickname is always null: accept it on the upsert"; seed 001's player detail shows it."""
+    who = _who()
+    p = _upsert(who, nickname="Star Lord").body["player"]
+    assert p["nickname"] == "Star Lord" and dossier_of(who, p["user_id"])["nickname"] == "Star Lord"
+    same = {"username": p["username"], "email": p["email"]}
+    renamed = _upsert(who, **same, nickname="  Peter ").body["player"]
+    assert renamed["nickname"] == "Peter"
+    event = events(who, p["user_id"])[-1]
+    assert event["type"] == "profile_updated" and event["data"] == {
+        "changed": ["nickname"],
+        "fields": {"nickname": "Peter"},
+    }
+    assert _upsert(who, **same).body["player"]["nickname"] == "Peter"  # not sent: kept
+    assert _upsert(who, **same, nickname=None).body["player"]["nickname"] is None
+    for bad in ("", "x" * 65):
+        with pytest.raises(ValidationError):
+            PlayerUpsert.model_validate({**same, "nickname": bad})
 
 
 # ---- RG limit precision ----------------------------------------------------------------------------

@@ -72,6 +72,9 @@ MoneyLimit = Annotated[
 ]
 MinuteLimit = Annotated[int, Field(strict=True, ge=1, le=525_600, description="Minutes")]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_.:\-]{1,64}$")]
+Nickname = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), Field(description="Display name")
+]
 UNTIL_MAX_AHEAD = timedelta(days=36_525)  # 100 years: "for good" is self_exclusion_permanent
 
 
@@ -102,6 +105,9 @@ class PlayerUpsert(BaseModel):
     external_ref: Annotated[ExternalRef | None, Field(description="Your internal PAM id")] = None
     country_code: CountryCode | None = None
     date_of_birth: DateOfBirth | None = None
+    nickname: Annotated[Nickname | None, Field(description="The player's display name (seed 001); null clears it")] = (
+        None
+    )
     brand_id: Annotated[
         BodyBrandId | None, Field(description="Required when the key can act on several brands (or ?brand_id=)")
     ] = None

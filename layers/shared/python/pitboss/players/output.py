@@ -108,6 +108,8 @@ class PlayerOut(BaseModel):
     username: str
     email: str
     external_ref: str | None
+    # A default: answers stored before nicknames still replay through this model.
+    nickname: str | None = Field(default=None, description="The player's display name")
     brand_id: int
     country_code: str | None
     date_of_birth: date | None = Field(description="YYYY-MM-DD")
@@ -144,6 +146,7 @@ class PlayerOut(BaseModel):
             username=player.username,
             email=player.email,
             external_ref=player.external_ref,
+            nickname=player.details.get("nickname"),
             brand_id=player.brand_id,
             country_code=player.country_code,
             date_of_birth=player.date_of_birth,
@@ -185,6 +188,14 @@ class FieldChange(BaseModel):
     effective_at: Timestamp | MISSING = Field(
         default=MISSING, description="When a pending change takes (or took) effect"
     )
+
+
+class PlayersList(BaseModel):
+    """GET /v1/players?external_ref=: the dossiers of the players carrying the ref (none, or one per brand)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    players: list[PlayerOut]
 
 
 class StatusMove(BaseModel):
