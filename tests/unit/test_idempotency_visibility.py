@@ -85,6 +85,8 @@ def _player(handlers: dict[str, Handler], who: tenancy.Principal, brand_id: int)
     body = {"username": name, "email": f"{name}@example.com", "date_of_birth": "1990-01-01", "brand_id": brand_id}
     status, answer = _call(handlers, who, "POST", "/v1/players", body)
     assert status == 201, answer
+    # Issue 10 #6: a keyless write is answered with the auto-generated key it was recorded under.
+    assert answer["idempotency_key"].startswith("auto-")
     return str(answer["player"]["user_id"])
 
 
@@ -99,6 +101,7 @@ def test_no_write_route_replays_a_brand_2_answer_to_a_brand_1_key(two_brands: An
         sent = {**body, "idempotency_key": f"vis-{n}-{unique()}"}
         status, original = _call(handlers, full, method, path, sent, **values)
         assert status in (200, 201), (path, original)
+        assert original["idempotency_key"] == sent["idempotency_key"], (path, original)  # issue 10 #6
         withdrawal_id = str(original.get("withdrawal", {}).get("id", withdrawal_id))
 
         replayed = _call(handlers, only_one, method, path, sent, **values)

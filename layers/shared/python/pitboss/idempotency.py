@@ -81,9 +81,13 @@ class Outcome:
     status: int
     body: dict[str, Any]
     deduped: bool = False
+    # The key the request was recorded under (the caller's, or the `auto-` one), answered with the body so a
+    # client that sent none can still retry safely (issue 10 #6). Set by `execute`; not part of `body`.
+    idempotency_key: str | None = None
 
     def response_body(self) -> dict[str, Any]:
-        return {**self.body, "deduped": True} if self.deduped else self.body
+        body = {**self.body, "deduped": True} if self.deduped else self.body
+        return body if self.idempotency_key is None else {**body, "idempotency_key": self.idempotency_key}
 
 
 @dataclass
@@ -173,7 +177,19 @@ def execute(
 ) -> Outcome:
     """Read (1 round trip), decide, commit (1 round trip); re-read on a lost race (pitboss.retry).
 
-    `decide` may also return an Outcome directly (e.g. a no-op that needs no write)."""
+    `decide` may also return an Outcome directly (e.g. a no-op that needs no write). Every outcome carries
+    the request's idempotency key, which a retry of the same request may send to get the same answer."""
+    outcome = _execute(request, read_keys, decide, attempts)
+    outcome.idempotency_key = request.key
+    return outcome
+
+
+def _execute(
+    request: IdemRequest,
+    read_keys: list[tuple[str, str]],
+    decide: Callable[[dict[tuple[str, str], dict[str, Any]]], Decision | Outcome],
+    attempts: int,
+) -> Outcome:
     for _attempt in retry.attempts(attempts, what="idempotent_write"):
         items = store.batch_get([*read_keys, request.item_key])
         record = items.pop(request.item_key, None)

@@ -166,6 +166,14 @@ class PlayerOut(BaseModel):
 
 
 Deduped = Annotated[bool | MISSING, Field(description="Present (true) only when this answers a replayed request")]
+IdempotencyKeyOut = Annotated[
+    str | MISSING,
+    Field(
+        description="Writes: the idempotency_key the request was recorded under (yours, or the auto-generated "
+        "`auto-...` one when you sent none). Re-send it to retry the same request safely; a retry without it "
+        "is a new request."
+    ),
+]
 
 
 class PlayerEnvelope(BaseModel):
@@ -173,6 +181,7 @@ class PlayerEnvelope(BaseModel):
 
     player: PlayerOut
     deduped: Deduped = MISSING
+    idempotency_key: IdempotencyKeyOut = MISSING
 
 
 class FieldChange(BaseModel):
@@ -294,3 +303,4 @@ class EventEnvelope(BaseModel):
 
     event: TimelineEvent
     deduped: Deduped = MISSING
+    idempotency_key: IdempotencyKeyOut = MISSING
