@@ -139,6 +139,30 @@ def _setting_value(raw: str) -> Any:
         return raw
 
 
+def _unknown_settings(changes: dict[str, Any]) -> str:
+    """An error naming every setting --set gave that a brand does not have (a typo is never ignored)."""
+    import difflib
+
+    from pitboss.tenancy import BrandSettings
+
+    known = sorted(BrandSettings.model_fields)
+    lines = []
+    for name in changes:
+        if name not in BrandSettings.model_fields:
+            close = difflib.get_close_matches(name, known, n=1)
+            lines.append(f"error: unknown setting {name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+    return "\n".join([*lines, f"known settings: {', '.join(known)}"]) if lines else ""
+
+
+def _settings_error(exc: ValidationError) -> str:
+    """One line per refused value: `error: min_age: Input should be a valid integer (got 'abc')`."""
+    lines = []
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error["loc"]) or "settings"
+        lines.append(f"error: {where}: {error['msg']} (got {error.get('input')!r})")
+    return "\n".join(lines)
+
+
 def cmd_brand_settings(args: argparse.Namespace) -> int:
     """Shows a brand's settings; with --set, changes them (validated like every other write)."""
     from pitboss import tenancy
@@ -149,12 +173,16 @@ def cmd_brand_settings(args: argparse.Namespace) -> int:
         if not sep or not name.strip():
             raise SystemExit(f"--set takes key=value, got {pair!r}")
         changes[name.strip()] = _setting_value(raw)
+    unknown = _unknown_settings(changes)
+    if unknown:
+        print(unknown, file=sys.stderr)
+        return 2
     with connected(args.table):
         if changes:
             try:
                 brand = tenancy.update_brand_settings(args.tenant, args.brand_id, changes)
             except ValidationError as exc:
-                print(f"error: {exc}", file=sys.stderr)
+                print(_settings_error(exc), file=sys.stderr)
                 return 2
         else:
             found = next((b for b in tenancy.tenant_brands(args.tenant) if b.brand_id == args.brand_id), None)
