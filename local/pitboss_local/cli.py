@@ -242,6 +242,20 @@ def demo_operator(creds: dict[str, Any]) -> dict[str, Any]:
     return {"email": created.email, "password": created.password}
 
 
+def demo_brand_keys(creds: dict[str, Any]) -> list[dict[str, Any]]:
+    """A live and a test key per demo brand, each limited to its brand (issue 11 #14): with one of them a
+    request needs no brand_id, so seed 000's curl example works as written."""
+    from pitboss import tenancy
+
+    rows = []
+    for brand in creds["brands"]:
+        brand_id = int(brand["brand_id"])
+        live, _ = tenancy.create_key(creds["tenant_id"], "live", brand_ids=[brand_id], name=f"{brand['name']} live")
+        test, _ = tenancy.create_key(creds["tenant_id"], "test", brand_ids=[brand_id], name=f"{brand['name']} test")
+        rows.append({"brand_id": brand_id, "live_key": live, "test_key": test})
+    return rows
+
+
 def cmd_outbox(args: argparse.Namespace) -> int:
     """Queued player messages (activation, email change, password reset), newest first, with their links."""
     from pitboss.gateway import outbox
@@ -280,7 +294,11 @@ def cmd_dev(args: argparse.Namespace) -> int:
     if "operator" not in creds:  # data from before the console: add its demo owner
         creds["operator"] = demo_operator(creds)
         creds_file.write_text(json.dumps(creds, indent=2))
+    if "brand_keys" not in creds:  # data from before per-brand demo keys: add them
+        creds["brand_keys"] = demo_brand_keys(creds)
+        creds_file.write_text(json.dumps(creds, indent=2))
     url = stack.api.url
+    brand_keys = "; ".join(f"brand {k['brand_id']}: {k['test_key']}, {k['live_key']}" for k in creds["brand_keys"])
     print(
         f"""
 Pitboss local stack is up.
@@ -291,6 +309,7 @@ Pitboss local stack is up.
   Brands:     {", ".join(f"{b['brand_id']} {b['name']} ({_currencies(b)})" for b in creds["brands"])}
   Live key:   {creds["live_key"]}
   Test key:   {creds["test_key"]}
+  Brand keys: {brand_keys}
   Console:    {url}/console   (sign in as {creds["operator"]["email"]} / {creds["operator"]["password"]})
   (also in {creds_file})
 
@@ -298,6 +317,11 @@ Try:
   curl -s -X POST {url}/v1/players -H "Authorization: Bearer {creds["test_key"]}" \\
        -H "Content-Type: application/json" \\
        -d '{{"brand_id": {creds["brands"][0]["brand_id"]}, "username": "StarlordV7", "email": "sv7@example.com"}}'
+  or, with a key limited to one brand (no brand_id needed), seed 000's example as written:
+  curl -s -X POST {url}/v1/players -H "Authorization: Bearer {creds["brand_keys"][0]["test_key"]}" \\
+       -H "Content-Type: application/json" \\
+       -d '{{"username": "StarlordV7", "email": "sv7@example.com", "external_ref": "pam-uuid-abc",
+            "country_code": "US"}}'
 Ctrl-C stops everything.""",
         flush=True,
     )
