@@ -139,6 +139,30 @@ def _setting_value(raw: str) -> Any:
         return raw
 
 
+def _unknown_settings(changes: dict[str, Any]) -> str:
+    """An error naming every setting --set gave that a brand does not have (a typo is never ignored)."""
+    import difflib
+
+    from pitboss.tenancy import BrandSettings
+
+    known = sorted(BrandSettings.model_fields)
+    lines = []
+    for name in changes:
+        if name not in BrandSettings.model_fields:
+            close = difflib.get_close_matches(name, known, n=1)
+            lines.append(f"error: unknown setting {name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+    return "\n".join([*lines, f"known settings: {', '.join(known)}"]) if lines else ""
+
+
+def _settings_error(exc: ValidationError) -> str:
+    """One line per refused value: `error: min_age: Input should be a valid integer (got 'abc')`."""
+    lines = []
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error["loc"]) or "settings"
+        lines.append(f"error: {where}: {error['msg']} (got {error.get('input')!r})")
+    return "\n".join(lines)
+
+
 def cmd_brand_settings(args: argparse.Namespace) -> int:
     """Shows a brand's settings; with --set, changes them (validated like every other write)."""
     from pitboss import tenancy
@@ -149,12 +173,16 @@ def cmd_brand_settings(args: argparse.Namespace) -> int:
         if not sep or not name.strip():
             raise SystemExit(f"--set takes key=value, got {pair!r}")
         changes[name.strip()] = _setting_value(raw)
+    unknown = _unknown_settings(changes)
+    if unknown:
+        print(unknown, file=sys.stderr)
+        return 2
     with connected(args.table):
         if changes:
             try:
                 brand = tenancy.update_brand_settings(args.tenant, args.brand_id, changes)
             except ValidationError as exc:
-                print(f"error: {exc}", file=sys.stderr)
+                print(_settings_error(exc), file=sys.stderr)
                 return 2
         else:
             found = next((b for b in tenancy.tenant_brands(args.tenant) if b.brand_id == args.brand_id), None)
@@ -214,6 +242,20 @@ def demo_operator(creds: dict[str, Any]) -> dict[str, Any]:
     return {"email": created.email, "password": created.password}
 
 
+def demo_brand_keys(creds: dict[str, Any]) -> list[dict[str, Any]]:
+    """A live and a test key per demo brand, each limited to its brand (issue 11 #14): with one of them a
+    request needs no brand_id, so seed 000's curl example works as written."""
+    from pitboss import tenancy
+
+    rows = []
+    for brand in creds["brands"]:
+        brand_id = int(brand["brand_id"])
+        live, _ = tenancy.create_key(creds["tenant_id"], "live", brand_ids=[brand_id], name=f"{brand['name']} live")
+        test, _ = tenancy.create_key(creds["tenant_id"], "test", brand_ids=[brand_id], name=f"{brand['name']} test")
+        rows.append({"brand_id": brand_id, "live_key": live, "test_key": test})
+    return rows
+
+
 def cmd_outbox(args: argparse.Namespace) -> int:
     """Queued player messages (activation, email change, password reset), newest first, with their links."""
     from pitboss.gateway import outbox
@@ -252,7 +294,11 @@ def cmd_dev(args: argparse.Namespace) -> int:
     if "operator" not in creds:  # data from before the console: add its demo owner
         creds["operator"] = demo_operator(creds)
         creds_file.write_text(json.dumps(creds, indent=2))
+    if "brand_keys" not in creds:  # data from before per-brand demo keys: add them
+        creds["brand_keys"] = demo_brand_keys(creds)
+        creds_file.write_text(json.dumps(creds, indent=2))
     url = stack.api.url
+    brand_keys = "; ".join(f"brand {k['brand_id']}: {k['test_key']}, {k['live_key']}" for k in creds["brand_keys"])
     print(
         f"""
 Pitboss local stack is up.
@@ -263,6 +309,7 @@ Pitboss local stack is up.
   Brands:     {", ".join(f"{b['brand_id']} {b['name']} ({_currencies(b)})" for b in creds["brands"])}
   Live key:   {creds["live_key"]}
   Test key:   {creds["test_key"]}
+  Brand keys: {brand_keys}
   Console:    {url}/console   (sign in as {creds["operator"]["email"]} / {creds["operator"]["password"]})
   (also in {creds_file})
 
@@ -270,6 +317,11 @@ Try:
   curl -s -X POST {url}/v1/players -H "Authorization: Bearer {creds["test_key"]}" \\
        -H "Content-Type: application/json" \\
        -d '{{"brand_id": {creds["brands"][0]["brand_id"]}, "username": "StarlordV7", "email": "sv7@example.com"}}'
+  or, with a key limited to one brand (no brand_id needed), seed 000's example as written:
+  curl -s -X POST {url}/v1/players -H "Authorization: Bearer {creds["brand_keys"][0]["test_key"]}" \\
+       -H "Content-Type: application/json" \\
+       -d '{{"username": "StarlordV7", "email": "sv7@example.com", "external_ref": "pam-uuid-abc",
+            "country_code": "US"}}'
 Ctrl-C stops everything.""",
         flush=True,
     )

@@ -194,12 +194,18 @@ SAMPLE_BODIES: dict[str, Any] = {
 }
 
 
+# Query strings for routes that need one; a route not listed here gets none.
+SAMPLE_QUERIES: dict[str, dict[str, str]] = {
+    "GET /v1/players": {"external_ref": "pam-uuid-abc"},
+}
+
+
 def write_all() -> list[Path]:
     EVENTS.mkdir(exist_ok=True)
     written = []
     for route in template.routes():
         path = EVENTS / f"{event_name(route.function, route.method, route.path)}.json"
-        event = http_event(route, SAMPLE_BODIES.get(route.route_key))
+        event = http_event(route, SAMPLE_BODIES.get(route.route_key), SAMPLE_QUERIES.get(route.route_key))
         path.write_text(json.dumps(event, indent=2) + "\n")
         written.append(path)
     auth = EVENTS / "authorizer__request.json"

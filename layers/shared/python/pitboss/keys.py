@@ -26,6 +26,11 @@ def email_pk(realm_: str, brand_id: int, email: str) -> str:
     return f"{realm_}#B#{brand_id}#E#{email.casefold()}"
 
 
+def external_ref_pk(realm_: str, brand_id: int, external_ref: str) -> str:
+    """The (brand, external_ref) uniqueness pointer: the operator's own id, exact (not case-folded)."""
+    return f"{realm_}#B#{brand_id}#X#{external_ref}"
+
+
 def player_number_pk(realm_: str, number: int) -> str:
     return f"{realm_}#N#{number}"
 
