@@ -26,10 +26,13 @@ def call(
     body: Any = None,
     token: str | None = None,
     query: dict[str, str] | None = None,
+    ip: str = "127.0.0.1",
+    headers: dict[str, str] | None = None,
 ) -> Reply:
+    """One request to the gateway handler, from client address `ip` (API Gateway's sourceIp)."""
     from gateway.app import lambda_handler
 
-    headers = {"content-type": "application/json", "host": "127.0.0.1"}
+    headers = {"content-type": "application/json", "host": "127.0.0.1", **(headers or {})}
     if token is not None:
         headers["x-auth-token"] = token
     event = {
@@ -40,7 +43,7 @@ def call(
         "headers": headers,
         "queryStringParameters": query or None,
         "requestContext": {
-            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1"},
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": ip},
             "requestId": "test",
             "routeKey": f"{method} {path}",
             "stage": "$default",

@@ -18,10 +18,9 @@ from pitboss import http
 from pitboss.errors import DetailsNotFound, EmailNotFound
 from pitboss.gateway import admission, credentials, details, sessions, status, tnc
 from pitboss.gateway import models as m
-from pitboss.gateway.sessions import Caller
+from pitboss.gateway.sessions import Caller, Front
 from pitboss.http import gateway as surface
 from pitboss.observability import logger
-from pitboss.tenancy import Brand
 
 app = APIGatewayHttpResolver(**http.RESOLVER_OPTIONS)
 http.configure(app, surface="gateway")
@@ -64,9 +63,10 @@ def _responses(extra: dict[int, OpenAPIResponse]) -> dict[int, OpenAPIResponse]:
     return {400: BAD, 500: FAILED, **extra}
 
 
-def _brand(version: str, brand_id: str | int | None) -> Brand:
+def _front(version: str, brand_id: str | int | None) -> Front:
+    """The version, then the brand the path names, and who is calling from where."""
     sessions.check_version(version)
-    return sessions.brand_of(brand_id)
+    return Front(brand=sessions.brand_of(brand_id), ip=app.current_event.request_context.http.source_ip)
 
 
 def _token() -> str | None:
@@ -74,7 +74,7 @@ def _token() -> str | None:
 
 
 def _caller(version: str, brand_id: str | int | None, **kw: Any) -> Caller:
-    return sessions.authenticate(_brand(version, brand_id), _token(), **kw)
+    return sessions.authenticate(_front(version, brand_id), _token(), **kw)
 
 
 def _no_content() -> Response[Any]:
@@ -94,20 +94,21 @@ def _no_content() -> Response[Any]:
     openapi_extensions=NO_API_KEY,
 )
 def register(version: Version, brand_id: BrandPath, body: m.RegisterIn) -> m.GwTokenOut:
-    return admission.register(_brand(version, brand_id), body)
+    return admission.register(_front(version, brand_id), body)
 
 
 @app.post(
     "/gateway/admission/<version>/login/<brand_id>",
     summary="Log in",
     description="Username or email, and password. 401 INVALID_CREDENTIALS, ACCOUNT_LOCKED (Retry-After), "
-    "SELF_EXCLUDED, COOLING_OFF, ACCOUNT_SUSPENDED or ACCOUNT_CLOSED.",
+    "SELF_EXCLUDED, COOLING_OFF, ACCOUNT_SUSPENDED, ACCOUNT_CLOSED or PASSWORD_CHANGE_REQUIRED (an email change "
+    "was reverted: set a new password through a reset link).",
     responses=_responses({200: _doc("Logged in", m.GwTokenOut), 401: _doc("Refused", m.GwResultCode), 409: BUSY}),
     tags=TAGS,
     openapi_extensions=NO_API_KEY,
 )
 def login(version: Version, brand_id: BrandPath, body: m.LoginIn) -> m.GwTokenOut:
-    return admission.login(_brand(version, brand_id), body)
+    return admission.login(_front(version, brand_id), body)
 
 
 @app.post(
@@ -119,7 +120,7 @@ def login(version: Version, brand_id: BrandPath, body: m.LoginIn) -> m.GwTokenOu
     security=SESSION,
 )
 def logout(version: Version, brand_id: BrandPath) -> Response[Any]:
-    admission.logout(_brand(version, brand_id), _token())
+    admission.logout(_front(version, brand_id), _token())
     return _no_content()
 
 
@@ -140,7 +141,30 @@ def logout(version: Version, brand_id: BrandPath) -> Response[Any]:
     openapi_extensions=NO_API_KEY,
 )
 def verify_email(version: Version, brand_id: BrandPath, hash: LinkHash = None) -> m.GwMessageFormat:
-    return admission.verify_email(_brand(version, brand_id), hash)
+    return admission.verify_email(_front(version, brand_id), hash)
+
+
+@app.post(
+    "/gateway/admission/<version>/revert/email/<brand_id>",
+    summary="Undo an email change",
+    description="The link in the email-change notice sent to the old address (7 days, single use): the old "
+    "address comes back, every session ends and the next login needs a new password from a reset link "
+    "(401 PASSWORD_CHANGE_REQUIRED until then).",
+    responses=_responses(
+        {
+            200: _doc("Reverted", m.GwMessageFormat),
+            400: _doc(
+                "general_failure (unknown, used or expired link) or invalid input", m.GwMessageFormat | m.GwErrMsg
+            ),
+            409: BUSY,
+            422: FIELDS,
+        }
+    ),
+    tags=TAGS,
+    openapi_extensions=NO_API_KEY,
+)
+def revert_email(version: Version, brand_id: BrandPath, hash: LinkHash = None) -> m.GwMessageFormat:
+    return admission.revert_email(_front(version, brand_id), hash)
 
 
 @app.post(
@@ -158,7 +182,7 @@ def verify_email(version: Version, brand_id: BrandPath, hash: LinkHash = None) -
     openapi_extensions=NO_API_KEY,
 )
 def forgot_password(version: Version, brand_id: BrandPath, body: m.ForgotPasswordIn) -> m.GwMessageFormat:
-    return credentials.forgot_password(_brand(version, brand_id), body)
+    return credentials.forgot_password(_front(version, brand_id), body)
 
 
 @app.post(
@@ -182,7 +206,7 @@ def verify_password(
     body: m.VerifyPasswordIn,
     hash: LinkHash = None,
 ) -> Response[m.GwTokenMessage | m.GwMessageFormat]:
-    result = credentials.verify_password(_brand(version, brand_id), hash, body)
+    result = credentials.verify_password(_front(version, brand_id), hash, body)
     logged_in = isinstance(result, m.GwTokenMessage)  # the seed's 202 carries the new session's token
     return Response(status_code=202 if logged_in else 200, content_type=http.JSON, body=result)
 

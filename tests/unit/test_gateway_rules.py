@@ -397,5 +397,6 @@ def test_an_authenticated_read_costs_two_round_trips_after_the_brand(moto_table:
     brand = tenancy.get_brand(brand_id)
     assert brand is not None
     before = store.round_trips.count
-    sessions.authenticate(brand, created["token"])  # session GetItem + profile/credentials/wallet BatchGetItem
+    # session GetItem + profile/credentials/wallet BatchGetItem
+    sessions.authenticate(sessions.Front(brand), created["token"])
     assert store.round_trips.count - before == 2

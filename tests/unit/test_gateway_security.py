@@ -113,7 +113,7 @@ def test_parallel_wrong_guesses_never_get_more_checks_than_the_limit(
 
     def guess(i: int) -> tuple[int, str]:
         try:
-            admission.login(brand, LoginIn(username=name, password=f"Wrong{i:04d}x"))
+            admission.login(sessions.Front(brand), LoginIn(username=name, password=f"Wrong{i:04d}x"))
         except PitbossError as exc:
             status, body, _headers = refusal(exc)
             return status, json.dumps(body)
@@ -347,12 +347,12 @@ def test_a_conflicting_login_transaction_is_retried(moto_table: str, monkeypatch
         monkeypatch.setattr(store, "client", lambda: client)
         _cancelled_by_conflict(stubber)
         stubber.add_response("transact_write_items", {})
-        opened = admission._open_session(brand, player.realm, player, creds, None)
+        opened = admission._open_session(sessions.Front(brand), player, creds, None)
         assert set(opened) == {"token", "player_id"}
         for _ in range(repository.CONFLICT_RETRIES):
             _cancelled_by_conflict(stubber)
         with pytest.raises(ConcurrentUpdate) as raised:
-            admission._open_session(brand, player.realm, player, creds, None)
+            admission._open_session(sessions.Front(brand), player, creds, None)
         assert isinstance(raised.value, PitbossError) and raised.value.status == 409  # never a 500
         stubber.assert_no_pending_responses()
 
@@ -388,5 +388,5 @@ def test_a_conflicting_session_touch_or_logout_never_fails_the_request(
         # logout: retried
         _conflict(stubber, "transact_write_items")
         stubber.add_response("transact_write_items", {})
-        admission.logout(brand, token)
+        admission.logout(sessions.Front(brand), token)
         stubber.assert_no_pending_responses()

@@ -99,7 +99,7 @@ def _gateway_operations(spec: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def test_the_gateway_document_tells_a_generated_client_the_truth() -> None:
     spec = _document()
     operations = _gateway_operations(spec)
-    assert len(operations) == 20
+    assert len(operations) == 21  # + revert email (issue 10 #4)
     no_content = sorted(k for k, op in operations.items() if "204" in op["responses"])
     assert len(no_content) == 5  # logout, PUT/POST details, PUT/POST emailUpdate
     for key in no_content:
@@ -110,11 +110,11 @@ def test_the_gateway_document_tells_a_generated_client_the_truth() -> None:
         assert op["responses"]["400"]["content"], key
         if "422" in op["responses"]:
             with_422.append(key)
-    assert len(with_422) == 6  # register, verify email/password, change password, POST/PUT emailUpdate
+    assert len(with_422) == 7  # register, verify email/password, revert email, change password, POST/PUT emailUpdate
 
     scheme = spec["components"]["securitySchemes"]["playerSession"]
     assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "header", "x-auth-token")
-    open_routes = {"register", "login", "forgot", "verify"}
+    open_routes = {"register", "login", "forgot", "verify", "revert"}
     for key, op in operations.items():
         names = {(p["name"], p["in"]) for p in op.get("parameters", [])}
         assert ("x-auth-token", "header") not in names, key

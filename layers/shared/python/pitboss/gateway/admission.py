@@ -22,10 +22,10 @@ from pitboss.errors import (
 )
 from pitboss.gateway import lockout, outbox, passwords, repository, rules, sessions
 from pitboss.gateway.models import GwMessageFormat, GwTokenOut, LoginIn, RegisterIn
+from pitboss.gateway.sessions import Front
 from pitboss.identity import gates
 from pitboss.identity.entity import Player
 from pitboss.observability import logger
-from pitboss.tenancy import Brand
 
 
 class Opened(TypedDict):
@@ -33,12 +33,12 @@ class Opened(TypedDict):
     player_id: int
 
 
-def register(brand: Brand, body: RegisterIn) -> GwTokenOut:
+def register(front: Front, body: RegisterIn) -> GwTokenOut:
     """Creates the player (the operator API's own record), its credentials, a session and the activation
     email, in one transaction. An existing username or email answers the 422 `*_already_exists` codes,
     whatever the password: a repeated registration is never a password check (no oracle, no way around
     the login lockout)."""
-    realm = repository.realm_of(brand)
+    brand, realm = front.brand, front.realm
     asked = rules.registration(body, brand.settings, clock.now())
     if asked.errors:
         raise FieldErrors(asked.errors)
@@ -79,7 +79,7 @@ def register(brand: Brand, body: RegisterIn) -> GwTokenOut:
     )
     ops = identity.create_ops(f"player:{user_id}", player, source="gateway")  # [0] username, [1] email pointer
     ops.append(repository.new_credentials(realm, user_id, passwords.hash_password(asked.password)))
-    token, session_put = sessions.open_session(player, brand, epoch=1, wallet_item=None)
+    token, session_put = sessions.open_session(player, front, epoch=1, wallet_item=None)
     mail = outbox.new_link("activation", player, [(email, "activation_email")], email=email)
     try:
         repository.commit([*ops, session_put, *mail.ops])
@@ -94,12 +94,12 @@ def register(brand: Brand, body: RegisterIn) -> GwTokenOut:
     return GwTokenOut(token=token, player_id=player.player_id)
 
 
-def login(brand: Brand, body: LoginIn) -> GwTokenOut:
+def login(front: Front, body: LoginIn) -> GwTokenOut:
     """Username (or email) and password -> a session. Wrong credentials: INVALID_CREDENTIALS;
     `login_max_failures` in a row lock the account for `login_lockout_minutes` (ACCOUNT_LOCKED, with
     Retry-After); a player whose state blocks login is refused with the reason's code. Every password check
     is reserved before it runs (`lockout.reserve_attempt`), so parallel guesses can't get past the limit."""
-    realm = repository.realm_of(brand)
+    brand, realm = front.brand, front.realm
     password = body.password or ""
     ident = (body.username or body.email or "").strip()
     if len(ident.encode()) > rules.EMAIL_MAX:  # longer than any username or address: never a key to look up
@@ -124,21 +124,22 @@ def login(brand: Brand, body: LoginIn) -> GwTokenOut:
             raise lockout.locked(locked_until)
         raise LoginRefused("INVALID_CREDENTIALS")
     player = Player.from_item(realm, found.profile)
-    opened = _open_session(brand, realm, player, creds, found.wallet)
+    opened = _open_session(front, player, creds, found.wallet)
     logger.info("player logged in", extra={"brand_id": brand.brand_id, "player_id": player.player_id})
     return GwTokenOut(**opened)
 
 
-def _open_session(
-    brand: Brand, realm: str, player: Player, creds: dict[str, Any], wallet: dict[str, Any] | None
-) -> Opened:
+def _open_session(front: Front, player: Player, creds: dict[str, Any], wallet: dict[str, Any] | None) -> Opened:
     """After a right password: a new session, and the failure count starts again (same transaction). A
     player whose state blocks login is refused with the reason; the right password still clears the count."""
-    reasons = gates.effective(player, brand.settings).blocks.get("login")
+    reasons = gates.effective(player, front.settings).blocks.get("login")
     if reasons:
         lockout.clear_failures(str(creds["pk"]))
         raise LoginRefused(rules.login_block_code(reasons))
-    token, put = sessions.open_session(player, brand, int(creds.get("epoch", 1)), wallet)
+    if creds.get("password_reset_required"):  # an email change was reverted: only a reset link lets them in
+        lockout.clear_failures(str(creds["pk"]))
+        raise LoginRefused("PASSWORD_CHANGE_REQUIRED")
+    token, put = sessions.open_session(player, front, int(creds.get("epoch", 1)), wallet)
     try:
         repository.commit([put, repository.login_succeeded(creds)], retrying=True)
     except TransactionCancelled as exc:  # the credentials item went away meanwhile
@@ -146,28 +147,34 @@ def _open_session(
     return Opened(token=token, player_id=player.player_id)
 
 
-def logout(brand: Brand, token: str | None) -> None:
+def logout(front: Front, token: str | None) -> None:
     """The session item goes. A missing, unknown or already ended token, or another brand's, is
     InvalidToken, as issue 5 says of every x-auth-token route."""
-    if not token or len(token) > sessions.TOKEN_MAX or not repository.end_session(token, brand.brand_id):
+    if not token or len(token) > sessions.TOKEN_MAX or not repository.end_session(token, front.brand.brand_id):
         raise InvalidToken()
 
 
-def verify_email(brand: Brand, token: str | None) -> GwMessageFormat:
+def verify_email(front: Front, token: str | None) -> GwMessageFormat:
     """The link of an activation or an email change: marks the address verified, or moves the player to
-    the new address (the uniqueness pointer moves only now). Single use."""
-    link = outbox.read_link(token, ("activation", "email_change"), brand.brand_id)
+    the new address (the uniqueness pointer moves only now). Single use.
+
+    Completing an email change moves the credentials to a new epoch in the same transaction: every session
+    ends but the one that asked for the change (it follows the epoch), and every reset link dies."""
+    link = outbox.read_link(token, ("activation", "email_change"), front.brand.brand_id)
     if link is None or token is None:
         raise GeneralFailure()
     realm, user_id, target = str(link["realm"]), str(link["user_id"]), str(link.get("email") or "")
+    at: dict[str, int] = {}  # where the ops the answer depends on sit in the transaction
 
     def change(current: Player) -> tuple[Player, list[repository.Op]] | None:
         actor = f"player:{current.user_id}"
+        at.clear()
         if link["purpose"] == "activation":
             if current.email.casefold() != target.casefold():
                 raise GeneralFailure()  # the address changed since
             updated = current.model_copy(update={"email_verified": True})
             event = timeline.event_op(realm, user_id, "email_verified", actor, {"email": rules.mask(current.email)})
+            at["link"] = 1
             return updated, [repository.consume_link(token), event]
         details = dict(current.details)
         pending = str(details.get("pending_email") or "")
@@ -178,15 +185,70 @@ def verify_email(brand: Brand, token: str | None) -> GwMessageFormat:
         event = timeline.event_op(
             realm, user_id, "email_changed", actor, {"from": rules.mask(current.email), "to": rules.mask(pending)}
         )
-        # ops after the profile: [1] old pointer delete, [2] new pointer put, [3] link, [4] event
-        return updated, [*identity.email_swap_ops(current, pending), repository.consume_link(token), event]
+        # after the profile: the pointers (old deleted, new put), the link, the event, then the credentials'
+        # new epoch and the requesting session following it
+        swap = identity.email_swap_ops(current, pending)
+        at.update(pointer=len(swap), link=1 + len(swap))
+        ops = [*swap, repository.consume_link(token), event]
+        return updated, ops + _new_epoch(realm, user_id, keep=link.get("session"))
 
-    def on_cancel(exc: TransactionCancelled) -> Exception | None:
-        if link["purpose"] == "email_change" and exc.failed(2):
-            return FieldErrors([("email", "email_already_exists")])
-        if exc.failed(len(exc.reasons) - 2):
-            return GeneralFailure()  # the link was used meanwhile
-        return None
-
-    sessions.mutate(realm, user_id, change, on_cancel=on_cancel, missing=GeneralFailure)
+    sessions.mutate(realm, user_id, change, on_cancel=lambda exc: _refusal(exc, at), missing=GeneralFailure)
     return GwMessageFormat(message_format="email_verified")
+
+
+def _refusal(exc: TransactionCancelled, at: dict[str, int]) -> Exception | None:
+    """What a cancelled link transaction means: the address was taken meanwhile, the link used meanwhile, or
+    the credentials (or the surviving session) moved: retry. None: only the profile moved (mutate retries)."""
+    if "pointer" in at and at["pointer"] and exc.failed(at["pointer"]):
+        return FieldErrors([("email", "email_already_exists")])
+    if exc.failed(at.get("link", -1)):
+        return GeneralFailure()
+    if any(exc.failed(i) for i in range(1, len(exc.reasons))):
+        return ConcurrentUpdate("the credentials or the session changed meanwhile; retry")
+    return None
+
+
+def _new_epoch(realm: str, user_id: str, *, keep: str | None = None, force_reset: bool = False) -> list[repository.Op]:
+    """The credentials' next epoch (every session and reset link of the older one ends) and, with `keep`,
+    the one session that follows it. No credentials (an operator-made player without a password): none."""
+    creds = repository.credentials(realm, user_id)
+    if creds is None:
+        return []
+    epoch, op = repository.new_epoch(creds, force_reset=force_reset)
+    ops = [op]
+    survivor = repository.session_at(keep) if keep else None
+    if survivor is not None and survivor.get("user_id") == user_id:
+        ops.append(repository.session_epoch(survivor, epoch))
+    return ops
+
+
+def revert_email(front: Front, token: str | None) -> GwMessageFormat:
+    """The revert link of an email-change notice (sent to the old address, 7 days): the old address comes
+    back (and any change still pending is dropped), every session ends, every reset link dies, and the next
+    login must go through a reset link sent to the restored address (401 PASSWORD_CHANGE_REQUIRED): whoever
+    changed the address may also know the password by now. Single use."""
+    link = outbox.read_link(token, ("email_revert",), front.brand.brand_id)
+    if link is None or token is None:
+        raise GeneralFailure()
+    realm, user_id, old = str(link["realm"]), str(link["user_id"]), str(link.get("email") or "")
+    at: dict[str, int] = {}
+
+    def change(current: Player) -> tuple[Player, list[repository.Op]] | None:
+        details = dict(current.details)
+        details.pop("pending_email", None)
+        updated = current.model_copy(update={"email": old, "email_verified": True, "details": details})
+        event = timeline.event_op(
+            realm,
+            user_id,
+            "email_change_reverted",
+            f"player:{user_id}",
+            {"from": rules.mask(current.email), "to": rules.mask(old)},
+        )
+        swap = identity.email_swap_ops(current, old)  # none when the change never completed
+        at.clear()
+        at.update(pointer=len(swap), link=1 + len(swap))
+        return updated, [*swap, repository.consume_link(token), event, *_new_epoch(realm, user_id, force_reset=True)]
+
+    sessions.mutate(realm, user_id, change, on_cancel=lambda exc: _refusal(exc, at), missing=GeneralFailure)
+    logger.info("email change reverted", extra={"brand_id": front.brand.brand_id})
+    return GwMessageFormat(message_format="email_change_reverted")

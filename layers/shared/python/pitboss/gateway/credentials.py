@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from pitboss import identity, timeline
+from pitboss import timeline
 from pitboss.errors import (
     ConcurrentUpdate,
     EmailRequired,
@@ -25,7 +25,7 @@ from pitboss.gateway.models import (
     GwTokenMessage,
     VerifyPasswordIn,
 )
-from pitboss.gateway.sessions import Caller
+from pitboss.gateway.sessions import Caller, Front
 from pitboss.identity import gates
 from pitboss.identity.entity import Player
 from pitboss.tenancy import Brand
@@ -33,25 +33,30 @@ from pitboss.tenancy import Brand
 CHANGED = "password_successfully_changed"
 
 
-def forgot_password(brand: Brand, body: ForgotPasswordIn) -> GwMessageFormat:
+def forgot_password(front: Front, body: ForgotPasswordIn) -> GwMessageFormat:
     """Always forgot_email_sent: whether the address exists is never revealed, not even by the work done
-    as far as DynamoDB goes. Either way: the pointer GetItem, a profile GetItem (of a random id when the
-    address is unknown), one TransactWriteItems queueing a message and one publish: a reset link for a
-    player, a link-less `password_reset_unknown` message (the mail sender may drop it) otherwise."""
+    as far as DynamoDB goes. Either way: the pointer GetItem, a profile + credentials BatchGetItem (of a
+    random id when the address is unknown), one TransactWriteItems queueing a message and one publish: a
+    reset link for a player, a link-less `password_reset_unknown` message (the mail sender may drop it)
+    otherwise. The link is the player's only valid one: it supersedes older ones."""
     sent = GwMessageFormat(message_format="forgot_email_sent")
     mail_to = (body.mail or "").strip()
     if not mail_to:
         raise EmailRequired()
-    realm = repository.realm_of(brand)
+    brand, realm = front.brand, front.realm
     if len(mail_to) > rules.EMAIL_MAX:
         return sent  # longer than any address: nothing to look up or send
     address = rules.lookup_email(mail_to)
     user_id = repository.user_id_by_email(realm, brand.brand_id, address)
-    player = identity.load(realm, user_id or str(uuid.uuid4()))
-    if player is not None:
-        mail = outbox.new_link("password_reset", player, [(player.email, "password_reset_email")])
+    found = repository.account(realm, user_id or str(uuid.uuid4()))
+    if found.profile is not None:
+        player = Player.from_item(realm, found.profile)
+        # Bound to the credentials epoch (a completed reset or password change kills it) and the latest
+        # link sent (a newer request supersedes it).
+        epoch = int((found.credentials or {}).get("epoch", 0))
+        mail = outbox.new_link("password_reset", player, [(player.email, "password_reset_email")], epoch=epoch)
         event = timeline.event_op(realm, player.user_id, "password_reset_requested", "player:anonymous")
-        ops = [*mail.ops, event]
+        ops = [*mail.ops, repository.latest_reset_link(realm, player.user_id, mail.token), event]
     else:
         mail = outbox.notice("password_reset_unknown", realm=realm, brand_id=brand.brand_id, to=address)
         ops = list(mail.ops)
@@ -60,15 +65,17 @@ def forgot_password(brand: Brand, body: ForgotPasswordIn) -> GwMessageFormat:
     return sent
 
 
-def verify_password(brand: Brand, token: str | None, body: VerifyPasswordIn) -> GwTokenMessage | GwMessageFormat:
+def verify_password(front: Front, token: str | None, body: VerifyPasswordIn) -> GwTokenMessage | GwMessageFormat:
     """Sets the new password from a reset link (single use). Every older session ends; a player who may
-    log in gets a new session (its token in the answer), others only the message."""
-    link = outbox.read_link(token, ("password_reset",), brand.brand_id)
+    log in gets a new session (its token in the answer), others only the message. The link works only
+    while it is the latest one sent and the credentials are at the epoch it was sent in: a newer request,
+    a completed reset, a password change or an email change kill it."""
+    link = outbox.read_link(token, ("password_reset",), front.brand.brand_id)
     if link is None or token is None:
         raise GeneralFailure()
     realm, user_id = str(link["realm"]), str(link["user_id"])
     found = repository.account(realm, user_id)
-    if found.profile is None:
+    if found.profile is None or not rules.reset_link_current(link, found.credentials, repository.token_hash(token)):
         raise GeneralFailure()
     player = Player.from_item(realm, found.profile)
     new_password = body.new_password or ""
@@ -81,15 +88,16 @@ def verify_password(brand: Brand, token: str | None, body: VerifyPasswordIn) -> 
         credentials_op = repository.new_credentials(realm, user_id, password_hash, epoch=epoch)
     else:
         epoch = int(found.credentials.get("epoch", 0)) + 1
-        credentials_op = repository.password_change(found.credentials, password_hash, epoch)
+        current = repository.token_hash(token)
+        credentials_op = repository.password_change(found.credentials, password_hash, epoch, reset_link=current)
     ops = [
         credentials_op,
         repository.consume_link(token),
         timeline.event_op(realm, user_id, "password_reset", f"player:{user_id}"),
     ]
     session_token = None
-    if not gates.effective(player, brand.settings).blocks.get("login"):
-        session_token, put = sessions.open_session(player, brand, epoch, found.wallet)
+    if not gates.effective(player, front.settings).blocks.get("login"):
+        session_token, put = sessions.open_session(player, front, epoch, found.wallet)
         ops.append(put)
     try:
         repository.commit(ops, retrying=True)
@@ -111,17 +119,10 @@ def change_password(caller: Caller, body: ChangePasswordIn) -> GwMessageFormat:
         raise TncApprovalRequired()
     creds, player = caller.credentials, caller.player
     old, new = body.old_password or "", body.new_password or ""
-    if not creds.get("pk"):
-        passwords.verify(None, old)
-        raise WrongOldPassword()
-    locked_until = lockout.reserve_attempt(str(creds["pk"]), caller.brand)
-    if not passwords.verify(creds.get("password_hash"), old):
-        if locked_until:
-            raise lockout.locked(locked_until)
+    if not lockout.confirm(caller, old):
         raise WrongOldPassword()
     codes = rules.password_problems(new, username=player.username, email=player.email)
     if codes:
-        lockout.clear_failures(str(creds["pk"]))
         raise FieldErrors([("password", c) for c in codes])
     epoch = int(creds.get("epoch", 0)) + 1
     ops = [
@@ -136,7 +137,7 @@ def change_password(caller: Caller, body: ChangePasswordIn) -> GwMessageFormat:
     return GwMessageFormat(message_format="password_replaced")
 
 
-def set_temporary_password(brand: Brand, user_id: str, password: str) -> None:
+def set_temporary_password(brand: Brand, user_id: str, password: str, actor: str = "operator") -> None:
     """An operator-issued temporary password: the player must change it (PASSWORD_CHANGE_REQUIRED)."""
     realm = repository.realm_of(brand)
     creds = repository.credentials(realm, user_id)
@@ -144,7 +145,7 @@ def set_temporary_password(brand: Brand, user_id: str, password: str) -> None:
         raise InvalidInput()
     epoch = int(creds.get("epoch", 0)) + 1
     update = repository.password_change(creds, passwords.hash_password(password), epoch, temporary=True)
-    repository.commit([update, timeline.event_op(realm, user_id, "temporary_password_set", "operator")])
+    repository.commit([update, timeline.event_op(realm, user_id, "temporary_password_set", actor)])
 
 
 def resend_activation(caller: Caller) -> GwMsg:

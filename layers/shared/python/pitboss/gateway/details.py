@@ -9,7 +9,7 @@ from typing import Any
 
 from pitboss import clock, timeline
 from pitboss.errors import DetailsNotFound, EmailNotFound, FieldErrors, InvalidInput, MobileVerificationRequired
-from pitboss.gateway import outbox, repository, rules, sessions
+from pitboss.gateway import lockout, outbox, repository, rules, sessions
 from pitboss.gateway.models import (
     DetailsIn,
     DetailsOut,
@@ -134,7 +134,7 @@ def update_details(caller: Caller, body: DetailsIn) -> None:
             current.user_id,
             "personal_details_updated",
             caller.actor,
-            {"changed": changed, "comment": (body.comment or "player request")[:200], "operator": body.operator},
+            {"changed": changed},
         )
         return current.model_copy(update={**update, "details": details}), [event]
 
@@ -179,8 +179,13 @@ def update_custom_fields(caller: Caller, body: GwCustomFields) -> GwSuccess:
 
 
 def request_email_change(caller: Caller, body: EmailUpdateIn) -> None:
-    """The new address waits (pending) until the link sent to it is followed; both addresses are told."""
+    """The new address waits (pending) until the link sent to it is followed; both addresses are told, and
+    the notice to the old one also carries a link that undoes the change (7 days). With the brand's
+    `email_change_requires_password`, the current password must come with it, checked like a login (a
+    wrong one counts toward the lockout): a stolen session alone can't move the account."""
     brand, player = caller.brand, caller.player
+    if brand.settings.email_change_requires_password and not lockout.confirm(caller, body.password or ""):
+        raise FieldErrors([("password", "wrong_password")])
     email, code = rules.email_problem(body.email, brand.settings.blocked_email_domains, player.username)
     if code or email is None:
         raise FieldErrors([("email", code or "invalid_email")])
@@ -197,7 +202,9 @@ def request_email_change(caller: Caller, body: EmailUpdateIn) -> None:
         details = dict(current.details)
         details["pending_email"] = email
         recipients = [(email, "email_change_verification"), (current.email, "email_change_notice")]
-        mail = outbox.new_link("email_change", current, recipients, email=email)
+        mail = outbox.new_link(
+            "email_change", current, recipients, email=email, revert_to=current.email, session=caller.session["pk"]
+        )
         sent[:] = [mail]
         event = timeline.event_op(
             caller.realm,

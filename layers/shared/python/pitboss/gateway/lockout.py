@@ -8,7 +8,8 @@ import contextlib
 
 from pitboss import clock, retry
 from pitboss.errors import ConcurrentUpdate, Conflict, LoginRefused
-from pitboss.gateway import repository, rules
+from pitboss.gateway import passwords, repository, rules
+from pitboss.gateway.sessions import Caller
 from pitboss.observability import logger
 from pitboss.tenancy import Brand
 
@@ -61,3 +62,20 @@ def clear_failures(pk: str) -> None:
     then stays until the next right password."""
     with contextlib.suppress(Conflict, ConcurrentUpdate):
         repository.clear_failures(pk)
+
+
+def confirm(caller: Caller, password: str) -> bool:
+    """A password check on a session's behalf (change password, an email change the brand guards): reserved
+    like a login's, so a wrong password counts toward the lockout and a stolen session is no uncounted
+    password oracle. True: right (the reservation is released). False: wrong. Locked: ACCOUNT_LOCKED."""
+    creds = caller.credentials
+    if not creds.get("pk"):
+        passwords.verify(None, password)
+        return False
+    locked_until = reserve_attempt(str(creds["pk"]), caller.brand)
+    if not passwords.verify(creds.get("password_hash"), password):
+        if locked_until:
+            raise locked(locked_until)
+        return False
+    clear_failures(str(creds["pk"]))
+    return True

@@ -52,7 +52,11 @@ class GwOptOut(BaseModel):
 
 
 class DetailsIn(BaseModel):
-    """Every field optional; `optOut` as an object or, as the seed's example sends it, a JSON string."""
+    """Every field optional; `optOut` as an object or, as the seed's example sends it, a JSON string.
+
+    Only the fields of the seed's parameter table: anything else is dropped before anything is stored. The
+    example's `comment` and `operator` are not among them: the actor of the change is the session's player,
+    never a name from the body (issue 10 #6)."""
 
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
@@ -66,8 +70,6 @@ class DetailsIn(BaseModel):
     address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
     zipPostalCode: Short | None = None
     phone: Short | None = None
-    comment: Text | None = None
-    operator: Short | None = None
     optOut: GwOptOut | None = None
 
     @model_validator(mode="before")
@@ -122,6 +124,11 @@ class EmailUpdateIn(BaseModel):
 
     email: Text | None = None
     comment: Text | None = Field(default=None, description="Default: player request")
+    password: Secret | None = Field(
+        default=None,
+        description="The current password: required when the brand sets email_change_requires_password "
+        "(else 422 wrong_password); ignored otherwise",
+    )
 
 
 class ForgotPasswordIn(BaseModel):

@@ -18,20 +18,20 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
 
-from ulid import ULID
-
-from pitboss import bus, clock
+from pitboss import bus, clock, ids
 from pitboss.gateway import repository
 from pitboss.gateway.rules import mask
 from pitboss.identity.entity import Player
 from pitboss.settings import get_settings
 
-Purpose = Literal["activation", "email_change", "password_reset"]
+Purpose = Literal["activation", "email_change", "email_revert", "password_reset"]
 OUTBOX_TTL = timedelta(days=7)
 LINK_TOKEN_MAX = 200
 LINK_LIFETIME: dict[Purpose, timedelta] = {
     "activation": timedelta(days=3),
     "email_change": timedelta(days=1),
+    # the old address's way back: long enough to notice a change made by someone holding a stolen session
+    "email_revert": timedelta(days=7),
     "password_reset": timedelta(hours=1),
 }
 # detail-type of the EventBridge event, per message type
@@ -52,7 +52,13 @@ def local_stage() -> bool:
 def link_path(purpose: Purpose, brand_id: int, token: str) -> str:
     if purpose == "password_reset":
         return f"/gateway/admission/v1/verify/password/{brand_id}?hash={token}"
+    if purpose == "email_revert":
+        return f"/gateway/admission/v1/revert/email/{brand_id}?hash={token}"
     return f"/gateway/admission/v1/verify/email/{brand_id}?hash={token}"
+
+
+def _url(purpose: Purpose, brand_id: int, token: str) -> str:
+    return get_settings().public_gateway_url.rstrip("/") + link_path(purpose, brand_id, token)
 
 
 @dataclass
@@ -66,9 +72,12 @@ class Message:
     language: str
     created_at: str
     message_id: str
+    # The email-change notice to the old address also carries the link that undoes the change.
+    revert_token: str | None = None
+    revert_link: str | None = None
 
     def event_detail(self) -> dict[str, Any]:
-        return {
+        detail = {
             "message_id": self.message_id,
             "type": self.type,
             "to": self.to,
@@ -79,6 +88,9 @@ class Message:
             "language": self.language,
             "created_at": self.created_at,
         }
+        if self.revert_token is not None:
+            detail.update(revert_token=self.revert_token, revert_link=self.revert_link)
+        return detail
 
 
 @dataclass
@@ -87,11 +99,27 @@ class Outgoing:
 
     ops: list[repository.Op]
     messages: list[Message]
+    token: str = ""  # the link's token, when there is a link
 
     def publish(self) -> None:
         """After the transaction committed: hand the messages to EventBridge (when a bus is configured)."""
         for message in self.messages:
             bus.publish(DETAIL_TYPES.get(message.type, message.type), message.event_detail())
+
+
+def _link_op(purpose: Purpose, token: str, player: Player, email: str | None, **bound: Any) -> repository.Op:
+    now = clock.now()
+    return repository.new_link(
+        token,
+        purpose=purpose,
+        realm=player.realm,
+        user_id=player.user_id,
+        brand_id=player.brand_id,
+        email=email,
+        now=now,
+        expires=now + LINK_LIFETIME[purpose],
+        **bound,
+    )
 
 
 def new_link(
@@ -100,24 +128,19 @@ def new_link(
     recipients: list[tuple[str, str]],
     *,
     email: str | None = None,
+    revert_to: str | None = None,
+    **bound: Any,
 ) -> Outgoing:
     """A fresh single-use link for `purpose` and the messages carrying it to each (address, type), in the
-    player's language; `email` is the address the link confirms (activation, email change)."""
+    player's language; `email` is the address the link confirms (activation, email change). `bound` is
+    stored with the link (a reset link's credentials `epoch`, an email change's requesting `session`).
+
+    `revert_to` (an email change): a second link, `email_revert`, that restores that address; the message
+    sent to it (the notice to the old address) carries both."""
     token = secrets.token_urlsafe(32)
     now = clock.now()
-    link = get_settings().public_gateway_url.rstrip("/") + link_path(purpose, player.brand_id, token)
-    ops = [
-        repository.new_link(
-            token,
-            purpose=purpose,
-            realm=player.realm,
-            user_id=player.user_id,
-            brand_id=player.brand_id,
-            email=email,
-            now=now,
-            expires=now + LINK_LIFETIME[purpose],
-        )
-    ]
+    link = _url(purpose, player.brand_id, token)
+    ops = [_link_op(purpose, token, player, email, **bound)]
     messages = [
         _message(
             to,
@@ -131,9 +154,15 @@ def new_link(
         )
         for to, message_type in recipients
     ]
+    if revert_to is not None:
+        revert = secrets.token_urlsafe(32)
+        ops.append(_link_op("email_revert", revert, player, revert_to))
+        for message in messages:
+            if message.to == revert_to:
+                message.revert_token, message.revert_link = revert, _url("email_revert", player.brand_id, revert)
     for message in messages:
         ops += message_ops(player.realm, player.user_id, message)
-    return Outgoing(ops=ops, messages=messages)
+    return Outgoing(ops=ops, messages=messages, token=token)
 
 
 def notice(message_type: str, *, realm: str, brand_id: int, to: str, language: str = "en") -> Outgoing:
@@ -171,7 +200,7 @@ def _message(
         player_id=player_id,
         language=language,
         created_at=created_at,
-        message_id=str(ULID()),
+        message_id=ids.ulid(),
     )
 
 
@@ -204,13 +233,16 @@ def read_link(token: str | None, purposes: tuple[Purpose, ...], brand_id: int) -
 
 def list_messages(limit: int = 100, realm: str | None = None) -> list[dict[str, Any]]:
     """Newest first. Without a realm: the local developer mailbox (full rows, what `pitboss outbox --json`
-    shows; empty when deployed). With a realm: that realm's outbox rows (masked, no token, no link)."""
+    shows; empty when deployed). With a realm: that realm's outbox rows (masked, no token, no link).
+    `revert_link` is set on an email-change notice only (the old address's way back)."""
     return [
         {
             "to": i.get("to"),
             "type": i.get("type"),
             "token": i.get("token"),
             "link": i.get("link"),
+            "revert_token": i.get("revert_token"),
+            "revert_link": i.get("revert_link"),
             "created_at": i.get("created_at"),
             "brand_id": int(i["brand_id"]) if i.get("brand_id") is not None else None,
             "player_id": int(i["player_id"]) if i.get("player_id") is not None else None,

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from pitboss import clock, keys, retry, store
 from pitboss.errors import ConcurrentUpdate, TransactionCancelled
 from pitboss.identity.entity import Player
-from pitboss.tenancy import Brand
+from pitboss.tenancy import Brand, Mode
 
 Op = store.Op
 SESSION_SK = "SESSION"
@@ -39,9 +39,10 @@ def token_hash(secret: str) -> str:
     return keys.sha256(secret)
 
 
-def realm_of(brand: Brand) -> str:
-    """Gateway players are real players: they live in the brand tenant's `live` realm."""
-    return keys.realm(brand.tenant_id, "live")
+def realm_of(brand: Brand, mode: Mode = "live") -> str:
+    """Gateway players are real players: they live in the brand tenant's realm of the request's mode (`live`
+    unless the front end sends a publishable test key)."""
+    return keys.realm(brand.tenant_id, mode)
 
 
 def retry_conflicts(action: Callable[[], T], attempts: int = CONFLICT_RETRIES) -> T:
@@ -133,24 +134,56 @@ def new_credentials(realm: str, user_id: str, password_hash: str, *, epoch: int 
     return store.Put(item, condition=NEW)
 
 
-def password_change(creds: dict[str, Any], password_hash: str, epoch: int, *, temporary: bool = False) -> Op:
-    """The new password, a new epoch (sessions of older epochs end) and a fresh failure count, only if
-    nobody changed the credentials since they were read. A temporary password must be changed next."""
+def password_change(
+    creds: dict[str, Any], password_hash: str, epoch: int, *, temporary: bool = False, reset_link: str | None = None
+) -> Op:
+    """The new password, a new epoch (sessions of older epochs end, and so does every reset link: they are
+    bound to the epoch they were sent in) and a fresh failure count, only if nobody changed the credentials
+    since they were read; with `reset_link` (a reset) only while that link is the latest one sent. A
+    temporary password must be changed next; any new password lifts a forced reset."""
+    condition = "epoch = :old"
+    values = {
+        ":h": password_hash,
+        ":now": clock.iso(clock.now()),
+        ":required": temporary,
+        ":z": 0,
+        ":new": epoch,
+        ":old": int(creds.get("epoch", 0)),
+    }
+    if reset_link is not None:
+        condition += " AND reset_link = :link"
+        values[":link"] = reset_link
     return store.Update(
         creds["pk"],
         CREDENTIALS_SK,
         "SET password_hash = :h, password_changed_at = :now, password_change_required = :required, "
-        "failures = :z, epoch = :new REMOVE locked_until",
-        condition="epoch = :old",
-        values={
-            ":h": password_hash,
-            ":now": clock.iso(clock.now()),
-            ":required": temporary,
-            ":z": 0,
-            ":new": epoch,
-            ":old": int(creds.get("epoch", 0)),
-        },
+        "failures = :z, epoch = :new REMOVE locked_until, reset_link, password_reset_required",
+        condition=condition,
+        values=values,
     )
+
+
+def latest_reset_link(realm: str, user_id: str, token: str) -> Op:
+    """A new forgot-password link supersedes every older one: the credentials remember only the latest
+    (a player the operator created, with no password yet, gets credentials holding just that and epoch 0)."""
+    return store.Update(
+        keys.player_pk(realm, user_id),
+        CREDENTIALS_SK,
+        "SET reset_link = :link, epoch = if_not_exists(epoch, :zero)",
+        values={":link": token_hash(token), ":zero": 0},
+    )
+
+
+def new_epoch(creds: dict[str, Any], *, force_reset: bool = False) -> tuple[int, Op]:
+    """The credentials' next epoch, and the write that moves them there only if nobody did meanwhile: every
+    session of an older epoch ends and every reset link dies. `force_reset`: the next login must go
+    through a reset link (401 PASSWORD_CHANGE_REQUIRED until then)."""
+    epoch = int(creds.get("epoch", 0)) + 1
+    expression = "SET epoch = :new" + (", password_reset_required = :t" if force_reset else "") + " REMOVE reset_link"
+    values: dict[str, Any] = {":new": epoch, ":old": int(creds.get("epoch", 0))}
+    if force_reset:
+        values[":t"] = True
+    return epoch, store.Update(creds["pk"], CREDENTIALS_SK, expression, condition="epoch = :old", values=values)
 
 
 def login_succeeded(creds: dict[str, Any]) -> Op:
@@ -224,6 +257,9 @@ def new_session(
         "baseline": baseline,
         "idle_until": clock.iso(idle_until),
         "ttl": int(idle_until.timestamp()),
+        # The player's sessions list (index `lists`): the operator console shows and ends them.
+        "list_pk": keys.gateway_sessions_pk(player.realm, player.user_id),
+        "list_sk": clock.iso(now),
     }
     return store.Put(item, condition=NEW)
 
@@ -247,6 +283,11 @@ def touch(session_item: dict[str, Any], now: datetime, idle_until: datetime) -> 
 def session_epoch(session_item: dict[str, Any], epoch: int) -> Op:
     """The session follows its player's new credentials epoch (it survives the password change)."""
     return store.Update(session_item["pk"], SESSION_SK, "SET epoch = :e", condition=EXISTS, values={":e": epoch})
+
+
+def session_at(pk: str) -> dict[str, Any] | None:
+    """A session by its item key (an email-change link names the session that asked for it)."""
+    return store.get(pk, SESSION_SK)
 
 
 def mark_reality_check(session_item: dict[str, Any], now: datetime, last: str) -> None:
@@ -274,6 +315,26 @@ def end_session(token: str, brand_id: int) -> bool:
     return True
 
 
+def player_sessions(realm: str, user_id: str) -> list[dict[str, Any]]:
+    """A player's sessions, newest first (the `lists` index, then one BatchGetItem: the index is keys only
+    and eventually consistent, so an ended session is simply not found)."""
+    page = store.query(
+        keys.gateway_sessions_pk(realm, user_id),
+        index=keys.LISTS_INDEX,
+        pk_name="list_pk",
+        sk_name="list_sk",
+        forward=False,
+        limit=100,
+    )
+    found = store.batch_get([(i["pk"], i["sk"]) for i in page.items])
+    return sorted(found.values(), key=lambda s: str(s.get("created_at", "")), reverse=True)
+
+
+def session_delete(session_item: dict[str, Any]) -> Op:
+    """Ends a session found in a player's list, only if it is still there (an operator's action)."""
+    return store.Delete(session_item["pk"], SESSION_SK, condition=EXISTS)
+
+
 # ---- links and the outbox ----------------------------------------------------------------------
 
 
@@ -291,7 +352,11 @@ def new_link(
     email: str | None,
     now: datetime,
     expires: datetime,
+    epoch: int | None = None,
+    session: str | None = None,
 ) -> Op:
+    """`epoch`: a reset link, valid only while the credentials are at that epoch. `session`: the key of the
+    session that asked for an email change (it alone survives the change)."""
     item = {
         "pk": _link_pk(token),
         "sk": LINK_SK,
@@ -300,6 +365,8 @@ def new_link(
         "user_id": user_id,
         "brand_id": brand_id,
         "email": email,
+        "epoch": epoch,
+        "session": session,
         "created_at": clock.iso(now),
         "expires_at": clock.iso(expires),
         "ttl": int(expires.timestamp()),

@@ -256,6 +256,16 @@ _BLOCK_CODES = (
 )
 
 
+def reset_link_current(link: dict[str, Any], credentials: dict[str, Any] | None, token_hash: str) -> bool:
+    """A reset link still works only while it is the latest one sent and the credentials are at the epoch it
+    was sent in. Credentials that don't exist yet (a link from before links were bound): the link sets the
+    first password."""
+    if credentials is None:
+        return True
+    same_epoch = link.get("epoch") is not None and int(link["epoch"]) == int(credentials.get("epoch", 0))
+    return same_epoch and credentials.get("reset_link") == token_hash
+
+
 def login_block_code(reasons: list[str]) -> str:
     """The login refusal code for the reasons `gates.effective` blocks login with."""
     for reason, code in _BLOCK_CODES:

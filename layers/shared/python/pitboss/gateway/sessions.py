@@ -25,7 +25,7 @@ from pitboss.errors import ConcurrentUpdate, Conflict, InvalidBrand, InvalidToke
 from pitboss.gateway import repository, rules
 from pitboss.identity import gates
 from pitboss.identity.entity import Player
-from pitboss.tenancy import Brand
+from pitboss.tenancy import Brand, BrandSettings, Mode
 
 TOKEN_MAX = 200
 TOUCH_EVERY = timedelta(seconds=60)  # idle-timeout bookkeeping: at most one write a minute per session
@@ -51,25 +51,43 @@ def brand_of(raw: str | int | None) -> Brand:
     return brand
 
 
+@dataclass(frozen=True)
+class Front:
+    """Where a gateway request comes from: the brand its path names, the mode (`live`, or `test` when the
+    front end sends a publishable test key) and the client's address (rate limits, the lockout)."""
+
+    brand: Brand
+    mode: Mode = "live"
+    ip: str = "unknown"
+
+    @property
+    def realm(self) -> str:
+        return repository.realm_of(self.brand, self.mode)
+
+    @property
+    def settings(self) -> BrandSettings:
+        return self.brand.settings
+
+
 def open_session(
-    player: Player, brand: Brand, epoch: int, wallet_item: dict[str, Any] | None
+    player: Player, front: Front, epoch: int, wallet_item: dict[str, Any] | None
 ) -> tuple[str, repository.Op]:
     """A fresh token and the write that stores its hash (the caller commits it with its other writes)."""
     token = secrets.token_urlsafe(32)
     now = clock.now()
-    idle_until = now + timedelta(minutes=brand.settings.session_idle_minutes)
+    idle_until = now + timedelta(minutes=front.settings.session_idle_minutes)
     baseline = rules.baseline(wallet_item, now)
     put = repository.new_session(
-        token, player, brand_id=brand.brand_id, epoch=epoch, now=now, idle_until=idle_until, baseline=baseline
+        token, player, brand_id=front.brand.brand_id, epoch=epoch, now=now, idle_until=idle_until, baseline=baseline
     )
     return token, put
 
 
 @dataclass
 class Caller:
-    """An authenticated player request: the brand, the session and what was read with it."""
+    """An authenticated player request: where it comes from, the session and what was read with it."""
 
-    brand: Brand
+    front: Front
     realm: str
     token: str
     session: dict[str, Any]
@@ -80,22 +98,27 @@ class Caller:
     now: datetime
 
     @property
+    def brand(self) -> Brand:
+        return self.front.brand
+
+    @property
     def actor(self) -> str:
         return f"player:{self.player.user_id}"
 
 
-def authenticate(brand: Brand, token: str | None, *, missing: Callable[[], Exception] = InvalidToken) -> Caller:
+def authenticate(front: Front, token: str | None, *, missing: Callable[[], Exception] = InvalidToken) -> Caller:
     """The caller a token names, or InvalidToken (missing, unknown, expired, ended); `missing` when the
     session is live but the player's profile is gone."""
     if not token or len(token) > TOKEN_MAX:
         raise InvalidToken()
     now = clock.now()
     now_iso = clock.iso(now)
+    brand = front.brand
     session = repository.session(token)
     if session is None or int(session.get("brand_id", 0)) != brand.brand_id:
         raise InvalidToken()
     realm = str(session["realm"])
-    if realm != repository.realm_of(brand) or session["idle_until"] <= now_iso:
+    if realm != front.realm or session["idle_until"] <= now_iso:
         raise InvalidToken()
     created = clock.parse_iso(session["created_at"])
     if now - created >= MAX_SESSION:
@@ -116,7 +139,7 @@ def authenticate(brand: Brand, token: str | None, *, missing: Callable[[], Excep
     if now - clock.parse_iso(session["last_seen_at"]) >= TOUCH_EVERY:
         session = _touch(session, brand, now)
     return Caller(
-        brand=brand,
+        front=front,
         realm=realm,
         token=token,
         session=session,

@@ -14,9 +14,7 @@ from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from ulid import ULID
-
-from pitboss import clock, money
+from pitboss import clock, ids, money
 from pitboss.errors import InsufficientFunds, Unprocessable
 from pitboss.wallet.entity import Bonus, Posting, Purse, Stats, Wallet
 
@@ -55,7 +53,7 @@ STAT_STAMPS = {"deposit": ("last_deposit_at", "last_deposit_amount"), "debit": (
 
 
 def new_id(prefix: str) -> str:
-    return f"{prefix}_{str(ULID()).lower()}"
+    return f"{prefix}_{ids.ulid().lower()}"
 
 
 def balanced(postings: list[Posting]) -> bool:

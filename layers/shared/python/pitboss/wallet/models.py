@@ -391,3 +391,17 @@ def movement_answer(outcome: Outcome) -> MovementOut:
 
 def transactions_page(entries: Iterable[Mapping[str, Any]], total: int, next_cursor: str | None) -> TransactionsPage:
     return TransactionsPage(transactions=[transaction_out(e) for e in entries], total=total, next_cursor=next_cursor)
+
+
+class QueuedWithdrawalOut(WithdrawalOut):
+    """A pending withdrawal in the console's queue, with whose it is."""
+
+    user_id: str
+    player_id: int
+    username: str
+    brand_id: int
+
+
+class WithdrawalQueue(BaseModel):
+    withdrawals: list[QueuedWithdrawalOut]
+    next_cursor: str | None
