@@ -104,7 +104,7 @@ def cmd_create_tenant(args: argparse.Namespace) -> int:
 def cmd_create_key(args: argparse.Namespace) -> int:
     from pitboss import tenancy
 
-    scopes = list(args.scope or ["*"])
+    scopes = list(args.scope or ["*"])  # seed 003: a key has every scope unless limited; stored as ["*"]
     with connected(args.table):
         raw, record = tenancy.create_key(
             args.tenant, args.mode, scopes=scopes, brand_ids=args.brand_id or None, name=args.name or ""
@@ -364,7 +364,12 @@ def build_parser() -> argparse.ArgumentParser:
     ck = sub.add_parser("create-key", help="create an API key")
     ck.add_argument("--tenant", required=True)
     ck.add_argument("--mode", choices=["live", "test"], default="test")
-    ck.add_argument("--scope", action="append", help="repeat; default *")
+    ck.add_argument(
+        "--scope",
+        action="append",
+        help="repeat: players:read, players:write, wallet:read, wallet:bets, wallet:payments, wallet:bonuses, "
+        "wallet:write (bets + payments + bonuses), backoffice:read or *; default * (written on the key)",
+    )
     ck.add_argument("--brand-id", type=int, action="append", help="restrict to these brands; repeat")
     ck.add_argument("--name")
     ck.add_argument("--json", action="store_true")

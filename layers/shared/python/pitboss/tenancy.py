@@ -37,7 +37,17 @@ SCOPES = (
     "wallet:read",
     "wallet:write",
     "backoffice:read",
+    # Least privilege on the wallet (issue 10 #3): a game provider's credential needs only bets, a PSP's only
+    # payments; `wallet:write` stays the union of the three (keys made before the split keep working).
+    "wallet:bets",
+    "wallet:payments",
+    "wallet:bonuses",
 )
+# Scopes that grant others: a key holding the left one may do what each on the right allows.
+IMPLIED_SCOPES: dict[str, frozenset[str]] = {
+    "wallet:write": frozenset({"wallet:bets", "wallet:payments", "wallet:bonuses"}),
+}
+WALLET_WRITE_SCOPES = ("wallet:bets", "wallet:payments", "wallet:bonuses")
 
 
 class BrandSettings(BaseModel):
@@ -176,10 +186,20 @@ class Principal(BaseModel):
         """The tenant's public number, as the back-office API shows it."""
         return next((b.team_id for b in self.brands.values()), 0)
 
+    def has_scope(self, scope: str) -> bool:
+        """`*`, the scope itself, or a scope that implies it (`wallet:write` -> bets, payments, bonuses). A key
+        with no scopes at all has none (fail closed)."""
+        return any(s in ("*", scope) or scope in IMPLIED_SCOPES.get(s, ()) for s in self.scopes)
+
     def require(self, scope: str) -> None:
-        if "*" in self.scopes or scope in self.scopes:
+        self.require_any(scope)
+
+    def require_any(self, *scopes: str) -> None:
+        """403 unless the key has one of `scopes`; the error's `scope` lists them, space-separated (as OAuth's)."""
+        if any(self.has_scope(s) for s in scopes):
             return
-        raise Forbidden(f"this API key lacks the {scope!r} scope", code="insufficient_scope", scope=scope)
+        named = " or ".join(repr(s) for s in scopes)
+        raise Forbidden(f"this API key lacks the {named} scope", code="insufficient_scope", scope=" ".join(scopes))
 
     def can_see_brand(self, brand_id: int) -> bool:
         return brand_id in self.brands and (self.brand_ids is None or brand_id in self.brand_ids)
@@ -243,7 +263,7 @@ def create_key(
     tenant's brand set as of `brands_rev`; the write checks that revision, so a brand change racing it
     either sees the new key (and rewrites its set) or makes this write retry with the new brands.
     `also`: writes that commit with it (the console's audit record)."""
-    scopes = scopes or ["*"]
+    scopes = ["*"] if scopes is None else scopes  # an explicit empty list is a key with no scope (fail closed)
     unknown = [s for s in scopes if s not in SCOPES]
     if unknown:
         raise Unprocessable(f"unknown scopes: {', '.join(unknown)}", code="unknown_scope")

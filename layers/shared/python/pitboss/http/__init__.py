@@ -171,7 +171,7 @@ def install_error_handlers(app: APIGatewayHttpResolver, bodies: Bodies, surface:
 
 
 def json_bodies(
-    surface: Surface = "v1", scopes: tuple[str, str] | None = None
+    surface: Surface = "v1", scopes: tuple[str, str | tuple[str, ...]] | None = None
 ) -> Callable[[LambdaHandler], LambdaHandler]:
     """Handler decorator, run before routing and request validation:
 
@@ -191,7 +191,8 @@ def json_bodies(
                 method = str((request.get("http") or {}).get("method", "GET")).upper()
                 try:
                     who = Principal.from_context((request.get("authorizer") or {}).get("lambda"))
-                    who.require(scopes[0] if method in ("GET", "HEAD") else scopes[1])
+                    needed = scopes[0] if method in ("GET", "HEAD") else scopes[1]
+                    who.require_any(*((needed,) if isinstance(needed, str) else needed))  # write: any of them
                 except PitbossError as exc:
                     return raw_response(*counted(surface, exc.code, bodies.domain(exc)))
                 except Exception:  # a malformed authorizer context is our bug: a JSON 500, never a bare 502

@@ -17,7 +17,7 @@ from decimal import Decimal, localcontext
 from typing import Any
 
 from pitboss import clock, idempotency, money, observability
-from pitboss.errors import Conflict
+from pitboss.errors import Conflict, PitbossError
 from pitboss.idempotency import Decision, IdemRequest, Outcome
 from pitboss.identity import gates, player_from
 from pitboss.identity.entity import Player
@@ -49,6 +49,9 @@ class Ctx:
     gated: bool = False
     # Amounts already checked against a currency, shared by every attempt of the movement.
     checked: dict[tuple[Decimal, int], Decimal] = field(default_factory=dict)
+    # The item that will record this very request (its provider ref and fingerprint, or a bet's rollback
+    # record), once the flow has read it absent: see `recorded_in`.
+    record: tuple[Key, str | None] | None = None
 
     @property
     def wallet(self) -> Wallet:
@@ -88,6 +91,12 @@ class Ctx:
         if found is None:
             found = self.checked[(value, places)] = money.in_currency(value, places)
         return found
+
+    def recorded_in(self, key: Key, fingerprint: str | None = None) -> None:
+        """Names the item that will record this request (a provider ref with `fingerprint`; a bet's rollback
+        record, whose presence is enough), read absent. Any refusal decided from here on is first checked
+        against it (`confirmed_refusal`)."""
+        self.record = (key, fingerprint)
 
     def gate(self, action: gates.Action) -> None:
         """Refuses a blocked action; the commit then checks the profile version the decision saw."""
@@ -140,7 +149,12 @@ def run(principal: Principal, user_id: str, idem: IdemRequest, reads: list[Key],
         )
         # Ledger arithmetic: 38 digits, and any rounding is an error rather than invented or lost money.
         with localcontext(money.LEDGER_CTX):
-            return act(ctx)
+            try:
+                return act(ctx)
+            except PitbossError as refusal:
+                if ctx.record is None:
+                    raise
+                return confirmed_refusal(refusal, *ctx.record)
 
     return idempotency.execute(idem, [profile_key, wallet_key, *reads], decide, attempts=ATTEMPTS)
 
@@ -187,6 +201,21 @@ def commit(
         body=body,
         after_commit=lambda: observability.count("Movement", type=kind),
     )
+
+
+def confirmed_refusal(refusal: PitbossError, key: Key, fingerprint: str | None) -> Outcome:
+    """Raises `refusal`, unless a concurrent twin of this very request caused it.
+
+    The BatchGetItem that read the movement is no snapshot: each item is read consistently, but a twin's
+    transaction may commit between two of them (the ref read before it; the closed round, the wallet or
+    the rollback record after), and the decision then refuses a request that was applied (issue 10 #1: the
+    retry of an applied bet told `round_closed`, final, so the provider believed it failed). So before a
+    refusal is answered, the item that records this request is read again, strongly consistent; if the
+    request is applied there, its stored answer is the answer (200, deduped). One GetItem, on refusals only."""
+    now = repository.read_now(key)
+    if now is None or now.get("kind") == "tombstone" or (fingerprint and now.get("fingerprint") != fingerprint):
+        raise refusal
+    return replayed(now)
 
 
 def replayed(item: dict[str, Any], name: str = "response") -> Outcome:

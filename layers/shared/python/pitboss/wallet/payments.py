@@ -28,6 +28,8 @@ def deposit(principal: Principal, user_id: str, body: DepositIn, idem: IdemReque
         ref = ctx.items.get(ref_key) if ref_key else None
         if rules.is_replay(ref, fp):
             return movement.replayed(ref)
+        if ref_key is not None:
+            ctx.recorded_in(ref_key, fp)
         ctx.gate("deposit")
         m, windows = ctx.m, ctx.windows
         rules.check_limits(m.purse, "deposit", amount, ctx.limits, windows)

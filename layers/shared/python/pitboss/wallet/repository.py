@@ -62,6 +62,11 @@ def wallet_of(item: Item | None, user_id: str, currency: str) -> Wallet:
     return Wallet.from_item(item) if item else Wallet(user_id=user_id, currency=currency)
 
 
+def read_now(key: Key) -> Item | None:
+    """One item, strongly consistent (a ref or rollback record, confirmed before a refusal)."""
+    return store.get(*key)
+
+
 def read_profile_and_wallet(pk: str) -> tuple[Item | None, Item | None]:
     """Profile and wallet in one consistent BatchGetItem (one round trip)."""
     items = store.batch_get([profile_key(pk), wallet_key(pk)])

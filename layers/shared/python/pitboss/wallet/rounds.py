@@ -39,6 +39,7 @@ def place_bet(principal: Principal, user_id: str, body: BetIn, idem: IdemRequest
         ref = ctx.items.get(ref_key)
         if rules.is_replay(ref, fp):
             return movement.replayed(ref)
+        ctx.recorded_in(ref_key, fp)
         ctx.gate("bet")
         if ctx.items.get(round_key) is not None:
             raise Conflict("this round is already closed", code="round_closed")
@@ -133,6 +134,7 @@ def credit_win(principal: Principal, user_id: str, body: WinIn, idem: IdemReques
         ref = ctx.items.get(ref_key)
         if rules.is_replay(ref, fp):
             return movement.replayed(ref)
+        ctx.recorded_in(ref_key, fp)
         m = ctx.m
         p = m.purse
         name = round_name(body.provider, body.round_id)
@@ -210,6 +212,7 @@ def rollback(principal: Principal, user_id: str, body: RollbackIn, idem: IdemReq
             return movement.replayed(done)
         if ref.get("rollback_response"):  # rolled back before rollbacks had their own item
             return movement.replayed(ref, "rollback_response")
+        ctx.recorded_in(done_key)
         m = ctx.m
         w, p = m.wallet, m.purse
         name = round_name(str(ref["provider"]), str(ref["round_id"]))
