@@ -57,6 +57,12 @@ FAILED = _doc("500", m.GwResultCode)
 NO_CONTENT: OpenAPIResponse = {"description": "No Content"}
 FIELDS = _doc("validation error codes", m.GwFieldErrors)
 BUSY = _doc("the credentials or session stayed busy (concurrent writes): retry", m.GwErrMsg)
+THROTTLED: OpenAPIResponse = {
+    "description": "TOO_MANY_REQUESTS: the brand's rate limit for this kind of request (per client address or "
+    "per account) is spent until the window ends",
+    "headers": {"Retry-After": {"description": "Seconds until the window ends", "schema": {"type": "integer"}}},
+    "content": {http.JSON: {"model": m.GwResultCode}},
+}
 
 
 def _responses(extra: dict[int, OpenAPIResponse]) -> dict[int, OpenAPIResponse]:
@@ -89,7 +95,7 @@ def _no_content() -> Response[Any]:
     status_code=201,
     summary="Register a player",
     description="Creates the player (seen by the operator API), logs them in, and queues an activation email.",
-    responses=_responses({201: _doc("Registered and logged in", m.GwTokenOut), 422: FIELDS}),
+    responses=_responses({429: THROTTLED, 201: _doc("Registered and logged in", m.GwTokenOut), 422: FIELDS}),
     tags=TAGS,
     openapi_extensions=NO_API_KEY,
 )
@@ -103,7 +109,9 @@ def register(version: Version, brand_id: BrandPath, body: m.RegisterIn) -> m.GwT
     description="Username or email, and password. 401 INVALID_CREDENTIALS, ACCOUNT_LOCKED (Retry-After), "
     "SELF_EXCLUDED, COOLING_OFF, ACCOUNT_SUSPENDED, ACCOUNT_CLOSED or PASSWORD_CHANGE_REQUIRED (an email change "
     "was reverted: set a new password through a reset link).",
-    responses=_responses({200: _doc("Logged in", m.GwTokenOut), 401: _doc("Refused", m.GwResultCode), 409: BUSY}),
+    responses=_responses(
+        {429: THROTTLED, 200: _doc("Logged in", m.GwTokenOut), 401: _doc("Refused", m.GwResultCode), 409: BUSY}
+    ),
     tags=TAGS,
     openapi_extensions=NO_API_KEY,
 )
@@ -130,6 +138,7 @@ def logout(version: Version, brand_id: BrandPath) -> Response[Any]:
     description="The link of an activation or an email change (single use, expiring).",
     responses=_responses(
         {
+            429: THROTTLED,
             200: _doc("Verified", m.GwMessageFormat),
             400: _doc(
                 "general_failure (unknown, used or expired link) or invalid input", m.GwMessageFormat | m.GwErrMsg
@@ -152,6 +161,7 @@ def verify_email(version: Version, brand_id: BrandPath, hash: LinkHash = None) -
     "(401 PASSWORD_CHANGE_REQUIRED until then).",
     responses=_responses(
         {
+            429: THROTTLED,
             200: _doc("Reverted", m.GwMessageFormat),
             400: _doc(
                 "general_failure (unknown, used or expired link) or invalid input", m.GwMessageFormat | m.GwErrMsg
@@ -174,6 +184,7 @@ def revert_email(version: Version, brand_id: BrandPath, hash: LinkHash = None) -
     description="Always 201 forgot_email_sent, whether or not the address is known.",
     responses=_responses(
         {
+            429: THROTTLED,
             201: _doc("Sent (or not: never revealed)", m.GwMessageFormat),
             400: _doc("invalid brand id, or email_required", m.GwErrMsg | m.GwMessageFormat),
         }
@@ -191,6 +202,7 @@ def forgot_password(version: Version, brand_id: BrandPath, body: m.ForgotPasswor
     description="200, or 202 with a login token when the player may log in.",
     responses=_responses(
         {
+            429: THROTTLED,
             200: _doc("Changed", m.GwMessageFormat),
             202: _doc("Changed and logged in", m.GwTokenMessage),
             400: _doc("general_failure, or invalid input", m.GwMessageFormat | m.GwErrMsg),
@@ -236,7 +248,7 @@ def change_password(version: Version, brand_id: BrandPath, body: m.ChangePasswor
 @app.post(
     "/gateway/admission/<version>/resend/activation/email/<brand_id>",
     summary="Resend the activation email",
-    responses=_responses({200: _doc("Sent", m.GwMsg), 401: TOKEN}),
+    responses=_responses({429: THROTTLED, 200: _doc("Sent", m.GwMsg), 401: TOKEN}),
     tags=TAGS,
     security=SESSION,
 )

@@ -20,6 +20,7 @@ from botocore.stub import Stubber
 from pitboss import bus, clock, keys, store, tenancy
 from pitboss.errors import ConcurrentUpdate, PitbossError
 from pitboss.gateway import admission, lockout, outbox, passwords, repository, sessions
+from pitboss.gateway.entity import LockState
 from pitboss.gateway.models import LoginIn
 from pitboss.http.gateway import refusal
 from pitboss.identity.entity import Player
@@ -113,7 +114,9 @@ def test_parallel_wrong_guesses_never_get_more_checks_than_the_limit(
 
     def guess(i: int) -> tuple[int, str]:
         try:
-            admission.login(sessions.Front(brand), LoginIn(username=name, password=f"Wrong{i:04d}x"))
+            # one client (the lockout counts per account and client address), the same as _login's below
+            front = sessions.Front(brand, ip="127.0.0.1")
+            admission.login(front, LoginIn(username=name, password=f"Wrong{i:04d}x"))
         except PitbossError as exc:
             status, body, _headers = refusal(exc)
             return status, json.dumps(body)
@@ -136,13 +139,16 @@ def test_a_lost_reservation_at_the_limit_locks_for_a_while_rather_than_for_ever(
     name = unique("gw")
     created = register(brand_id, name)
     player = _profile(brand_id, created["player_id"])
-    store.update(player.pk, repository.CREDENTIALS_SK, "SET failures = :n", values={":n": 3})
+    brand = tenancy.get_brand(brand_id)
+    assert brand is not None
+    # the count lives per (account, client address) since issue 10 #5; the test client is 127.0.0.1
+    pair = lockout.Guard.of(sessions.Front(brand, ip="127.0.0.1"), player.user_id).pair
+    store.update(*pair, "SET failures = :n", values={":n": 3})
     r = _login(brand_id, name, "Orion2049x")
     assert (r.status, r.json()) == (401, LOCKED) and int(r.headers["Retry-After"]) > 0
     _at(T0 + timedelta(minutes=10, seconds=1))
     assert _login(brand_id, name, "Orion2049x").status == 200
-    creds = store.get(player.pk, repository.CREDENTIALS_SK)
-    assert creds is not None and int(creds["failures"]) == 0 and "locked_until" not in creds
+    assert store.get(*pair) is None  # the right password ends the count and the lock
 
 
 # ---- 5. date of birth and country are not the player's to rewrite ------------------------------
@@ -358,18 +364,21 @@ def test_a_conflicting_login_transaction_is_retried(moto_table: str, monkeypatch
 
 
 def test_a_conflicting_attempt_reservation_is_retried(moto_table: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    brand, _player, creds, _token = _brand_and_player()
+    brand, player, _creds, _token = _brand_and_player()
     client = boto3.client("dynamodb", region_name="us-east-1")
     with Stubber(client) as stubber:
         monkeypatch.setattr(store, "client", lambda: client)
-        # an UpdateItem on the credentials while they are inside someone's transaction
+        # an UpdateItem on the (account, address) count while it is inside someone's transaction
         _conflict(stubber, "update_item")
         stubber.add_response("update_item", {"Attributes": {"failures": {"N": "1"}}})
-        assert lockout.reserve_attempt(str(creds["pk"]), brand) is None
+        guard = lockout.Guard.of(sessions.Front(brand), player.user_id)
+        nothing_locked = LockState(pair_until=None, account_until=None)
+        attempt = lockout.reserve(guard, nothing_locked)
+        assert attempt.refused_until is None and attempt.locks_until is None
         for _ in range(repository.CONFLICT_RETRIES):
             _conflict(stubber, "update_item")
         with pytest.raises(ConcurrentUpdate):  # 409, never a 500
-            lockout.reserve_attempt(str(creds["pk"]), brand)
+            lockout.reserve(guard, nothing_locked)
         stubber.assert_no_pending_responses()
 
 

@@ -234,3 +234,14 @@ class RealityCheckDue(SeeOther):
     def __init__(self, check: Any) -> None:
         super().__init__("reality check due")
         self.check = check
+
+
+class RateLimited(TooManyRequests):
+    """The gateway's rate limit for this kind of request is spent (per client address or per account) until
+    the window ends in `retry_after` seconds."""
+
+    code = "TOO_MANY_REQUESTS"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("too many requests; retry later")
+        self.retry_after = retry_after

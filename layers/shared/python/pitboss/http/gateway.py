@@ -21,6 +21,7 @@ from pitboss.errors import (
     MessageFormat,
     MobileVerificationRequired,
     PitbossError,
+    RateLimited,
     RealityCheckDue,
     RequirementMissing,
     SignatureRequired,
@@ -59,6 +60,8 @@ def refusal(exc: PitbossError) -> tuple[int, Any, dict[str, str]]:
     if isinstance(exc, LoginRefused):
         headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else {}
         return exc.status, {"result": exc.code}, headers
+    if isinstance(exc, RateLimited):
+        return exc.status, {"result": "TOO_MANY_REQUESTS"}, {"Retry-After": str(exc.retry_after)}
     if isinstance(exc, RequirementMissing):
         return exc.status, {"result": exc.code}, {}
     if isinstance(exc, FieldErrors):
@@ -103,8 +106,8 @@ class Bodies:
 
 def install(app: APIGatewayHttpResolver) -> None:
     """What the gateway adds to the surface mapping http.configure installed: the refusals that carry
-    headers (ACCOUNT_LOCKED's Retry-After), the player-session security scheme, and the document's truths
-    (`truthful`)."""
+    headers (ACCOUNT_LOCKED's and TOO_MANY_REQUESTS' Retry-After), the player-session security scheme, and
+    the document's truths (`truthful`)."""
     from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
 
     session = APIKey.model_validate(
@@ -112,7 +115,7 @@ def install(app: APIGatewayHttpResolver) -> None:
     )
     app.configure_openapi(security_schemes={SESSION_SCHEME: session})
 
-    app.exception_handler(LoginRefused)(_with_headers)
+    app.exception_handler([LoginRefused, RateLimited])(_with_headers)
     generate: Callable[..., OpenAPI] = app.get_openapi_schema
 
     def document(*args: Any, **kwargs: Any) -> OpenAPI:
