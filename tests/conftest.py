@@ -126,5 +126,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         path = str(item.fspath)
         if "/e2e/" in path:
             item.add_marker(pytest.mark.e2e)
+        elif "/browser/" in path:  # a browser against the local stack: e2e too, so `make unit` leaves it out
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.e2e)
         elif "/integration/" in path or "dynamodb_local" in item.name:
             item.add_marker(pytest.mark.integration)

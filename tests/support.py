@@ -10,13 +10,18 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 
 BIN = Path(sys.executable).parent
+# The e2e stack's authorizer cache window (deployed: apikeys.CACHE_SECONDS, 10 s): a revoked key or a changed
+# brand setting reaches the API within it, so tests that change one wait this long at most.
+AUTH_CACHE_SECONDS = 1.0
+T = TypeVar("T")
 
 
 def unique(prefix: str = "p") -> str:
@@ -59,7 +64,10 @@ class LocalStackProcess:
     def start(self, timeout: float = 90.0) -> LocalStackProcess:
         self.log = (self.data_dir / "stack.log").open("wb")
         self.process = subprocess.Popen(
-            [str(BIN / "pitboss"), "dev", "--quiet", "--schedule-seconds", "2"],
+            [
+                str(BIN / "pitboss"),
+                *("dev", "--quiet", "--schedule-seconds", "2", "--auth-cache-seconds", str(AUTH_CACHE_SECONDS)),
+            ],
             env=self.env,
             stdout=self.log,
             stderr=subprocess.STDOUT,
@@ -136,6 +144,17 @@ class Api:
 
     def patch(self, path: str, key: str | None = None, json: Any = None, **kwargs: Any) -> requests.Response:
         return self.call("PATCH", path, key, json=json, **kwargs)
+
+
+def eventually(read: Callable[[], T], until: Callable[[T], bool], within: float = AUTH_CACHE_SECONDS + 2) -> T:
+    """Reads until `until` holds or `within` seconds have passed, and returns the last reading (the caller
+    asserts on it): for what the authorizer's cache window may hold back."""
+    deadline = time.monotonic() + within
+    while True:
+        value = read()
+        if until(value) or time.monotonic() > deadline:
+            return value
+        time.sleep(0.1)
 
 
 def env_flag(name: str) -> bool:

@@ -16,7 +16,7 @@ from pitboss.identity.entity import Player
 from pitboss.players import upsert as players
 from pitboss.players.models import PlayerUpsert
 from pitboss.wallet import payments, promotions, queries, rounds
-from pitboss.wallet.entity import Stats
+from pitboss.wallet.entity import Stats, Wallet
 from pitboss.wallet.ledger import PLAYER_ACCOUNTS
 from pitboss.wallet.models import (
     BetIn,
@@ -110,8 +110,8 @@ class Driver:
 
 
 def assert_ledger_consistent(driver: Driver) -> None:
-    """Gapless seqs; every entry balances per (rail, currency); player postings sum to the stored balances;
-    each entry's balance_before is the previous entry's balance_after."""
+    """Gapless seqs; every entry balances per (rail, currency); player postings sum to the stored balances of
+    their currency's purse; each entry's balance_before is the previous balance_after in its currency."""
     entries = driver.entries()
     wallet = driver.stored_wallet()
     if wallet is None:
@@ -119,32 +119,43 @@ def assert_ledger_consistent(driver: Driver) -> None:
         return
     assert [int(e["seq"]) for e in entries] == list(range(1, len(entries) + 1))
     assert int(wallet["seq"]) == len(entries)
-    accounts: dict[str, Decimal] = defaultdict(Decimal)
-    previous_after = Decimal(0)
+    accounts: dict[tuple[str, str], Decimal] = defaultdict(Decimal)  # (account, currency)
+    previous_after: dict[str, Decimal] = defaultdict(Decimal)  # per balance currency
     for e in entries:
         sums: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
         for p in e["postings"]:
             assert isinstance(p["amount"], Decimal)
             sums[(p["rail"], p["currency"])] += p["amount"]
             if p["account"] in PLAYER_ACCOUNTS:
-                accounts[p["account"]] += p["amount"]
+                accounts[(p["account"], p["currency"])] += p["amount"]
         assert all(v == 0 for v in sums.values()), (e["type"], e["postings"])
         assert e["amount"] >= 0
-        assert e["balance_before"] == previous_after
-        previous_after = e["balance_after"]
-        assert accounts["player:real"] == e["balance_after"]
+        currency = e["balance_currency"]
+        assert e["balance_before"] == previous_after[currency]
+        previous_after[currency] = e["balance_after"]
+        assert accounts[("player:real", currency)] == e["balance_after"]
+    home = wallet["currency"]
     balances = wallet["balances"]
-    assert accounts["player:real"] == balances["real"]
-    assert accounts["player:bonus"] == balances["bonus"]
-    assert accounts["player:winz"] == balances["winz"]
-    assert accounts["player:xp"] == balances["xp"]
-    assert accounts["player:frozen"] == wallet["frozen"]
+    assert accounts[("player:real", home)] == balances["real"]
+    assert accounts[("player:bonus", home)] == balances["bonus"]
+    assert accounts[("player:winz", "WINZ")] == balances["winz"]
+    assert accounts[("player:xp", "XP")] == balances["xp"]
+    assert accounts[("player:frozen", home)] == wallet["frozen"]
     for name in ("real", "bonus", "winz", "xp"):
         assert balances[name] >= 0
     assert wallet["frozen"] >= 0
-    active = sum((Decimal(b["balance"]) for b in wallet["bonuses"] if b["status"] == "active"), Decimal(0))
-    assert active == balances["bonus"]
-    assert_stats_match_entries(entries, Stats.of(wallet))
+    stored = Wallet.from_item(wallet)
+    moved = {currency for (account, currency) in accounts if account not in ("player:winz", "player:xp")}
+    assert moved <= set(stored.purses), (moved, set(stored.purses))  # every currency moved has its purse
+    for currency, purse in stored.purses.items():
+        assert accounts[("player:real", currency)] == purse.real >= 0
+        assert accounts[("player:bonus", currency)] == purse.bonus >= 0
+        assert accounts[("player:frozen", currency)] == purse.frozen >= 0
+        active = sum((b.balance for b in purse.active_bonuses()), Decimal(0))
+        assert active == purse.bonus
+        own = [e for e in entries if e["balance_currency"] == currency]
+        assert_stats_match_entries(own, Stats.of(wallet, currency))
+    assert_stats_match_entries([e for e in entries if e["balance_currency"] == home], Stats.of(wallet))
 
 
 def assert_stats_match_entries(entries: list[dict[str, Any]], stats: Stats) -> None:

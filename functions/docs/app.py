@@ -28,7 +28,7 @@ app.configure_openapi_merge(
     path=str(FUNCTIONS_DIR),
     pattern="app.py",
     recursive=True,
-    exclude=["**/docs/**", "**/authorizer/**", "**/scheduler/**", "**/__pycache__/**"],
+    exclude=["**/docs/**", "**/authorizer/**", "**/scheduler/**", "**/console/**", "**/__pycache__/**"],
     title=TITLE,
     version="1.0.0",
     description=DESCRIPTION,

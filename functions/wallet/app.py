@@ -36,6 +36,9 @@ http.configure(app, surface="v1", generic_codes=True)
 PlayerKey = Annotated[str, Path(description="The player's UUID or username (case-insensitive)", max_length=64)]
 WithdrawalId = Annotated[str, Path(description="The withdrawal's id", max_length=64, pattern=r"^wd_[0-9a-z]{26}$")]
 BrandQuery = Annotated[BrandId | None, Query(description="Needed with a username when the key spans brands")]
+CurrencyQuery = Annotated[
+    str | None, Query(pattern=r"^[A-Z]{3,5}$", description="The currency to detail (default: the brand's)")
+]
 # The outcome's body is optional: a model whose fields are all optional, and a request body not required
 # (documented as such, not as `anyOf [model, null]`, which client generators trip on).
 OutcomeBody = Annotated[WithdrawalOutcomeIn, Body(description="Optional: a memo and an idempotency key")]
@@ -186,12 +189,14 @@ def winz(key: PlayerKey, body: WinzIn, brand_id: BrandQuery = None) -> Response[
 @app.get(
     "/v1/players/<key>/wallet",
     summary="Wallet",
+    description="Balances, frozen, bonuses and open rounds in one currency (the brand's default, or `currency`), "
+    "and every currency the wallet holds (`currencies`).",
     responses={**http.V1_ERRORS, 200: http.ok("Balances per rail, frozen, bonuses", WalletEnvelope)},
     tags=["wallet"],
 )
-def get_wallet(key: PlayerKey, brand_id: BrandQuery = None) -> WalletEnvelope:
+def get_wallet(key: PlayerKey, brand_id: BrandQuery = None, currency: CurrencyQuery = None) -> WalletEnvelope:
     who = http.principal(app, "wallet:read")
-    return queries.get_wallet(who, _player(who, key, brand_id))
+    return queries.get_wallet(who, _player(who, key, brand_id), currency)
 
 
 @app.get(

@@ -163,10 +163,55 @@ def cmd_brand_settings(args: argparse.Namespace) -> int:
                 return 2
             brand = found
     _print(
-        {"brand_id": brand.brand_id, "name": brand.name, "currency": brand.currency, **brand.settings.model_dump()},
+        {
+            "brand_id": brand.brand_id,
+            "name": brand.name,
+            "currency": brand.currency,
+            **brand.settings.model_dump(),
+            "currencies": brand.currencies,
+        },
         args.json,
     )
     return 0
+
+
+def cmd_create_operator(args: argparse.Namespace) -> int:
+    """A console operator whose generated password works at once (printed once; never stored in clear)."""
+    from pitboss.operators import accounts
+
+    with connected(args.table):
+        form = accounts.operator_in(args.email, args.role, args.name)
+        created = accounts.create_operator(args.tenant, form, created_by="system:cli")
+    _print(created.model_dump(), args.json)
+    return 0
+
+
+def cmd_list_operators(args: argparse.Namespace) -> int:
+    from pitboss.operators import accounts
+
+    with connected(args.table):
+        rows = [o.model_dump() for o in accounts.list_operators(args.tenant)]
+    _print(rows, args.json)
+    return 0
+
+
+def cmd_disable_operator(args: argparse.Namespace) -> int:
+    from pitboss.operators import accounts
+
+    with connected(args.table):
+        row = accounts.disable_by_cli(args.tenant, args.operator)
+    _print(row.model_dump(), args.json)
+    return 0
+
+
+def demo_operator(creds: dict[str, Any]) -> dict[str, Any]:
+    """The demo tenant's console owner, created once (`make dev` prints it and keeps it in the file)."""
+    from pitboss.operators import accounts
+
+    created = accounts.create_operator(
+        creds["tenant_id"], accounts.operator_in("owner@demo.example", "owner", "Demo owner"), created_by="system:cli"
+    )
+    return {"email": created.email, "password": created.password}
 
 
 def cmd_outbox(args: argparse.Namespace) -> int:
@@ -183,11 +228,19 @@ def cmd_outbox(args: argparse.Namespace) -> int:
     return 0
 
 
+def _currencies(brand: dict[str, Any]) -> str:
+    return ", ".join(brand.get("currencies") or [brand["currency"]])
+
+
 def cmd_dev(args: argparse.Namespace) -> int:
     base = local_stack.data_dir()
     port = int(os.environ.get("PORT", args.port))
     stack = local_stack.start(
-        port=port, db_dir=base / "dynamodb", quiet=args.quiet, schedule_seconds=args.schedule_seconds
+        port=port,
+        db_dir=base / "dynamodb",
+        quiet=args.quiet,
+        schedule_seconds=args.schedule_seconds,
+        auth_cache_seconds=args.auth_cache_seconds,
     )
     local_stack.write_stack_file(base, stack)
     creds_file = base / "demo-credentials.json"
@@ -196,6 +249,9 @@ def cmd_dev(args: argparse.Namespace) -> int:
         creds_file.write_text(json.dumps(creds, indent=2))
         creds_file.chmod(0o600)
     creds = json.loads(creds_file.read_text())
+    if "operator" not in creds:  # data from before the console: add its demo owner
+        creds["operator"] = demo_operator(creds)
+        creds_file.write_text(json.dumps(creds, indent=2))
     url = stack.api.url
     print(
         f"""
@@ -204,9 +260,10 @@ Pitboss local stack is up.
   Docs:       {url}/v1/docs   (OpenAPI: {url}/v1/openapi.json)
   DynamoDB:   {stack.db.endpoint} (data in {base / "dynamodb"})
   Tenant:     {creds["tenant_id"]}
-  Brands:     {", ".join(f"{b['brand_id']} {b['name']} ({b['currency']})" for b in creds["brands"])}
+  Brands:     {", ".join(f"{b['brand_id']} {b['name']} ({_currencies(b)})" for b in creds["brands"])}
   Live key:   {creds["live_key"]}
   Test key:   {creds["test_key"]}
+  Console:    {url}/console   (sign in as {creds["operator"]["email"]} / {creds["operator"]["password"]})
   (also in {creds_file})
 
 Try:
@@ -239,6 +296,11 @@ def build_parser() -> argparse.ArgumentParser:
     dev.add_argument("--port", type=int, default=3000)
     dev.add_argument("--quiet", action="store_true", help="no access log lines")
     dev.add_argument("--schedule-seconds", type=float, default=60.0, help="how often scheduled functions run")
+    dev.add_argument(
+        "--auth-cache-seconds",
+        type=float,
+        help="how long a warm authorizer keeps a verified key (default and maximum: 10, as deployed)",
+    )
     dev.set_defaults(func=cmd_dev)
 
     ct = sub.add_parser("create-tenant", help="create a tenant with brands and a live and a test key")
@@ -271,10 +333,32 @@ def build_parser() -> argparse.ArgumentParser:
     bs.add_argument("--tenant", required=True)
     bs.add_argument("--brand-id", type=int, required=True)
     bs.add_argument(
-        "--set", action="append", metavar="KEY=VALUE", help="e.g. min_age=21, timezone=Europe/Malta; repeat"
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        help="e.g. min_age=21, timezone=Europe/Malta, currencies=EUR,USD,BTC (default first); repeat",
     )
     bs.add_argument("--json", action="store_true")
     bs.set_defaults(func=cmd_brand_settings)
+
+    co = sub.add_parser("create-operator", help="create a console operator; prints a password that works at once")
+    co.add_argument("--tenant", required=True)
+    co.add_argument("--email", required=True)
+    co.add_argument("--role", required=True, choices=["owner", "admin", "compliance", "support", "finance", "viewer"])
+    co.add_argument("--name", help="display name (default: the email's local part)")
+    co.add_argument("--json", action="store_true")
+    co.set_defaults(func=cmd_create_operator)
+
+    lo = sub.add_parser("list-operators", help="list a tenant's console operators")
+    lo.add_argument("--tenant", required=True)
+    lo.add_argument("--json", action="store_true")
+    lo.set_defaults(func=cmd_list_operators)
+
+    do = sub.add_parser("disable-operator", help="disable a console operator (their sessions end at once)")
+    do.add_argument("--tenant", required=True)
+    do.add_argument("--operator", required=True, help="operator_id or email")
+    do.add_argument("--json", action="store_true")
+    do.set_defaults(func=cmd_disable_operator)
 
     ob = sub.add_parser("outbox", help="list queued player messages (to, type, token, link, created_at)")
     ob.add_argument("--to", help="only messages to this address")

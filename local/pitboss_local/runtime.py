@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from pitboss import store
 from pitboss_local.template import Function
 
 Handler = Callable[[dict[str, Any], Any], Any]
@@ -61,6 +62,25 @@ def load_handler(fn: Function, instance: int) -> Handler:
     return handler
 
 
+@dataclass
+class Usage:
+    """What a function's invocations took, summed (for `make bench`: Lambda duration and round trips)."""
+
+    invocations: int = 0
+    cpu_seconds: float = 0.0  # the invoking thread's CPU time
+    wall_seconds: float = 0.0
+    round_trips: int = 0  # DynamoDB requests, counted by pitboss.store in the invoking thread
+
+    def per_invocation(self) -> dict[str, float]:
+        n = max(1, self.invocations)
+        return {
+            "invocations": self.invocations,
+            "cpu_ms": round(self.cpu_seconds * 1000 / n, 3),
+            "wall_ms": round(self.wall_seconds * 1000 / n, 3),
+            "round_trips": round(self.round_trips / n, 4),
+        }
+
+
 class FunctionPool:
     """Up to `size` warm instances of one function; a request takes one, like a concurrent Lambda."""
 
@@ -70,6 +90,7 @@ class FunctionPool:
         self._idle: queue.LifoQueue[Handler] = queue.LifoQueue()
         self._created = 0
         self._lock = threading.Lock()
+        self.usage = Usage()
 
     @contextmanager
     def instance(self) -> Iterator[Handler]:
@@ -90,4 +111,14 @@ class FunctionPool:
 
     def invoke(self, event: dict[str, Any]) -> Any:
         with self.instance() as handler:
-            return handler(event, LambdaContext(function_name=self.fn.logical_id))
+            round_trips = store.round_trips
+            trips, cpu, wall = round_trips.count, time.thread_time(), time.perf_counter()
+            try:
+                return handler(event, LambdaContext(function_name=self.fn.logical_id))
+            finally:
+                cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
+                with self._lock:
+                    self.usage.invocations += 1
+                    self.usage.cpu_seconds += cpu
+                    self.usage.wall_seconds += wall
+                    self.usage.round_trips += round_trips.count - trips

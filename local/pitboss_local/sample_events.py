@@ -9,6 +9,7 @@ import json
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from pitboss_local import template
 from pitboss_local.events import scheduled_event
@@ -52,7 +53,8 @@ def http_event(
     query: dict[str, str] | None = None,
     path_values: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    raw_path, params = _path_values(route.path, path_values or {})
+    console = {"player_id": "1", "asset": "console.css"} if route.path.startswith("/console") else {}
+    raw_path, params = _path_values(route.path, path_values or console)
     headers = {"content-type": "application/json", "host": "127.0.0.1:3000", "user-agent": "sample"}
     context: dict[str, Any] = {
         "accountId": "123456789012",
@@ -75,6 +77,9 @@ def http_event(
     if route.authorized:
         context["authorizer"] = {"lambda": {"principal": json.dumps(PRINCIPAL)}}
         headers["authorization"] = "Bearer wsk_test_sample"
+    elif route.path.startswith("/console"):
+        # The console's HTML forms, with no session cookie here (so each answers the way to sign in).
+        headers["content-type"] = "application/x-www-form-urlencoded"
     else:
         headers["x-auth-token"] = "sample-session-token"
     return {
@@ -86,9 +91,17 @@ def http_event(
         "queryStringParameters": query or None,
         "requestContext": context,
         "pathParameters": params or None,
-        "body": json.dumps(body) if body is not None else None,
+        "body": _form(body) if headers["content-type"].startswith("application/x-www") else _json(body),
         "isBase64Encoded": False,
     }
+
+
+def _json(body: Any) -> str | None:
+    return json.dumps(body) if body is not None else None
+
+
+def _form(body: Any) -> str | None:
+    return urlencode(body) if body is not None else None
 
 
 # Bodies for routes that take one; a route not listed here gets no body.
@@ -158,6 +171,10 @@ SAMPLE_BODIES: dict[str, Any] = {
     "PUT /gateway/player-personal-details/player/details/emailUpdate/{version}/{brand_id}": {
         "email": "peter@example.com",
     },
+    # the console (HTML forms)
+    "POST /console/login": {"email": "owner@example.com", "password": "correct horse battery", "csrf": "x"},
+    "POST /console/players/{player_id}/status": {"status": "suspended", "reason": "documents requested", "csrf": "x"},
+    "POST /console/players/{player_id}/rg": {"limit": "deposit_daily_limit", "value": "250", "csrf": "x"},
     "POST /gateway/player/multi/{version}/sign/tnc": {
         "brand_id": "1",
         "player_id": "1",

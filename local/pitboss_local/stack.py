@@ -57,12 +57,13 @@ def start(
     pool_size: int = 8,
     quiet: bool = True,
     schedule_seconds: float | None = None,
+    auth_cache_seconds: float | None = None,
 ) -> Stack:
     db = ddb.DynamoDBLocal(port=db_port, data_dir=db_dir).start()
     try:
         ddb.create_table(db.client(), table_name)
         apply_env(db.endpoint, table_name)
-        api = LocalApi(port, pool_size=pool_size, quiet=quiet)
+        api = LocalApi(port, pool_size=pool_size, quiet=quiet, auth_cache_seconds=auth_cache_seconds)
         # Links in queued messages point at this stack, whatever port it got.
         os.environ.setdefault("PUBLIC_GATEWAY_URL", api.url)
         from pitboss.settings import reset_settings

@@ -38,7 +38,8 @@ def test_seed_shapes(api: Api, local_stack: Any) -> None:
     detail = api.get(f"/api/player/{john['player_id']}", t.live_key).json()
     assert (detail["wallet_balance"], detail["wallet_frozen"]) == ("45200", "10000")
     txs = api.get(f"/api/player/{john['player_id']}/transactions?page=1&size=20", t.live_key).json()
-    assert txs["total"] == 2 and [x["type"] for x in txs["items"]] == ["debit", "deposit"]
+    assert txs["total"] == 2 and [x["type"] for x in txs["items"]] == ["debit", "credit"]
+    assert [x["kind"] for x in txs["items"]] == ["bet", "deposit"]  # seed 001: type is debit, credit or rollback
     first = txs["items"][0]
     assert first["amount"] == "10000" and first["ref_id"] == "txn_abc123" and first["player_id"] == john["player_id"]
     for bad in ("size=0", "size=101", "page=0", "page=x"):
@@ -73,5 +74,6 @@ def test_a_rolled_back_round_is_404_for_wins_and_history_shows_it(api: Api, loca
     ), r.text
     r = api.get(f"/api/player/{p['player_id']}/transactions", t.live_key)
     assert r.status_code == 200, r.text
-    assert [i["type"] for i in r.json()["items"]] == ["rollback", "debit", "deposit"]
+    assert [i["type"] for i in r.json()["items"]] == ["rollback", "debit", "credit"]
+    assert [i["kind"] for i in r.json()["items"]] == ["rollback", "bet", "deposit"]
     assert r.json()["items"][0]["balance_after"] == "10.00"

@@ -1,4 +1,5 @@
-"""Brand settings changed with `pitboss brand-settings` take effect on the API at once."""
+"""Brand settings changed with `pitboss brand-settings` take effect on the API within the authorizer's
+cache window (apikeys.CACHE_SECONDS)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 from datetime import date
 from typing import Any
 
-from tests.support import Api, unique
+from tests.support import Api, eventually, unique
 
 
 def test_min_age_setting_drives_the_age_gate(api: Api, local_stack: Any) -> None:
@@ -30,7 +31,10 @@ def test_min_age_setting_drives_the_age_gate(api: Api, local_stack: Any) -> None
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["min_age"] == 21
-    dossier = api.get(f"/v1/players/{name}", t.live_key).json()["player"]
+    # The brand set reaches warm authorizers within their cache window (1 s on the test stack).
+    dossier = eventually(
+        lambda: api.get(f"/v1/players/{name}", t.live_key).json()["player"], lambda p: p["age_verified"] is False
+    )
     assert dossier["age_verified"] is False
     deposit = api.post(f"/v1/players/{name}/deposits", t.live_key, {"amount": "10.00"})
     assert deposit.status_code == 403, deposit.text

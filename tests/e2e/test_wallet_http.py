@@ -249,3 +249,54 @@ def test_inputs_that_once_gave_500_are_4xx(api: Api, local_stack: Any) -> None:
     ), r.text
     r = api.post(f"{base}/withdrawals", t.live_key, {"amount": "1.00000000"})
     assert r.status_code == 201 and len(r.json()["related_transactions"]) == 20, r.text
+
+
+def test_a_multi_currency_wallet_over_http(api: Api, local_stack: Any) -> None:
+    """Seed 003: "real - Cash equivalent (USD, EUR, BTC, USDC, ...)"; issue 11 #13: a brand lists its currencies
+    (the first is the default), movements take an optional currency, each with its own exponent, and the
+    wallet view lists every currency held. The back-office shows the default currency's balance."""
+    import json
+
+    t = local_stack.tenant(("Multi", "EUR"))
+    # Set before the key's first request, so no warm authorizer holds the brand's older settings.
+    done = local_stack.cli(
+        "brand-settings", "--tenant", t.tenant_id, "--brand-id", str(t.brand_id), "--set", "currencies=EUR,BTC,USDC",
+        "--json",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    shown = json.loads(done.stdout)
+    assert (shown["currency"], shown["currencies"]) == ("EUR", ["EUR", "BTC", "USDC"])
+    p = _player(api, t.live_key)
+    base = f"/v1/players/{p['user_id']}"
+    assert api.post(f"{base}/deposits", t.live_key, {"amount": "20.00"}).status_code == 201
+    r = api.post(f"{base}/deposits", t.live_key, {"amount": "0.015", "currency": "BTC"})
+    assert r.status_code == 201, r.text
+    assert (r.json()["transaction"]["amount"], r.json()["wallet"]["currency"]) == ("0.01500000", "BTC")
+    r = api.post(f"{base}/deposits", t.live_key, {"amount": "1.0000001", "currency": "USDC"})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_amount", r.text  # USDC has 6 places
+    r = api.post(f"{base}/deposits", t.live_key, {"amount": "1.00", "currency": "GBP"})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "currency_mismatch", r.text
+    bet = {"amount": "0.005", "currency": "BTC", "ref_id": "mc-1", "round_id": "mc"}
+    assert api.post(f"{base}/bets", t.live_key, bet).status_code == 201
+    win = api.post(
+        f"{base}/wins", t.live_key, {"amount": "0.01", "ref_id": "mc-w", "round_id": "mc", "round_closed": True}
+    )
+    assert win.status_code == 201 and win.json()["transaction"]["currency"] == "BTC", win.text
+    wallet = api.get(f"{base}/wallet", t.live_key).json()["wallet"]
+    assert (wallet["currency"], wallet["balances"]["real"]) == ("EUR", "20.00")
+    assert [(c["currency"], c["real"], c["frozen"]) for c in wallet["currencies"]] == [
+        ("EUR", "20.00", "0.00"),
+        ("BTC", "0.02000000", "0.00000000"),
+    ]
+    btc = api.get(f"{base}/wallet?currency=BTC", t.live_key).json()["wallet"]
+    assert (btc["currency"], btc["balances"]["real"], btc["open_rounds"]) == ("BTC", "0.02000000", [])
+    assert api.get(f"{base}/wallet?currency=GBP", t.live_key).status_code == 422
+    detail = api.get(f"/api/player/{p['player_id']}", t.live_key).json()
+    assert (detail["currency"], detail["wallet_balance"], detail["wallet_frozen"]) == ("EUR", "20.00", "0.00")
+    rows = api.get(f"/api/player/{p['player_id']}/transactions", t.live_key).json()["items"]
+    assert [(x["currency"], x["amount"]) for x in rows] == [
+        ("BTC", "0.01000000"),
+        ("BTC", "0.00500000"),
+        ("BTC", "0.01500000"),
+        ("EUR", "20.00"),
+    ]

@@ -96,6 +96,7 @@ def test_transactions_newest_first_with_seed_fields(table: str) -> None:
         "brand_id",
         "player_id",
         "type",
+        "kind",
         "amount",
         "currency",
         "balance_before",
@@ -137,3 +138,50 @@ def test_transaction_pages_are_read_consistently(moto_table: str, monkeypatch: p
     out = backoffice.player_transactions(d.who, _player_id(d, d.user_id), 1, 20)
     assert out["total"] == 1 and len(out["items"]) == 1
     assert seen == [True]
+
+
+def test_transaction_type_is_debit_credit_or_rollback_and_kind_says_what(moto_table: str) -> None:
+    """Seed 001: "`type` - Transaction type: "debit", "credit", or "rollback"" (issue 11 #5): money in is a
+    credit, money out a debit, a reversal a rollback; the detailed kind is in `kind`."""
+    d = Driver()
+    pid = _player_id(d, d.user_id)
+    d.deposit("100.00")
+    d.call("bonus", {"amount": "5.00", "wagering_multiplier": "1"})
+    d.bet("2.00", ref="k1", rnd="R1")
+    d.rollback("k1")
+    d.bet("5.00", ref="k2", rnd="R2")  # converts the bonus (wagering 5 reached)
+    d.win("3.00", rnd="R2", round_closed=True)
+    d.call("bonus", {"amount": "1.00", "wagering_multiplier": "3"})
+    wd = d.call("withdraw", {"amount": "10.00"}).body["withdrawal"]["id"]  # forfeits the second bonus
+    d.settle(wd, "cancel")
+    wd2 = d.call("withdraw", {"amount": "1.00"}).body["withdrawal"]["id"]
+    d.settle(wd2, "complete")
+    d.call("winz", {"amount": "5", "action": "grant"})
+    d.call("winz", {"amount": "1", "action": "redeem"})
+    rows = backoffice.player_transactions(d.who, pid, 1, 100)["items"]
+    assert [(r["type"], r["kind"]) for r in reversed(rows)] == [
+        ("credit", "deposit"),
+        ("credit", "bonus_grant"),
+        ("debit", "bet"),
+        ("rollback", "rollback"),
+        ("debit", "bet"),
+        ("credit", "bonus_convert"),
+        ("credit", "win"),
+        ("credit", "bonus_grant"),
+        ("debit", "bonus_forfeit"),
+        ("debit", "withdrawal"),
+        ("rollback", "withdrawal_cancel"),
+        ("debit", "withdrawal"),
+        ("debit", "withdrawal_complete"),
+        ("credit", "winz_grant"),
+        ("debit", "winz_redeem"),
+    ]
+    assert {r["type"] for r in rows} == {"debit", "credit", "rollback"}
+
+
+def test_an_entry_type_the_back_office_does_not_know_is_typed_by_its_direction() -> None:
+    from pitboss.backoffice.models import row_type
+
+    base = {"balance_before": "5.00", "balance_after": "7.00"}
+    assert row_type({**base, "type": "cashback"}) == ("credit", "cashback")
+    assert row_type({**base, "type": "fee", "balance_after": "4.00"}) == ("debit", "fee")

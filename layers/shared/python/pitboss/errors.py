@@ -236,6 +236,27 @@ class RealityCheckDue(SeeOther):
         self.check = check
 
 
+# ---- the operator console (pitboss.operators) ----------------------------------------------------
+
+
+class SignInRefused(Unauthorized):
+    """A console sign-in refused: a wrong email, password or code all read the same (`locked` with the
+    seconds until the lock ends; `choose_tenant` when the address signs in to several tenants)."""
+
+    def __init__(self, reason: str = "invalid_credentials", *, retry_after: int | None = None, **details: Any) -> None:
+        super().__init__(f"sign-in refused: {reason}", code=reason, **details)
+        self.retry_after = retry_after
+
+
+class SessionEnded(Unauthorized):
+    """The console session is missing, expired (idle or absolute timeout), ended or its operator disabled."""
+
+    code = "session_ended"
+
+    def __init__(self) -> None:
+        super().__init__("the console session has ended; sign in again")
+
+
 class RateLimited(TooManyRequests):
     """The gateway's rate limit for this kind of request is spent (per client address or per account) until
     the window ends in `retry_after` seconds."""

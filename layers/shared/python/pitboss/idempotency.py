@@ -17,9 +17,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from ulid import ULID
-
-from pitboss import clock, keys, observability, retry, store
+from pitboss import clock, ids, keys, observability, retry, store
 from pitboss.errors import ConcurrentUpdate, IdempotencyConflict, PitbossError, TransactionCancelled
 from pitboss.settings import get_settings
 
@@ -49,7 +47,7 @@ def fingerprint(method: str, route: str, body: Any) -> str:
 
 def begin(realm: str, idempotency_key: str | None, method: str, route: str, body: Any) -> IdemRequest:
     supplied = bool(idempotency_key)
-    key = idempotency_key if idempotency_key else f"auto-{ULID()}"
+    key = idempotency_key if idempotency_key else f"auto-{ids.ulid()}"
     return IdemRequest(realm=realm, key=key, fingerprint=fingerprint(method, route, body), supplied=supplied)
 
 

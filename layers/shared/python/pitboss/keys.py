@@ -83,3 +83,46 @@ def brand_pointer_pk(brand_id: int) -> str:
 
 
 DUE_PK = "DUE"
+
+
+def realm_tenant(realm_: str) -> tuple[str, str]:
+    """(tenant_id, mode) of a realm `T#{tenant}#{mode}`."""
+    _, tenant_id, mode = realm_.split("#", 2)
+    return tenant_id, mode
+
+
+# Sparse index `audit` (audit_pk / audit_sk, all attributes): every operator action of a tenant, newest
+# last: the timeline events an operator's actions write and the tenant-level records (keys, operators,
+# settings). Items outside it carry no audit_pk.
+AUDIT_INDEX = "audit"
+
+
+def audit_pk(tenant_id: str) -> str:
+    return f"AUDIT#{tenant_id}"
+
+
+def audit_sk(iso_ts: str, ulid: str) -> str:
+    return f"{iso_ts}#{ulid}"
+
+
+# Sparse index `lists` (list_pk / list_sk, keys only): small working lists that a key range of the table
+# can't give, such as pending withdrawals across players and a player's gateway sessions. An item leaves
+# its list by dropping list_pk.
+LISTS_INDEX = "lists"
+
+
+def withdrawal_queue_pk(realm_: str) -> str:
+    return f"{realm_}#WDQUEUE"
+
+
+def withdrawal_queue_attributes(player_pk_: str, created_at: str, wd_id: str) -> dict[str, str]:
+    """A pending withdrawal's place in its realm's queue (the player's partition names the realm)."""
+    realm_ = player_pk_.rsplit("#P#", 1)[0]
+    return {"list_pk": withdrawal_queue_pk(realm_), "list_sk": f"{created_at}#{wd_id}"}
+
+
+LIST_ATTRIBUTES = ("list_pk", "list_sk")
+
+
+def gateway_sessions_pk(realm_: str, user_id: str) -> str:
+    return f"{player_pk(realm_, user_id)}#SESSIONS"

@@ -48,11 +48,14 @@ _EXPONENTS: dict[str, int] = {
     "BHD": 3,
     "KWD": 3,
     "TND": 3,
+    # Crypto: BTC's satoshi is 10^-8; ETH and LTC are held to 8 places here (ETH's wei, 10^-18, would leave
+    # no integer digits under MAX_DIGITS); the USD stablecoins have 6 decimals on chain, so 2 would round
+    # real transfers.
     "BTC": 8,
     "ETH": 8,
     "LTC": 8,
-    "USDT": 2,
-    "USDC": 2,
+    "USDT": 6,
+    "USDC": 6,
 }
 # Points rails are whole-number-ish but operators grant fractional XP rates; keep two places.
 POINTS_EXPONENT = 2

@@ -1,20 +1,30 @@
 """Tenants, brands and API keys: who is calling, in which mode, with which scopes and brands.
 
 Only a SHA-256 of an API key is stored. A key names its tenant and mode; the realm derived from them
-prefixes every key the caller can reach, so nothing else is addressable."""
+prefixes every key the caller can reach, so nothing else is addressable. Each key record also carries its
+tenant's brand set, so the authorizer verifies a key with one GetItem (pitboss.apikeys): it is written with
+the key, and rewritten on every live key of the tenant whenever a brand changes. The tenant item's
+`brands_rev` orders those writes, so a slow writer never puts an older brand set back."""
 
 from __future__ import annotations
 
-import json
 import secrets
+from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, field_validator
-from ulid import ULID
+from pydantic import BaseModel, Field, field_validator, model_validator
 
-from pitboss import clock, keys, store
-from pitboss.errors import Forbidden, NotFound, Unauthorized, Unprocessable
+from pitboss import actors, apikeys, clock, ids, keys, retry, store
+from pitboss.errors import (
+    ConcurrentUpdate,
+    Conflict,
+    Forbidden,
+    NotFound,
+    TransactionCancelled,
+    Unauthorized,
+    Unprocessable,
+)
 
 Mode = Literal["live", "test"]
 Document = Literal["tnc", "privacy"]
@@ -68,6 +78,44 @@ class BrandSettings(BaseModel):
     session_idle_minutes: int = Field(default=30, ge=1)
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_minutes: int = Field(default=15, ge=1)
+    # The console's four eyes: a withdrawal above this amount (brand currency) needs a second operator's
+    # approval before it can be completed. None: never.
+    withdrawal_second_approval_above: str | None = None
+
+    @field_validator("withdrawal_second_approval_above")
+    @classmethod
+    def _amount(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        try:
+            amount = Decimal(str(value))
+        except InvalidOperation as exc:
+            raise ValueError("a decimal amount, e.g. 1000.00") from exc
+        if not amount.is_finite() or amount < 0:
+            raise ValueError("a decimal amount of 0 or more")
+        return str(amount)
+
+    # The currencies the brand's wallets take, its default first (the brand's `currency` follows it). Empty:
+    # only the brand's `currency`. Settable as a JSON list or "EUR,USD,BTC".
+    currencies: list[str] = Field(default_factory=list)
+
+    @field_validator("currencies", mode="before")
+    @classmethod
+    def _currency_list(cls, value: object) -> object:
+        from pitboss import money
+
+        if isinstance(value, str):
+            value = [c.strip() for c in value.split(",") if c.strip()]
+        if isinstance(value, list):
+            codes = [str(c).upper() for c in value]
+            unknown = [c for c in codes if not money.supported_currency(c)]
+            if unknown:
+                raise ValueError(f"unsupported currencies: {', '.join(unknown)}")
+            if len(set(codes)) != len(codes):
+                raise ValueError("a currency is listed twice")
+            return codes
+        return value
+
     # Gateway hardening (issue 10): an email change needs the current password too (false keeps seed 002's
     # body valid: email and comment only).
     email_change_requires_password: bool = False
@@ -96,8 +144,19 @@ class Brand(BaseModel):
     # key's one query of its tenant's brands has it. 0 on brands created before team numbers existed.
     team_id: int = 0
     name: str
-    currency: str
+    currency: str = Field(description="The default currency: the first of `currencies`")
     settings: BrandSettings = Field(default_factory=BrandSettings)
+
+    @model_validator(mode="after")
+    def _default_currency_first(self) -> Brand:
+        if self.settings.currencies and self.currency != self.settings.currencies[0]:
+            self.currency = self.settings.currencies[0]
+        return self
+
+    @property
+    def currencies(self) -> list[str]:
+        """Every currency the brand takes, its default first."""
+        return list(self.settings.currencies) or [self.currency]
 
 
 class Principal(BaseModel):
@@ -109,14 +168,21 @@ class Principal(BaseModel):
     scopes: list[str]
     brand_ids: list[int] | None = None  # None: every brand of the tenant
     brands: dict[int, Brand] = Field(default_factory=dict)
+    # Set when an operator acts through the console (pitboss.operators): the same flows, another actor.
+    operator_id: str | None = None
+    operator_email: str | None = None
+    client_ip: str | None = None
 
     @property
     def realm(self) -> str:
         return keys.realm(self.tenant_id, self.mode)
 
     @property
-    def actor(self) -> str:
-        return f"key:{self.key_id}"
+    def actor(self) -> actors.Actor:
+        """`key:<key_id>`, or `operator:<operator_id>` carrying the operator's email and client IP."""
+        if self.operator_id is not None:
+            return actors.operator(self.operator_id, self.operator_email or "", self.client_ip)
+        return actors.key(self.key_id)
 
     @property
     def team_id(self) -> int:
@@ -171,37 +237,10 @@ def new_api_key(mode: Mode) -> str:
     return f"wsk_{mode}_{secrets.token_urlsafe(32)}"
 
 
-def _bearer(authorization: str | None) -> str:
-    if not authorization:
-        raise Unauthorized("missing API key: send Authorization: Bearer wsk_live_... or wsk_test_...")
-    scheme, _, token = authorization.strip().partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
-        raise Unauthorized("the Authorization header must be 'Bearer <api key>'", code="invalid_api_key")
-    if not (token.startswith("wsk_live_") or token.startswith("wsk_test_")) or len(token) > 200:
-        raise Unauthorized("invalid API key", code="invalid_api_key")
-    return token
-
-
 def authenticate(authorization: str | None) -> Principal:
-    """Resolves `Authorization: Bearer wsk_...` to a principal; 401 for missing, unknown or revoked keys."""
-    raw = _bearer(authorization)
-    item = store.get(keys.api_key_pk(raw), "KEY")
-    if item is None or item.get("revoked"):
-        raise Unauthorized("invalid or revoked API key", code="invalid_api_key")
-    mode = item["mode"]
-    if not raw.startswith(f"wsk_{mode}_"):
-        raise Unauthorized("invalid API key", code="invalid_api_key")
-    brands = tenant_brands(item["tenant_id"])
-    restricted = item.get("brand_ids")
-    return Principal(
-        tenant_id=item["tenant_id"],
-        mode=mode,
-        key_id=item["key_id"],
-        scopes=list(item.get("scopes") or ["*"]),
-        brand_ids=[int(b) for b in restricted] if restricted else None,
-        brands={b.brand_id: b for b in brands},
-    )
+    """Resolves `Authorization: Bearer wsk_...` to a principal; 401 for missing, unknown or revoked keys.
+    One GetItem, never cached (the authorizer keeps its own short cache: apikeys.KeyCache)."""
+    return Principal.model_validate(apikeys.lookup(authorization))
 
 
 def create_key(
@@ -211,41 +250,97 @@ def create_key(
     scopes: list[str] | None = None,
     brand_ids: list[int] | None = None,
     name: str = "",
+    also: list[store.Op] | None = None,
 ) -> tuple[str, dict[str, Any]]:
-    """Creates a key and returns (the raw key, shown once; its public record)."""
+    """Creates a key and returns (the raw key, shown once; its public record). The key record carries the
+    tenant's brand set as of `brands_rev`; the write checks that revision, so a brand change racing it
+    either sees the new key (and rewrites its set) or makes this write retry with the new brands.
+    `also`: writes that commit with it (the console's audit record)."""
     scopes = scopes or ["*"]
     unknown = [s for s in scopes if s not in SCOPES]
     if unknown:
         raise Unprocessable(f"unknown scopes: {', '.join(unknown)}", code="unknown_scope")
-    if get_tenant(tenant_id) is None:
-        raise NotFound(f"tenant {tenant_id} not found")
-    owned = {b.brand_id for b in tenant_brands(tenant_id)}
-    if brand_ids and not set(brand_ids) <= owned:
-        raise NotFound("brand not found for this tenant", code="brand_not_found")
-    raw = new_api_key(mode)
-    key_id = f"key_{ULID()}".lower()
-    record = {
-        "key_id": key_id,
-        "tenant_id": tenant_id,
-        "mode": mode,
-        "scopes": scopes,
-        "brand_ids": brand_ids or None,
-        "name": name,
-        "prefix": raw[:13],
-        "revoked": False,
-        "created_at": clock.iso(clock.now()),
-    }
-    digest = keys.api_key_pk(raw)
-    store.transact(
-        [
-            store.Put({"pk": digest, "sk": "KEY", **record}, condition="attribute_not_exists(pk)"),
-            store.Put(
-                {"pk": keys.tenant_pk(tenant_id), "sk": f"KEYID#{key_id}", "key_hash": digest, **record},
-                condition="attribute_not_exists(pk)",
-            ),
-        ]
-    )
-    return raw, record
+    for _ in retry.attempts(what="create_key"):
+        tenant = get_tenant(tenant_id)
+        if tenant is None:
+            raise NotFound(f"tenant {tenant_id} not found")
+        brands = tenant_brands(tenant_id)
+        if brand_ids and not set(brand_ids) <= {b.brand_id for b in brands}:
+            raise NotFound("brand not found for this tenant", code="brand_not_found")
+        raw = new_api_key(mode)
+        key_id = f"key_{ids.ulid()}".lower()
+        record = {
+            "key_id": key_id,
+            "tenant_id": tenant_id,
+            "mode": mode,
+            "scopes": scopes,
+            "brand_ids": brand_ids or None,
+            "name": name,
+            "prefix": raw[:13],
+            "revoked": False,
+            "created_at": clock.iso(clock.now()),
+        }
+        digest = keys.api_key_pk(raw)
+        rev = _brands_rev(tenant)
+        key_item = {"pk": digest, "sk": apikeys.KEY_SK, **record, **_brand_set_attributes(brands, rev)}
+        try:
+            store.transact(
+                [
+                    store.Put(key_item, condition="attribute_not_exists(pk)"),
+                    store.Put(
+                        {"pk": keys.tenant_pk(tenant_id), "sk": f"KEYID#{key_id}", "key_hash": digest, **record},
+                        condition="attribute_not_exists(pk)",
+                    ),
+                    store.Check(keys.tenant_pk(tenant_id), "TENANT", **_at_rev(rev)),
+                    *(also or []),
+                ]
+            )
+        except TransactionCancelled as exc:
+            if exc.failed(2) or exc.is_conflict:
+                continue  # the brands changed while we read them: again, with the new set
+            raise
+        return raw, record
+    raise ConcurrentUpdate("the tenant's brands kept changing; retry")
+
+
+def _brands_rev(tenant: dict[str, Any]) -> int:
+    return int(tenant.get("brands_rev", 0))
+
+
+def _at_rev(rev: int) -> dict[str, Any]:
+    """The condition "the tenant's brand set is still at revision `rev`" (absent means 0)."""
+    if rev == 0:
+        return {"condition": "attribute_not_exists(#rev)", "names": {"#rev": "brands_rev"}}
+    return {"condition": "#rev = :rev", "names": {"#rev": "brands_rev"}, "values": {":rev": rev}}
+
+
+def _brand_set_attributes(brands: list[Brand], rev: int) -> dict[str, Any]:
+    return {"brands": apikeys.brand_set([b.model_dump(mode="json") for b in brands]), "brands_rev": rev}
+
+
+def _write_brand_sets(tenant_id: str) -> None:
+    """Rewrites the brand set on every live key of the tenant, after a brand changed. Each write names the
+    tenant's revision and only replaces an older one. The brands are read after the revision, so they are
+    at least that new."""
+    tenant = get_tenant(tenant_id)
+    if tenant is None:
+        return
+    rev = _brands_rev(tenant)
+    attributes = _brand_set_attributes(tenant_brands(tenant_id), rev)
+    for index in store.query_all(keys.tenant_pk(tenant_id), sk_prefix="KEYID#", consistent=True):
+        if index.get("revoked"):
+            continue
+        try:
+            store.update(
+                index["key_hash"],
+                apikeys.KEY_SK,
+                "SET brands = :brands, #rev = :rev",
+                condition="attribute_exists(pk) AND (attribute_not_exists(#rev) OR #rev < :rev)",
+                names={"#rev": "brands_rev"},
+                values={":brands": attributes["brands"], ":rev": rev},
+            )
+        except Conflict:
+            continue  # revoked meanwhile, or a newer brand set is already there
 
 
 def list_keys(tenant_id: str) -> list[dict[str, Any]]:
@@ -253,7 +348,7 @@ def list_keys(tenant_id: str) -> list[dict[str, Any]]:
     return [_public_key(i) for i in items]
 
 
-def revoke_key(tenant_id: str, key_id: str) -> dict[str, Any]:
+def revoke_key(tenant_id: str, key_id: str, also: list[store.Op] | None = None) -> dict[str, Any]:
     index = store.get(keys.tenant_pk(tenant_id), f"KEYID#{key_id}")
     if index is None:
         raise NotFound(f"key {key_id} not found")
@@ -262,7 +357,7 @@ def revoke_key(tenant_id: str, key_id: str) -> dict[str, Any]:
         [
             store.Update(
                 index["key_hash"],
-                "KEY",
+                apikeys.KEY_SK,
                 "SET revoked = :t, revoked_at = :at",
                 condition="attribute_exists(pk)",
                 values={":t": True, ":at": revoked_at},
@@ -273,6 +368,7 @@ def revoke_key(tenant_id: str, key_id: str) -> dict[str, Any]:
                 "SET revoked = :t, revoked_at = :at",
                 values={":t": True, ":at": revoked_at},
             ),
+            *(also or []),
         ]
     )
     index.update(revoked=True, revoked_at=revoked_at)
@@ -307,7 +403,7 @@ def create_tenant(name: str, brands: list[tuple[str, str]]) -> dict[str, Any]:
     for _, currency in brands:
         if not money.supported_currency(currency):
             raise Unprocessable(f"unsupported currency {currency!r}", code="unsupported_currency")
-    tenant_id = f"ten_{ULID()}".lower()
+    tenant_id = f"ten_{ids.ulid()}".lower()
     team_id = store.next_counter("COUNTER#TEAM", "COUNTER")
     now = clock.iso(clock.now())
     tenant = {"pk": keys.tenant_pk(tenant_id), "sk": "TENANT", "tenant_id": tenant_id, "team_id": team_id}
@@ -328,7 +424,10 @@ def create_tenant(name: str, brands: list[tuple[str, str]]) -> dict[str, Any]:
     return {
         "tenant_id": tenant_id,
         "name": name,
-        "brands": [{"brand_id": b.brand_id, "name": b.name, "currency": b.currency} for b in created],
+        "brands": [
+            {"brand_id": b.brand_id, "name": b.name, "currency": b.currency, "currencies": b.currencies}
+            for b in created
+        ],
     }
 
 
@@ -346,14 +445,7 @@ def _brand_item(brand: Brand) -> dict[str, Any]:
 
 
 def _brand_from_item(item: dict[str, Any]) -> Brand:
-    return Brand(
-        brand_id=int(item["brand_id"]),
-        tenant_id=item["tenant_id"],
-        team_id=int(item.get("team_id", 0)),
-        name=item["name"],
-        currency=item["currency"],
-        settings=BrandSettings.model_validate(json.loads(item.get("settings") or "{}")),
-    )
+    return Brand.model_validate(apikeys.brand_record(item))
 
 
 def get_tenant(tenant_id: str) -> dict[str, Any] | None:
@@ -361,8 +453,7 @@ def get_tenant(tenant_id: str) -> dict[str, Any] | None:
 
 
 def tenant_brands(tenant_id: str) -> list[Brand]:
-    items = store.query_all(keys.tenant_pk(tenant_id), sk_prefix="BRAND#", consistent=True)
-    return [_brand_from_item(i) for i in items]
+    return [_brand_from_item(i) for i in apikeys.tenant_brand_items(tenant_id)]
 
 
 def get_brand(brand_id: int) -> Brand | None:
@@ -374,12 +465,40 @@ def get_brand(brand_id: int) -> Brand | None:
     return _brand_from_item(item) if item else None
 
 
-def update_brand_settings(tenant_id: str, brand_id: int, changes: dict[str, Any]) -> Brand:
-    item = store.get(keys.tenant_pk(tenant_id), keys.brand_sk(brand_id))
-    if item is None:
-        raise NotFound(f"brand {brand_id} not found", code="brand_not_found")
-    brand = _brand_from_item(item)
-    merged = BrandSettings.model_validate({**brand.settings.model_dump(), **changes})
-    brand = brand.model_copy(update={"settings": merged})
-    store.put(_brand_item(brand))
-    return brand
+def update_brand_settings(
+    tenant_id: str, brand_id: int, changes: dict[str, Any], also: list[store.Op] | None = None
+) -> Brand:
+    """Validates and saves a brand's new settings, bumping the tenant's `brands_rev` in the same write
+    (so two changes never lose one another), then rewrites the brand set on the tenant's keys. Warm
+    authorizers see it within apikeys.CACHE_SECONDS."""
+    tenant_pk = keys.tenant_pk(tenant_id)
+    for _ in retry.attempts(what="brand_settings"):
+        found = store.batch_get([(tenant_pk, "TENANT"), (tenant_pk, keys.brand_sk(brand_id))])
+        tenant, item = found.get((tenant_pk, "TENANT")), found.get((tenant_pk, keys.brand_sk(brand_id)))
+        if tenant is None or item is None:
+            raise NotFound(f"brand {brand_id} not found", code="brand_not_found")
+        brand = _brand_from_item(item)
+        merged = BrandSettings.model_validate({**brand.settings.model_dump(), **changes})
+        brand = Brand.model_validate(
+            {**brand.model_dump(), "settings": merged}
+        )  # validated: `currencies` moves `currency`
+        rev = _brands_rev(tenant)
+        try:
+            store.transact(
+                [
+                    store.Put(_brand_item(brand), condition="attribute_exists(pk)"),
+                    store.Update(tenant_pk, "TENANT", "SET #rev = :next", **_merge(_at_rev(rev), {":next": rev + 1})),
+                    *(also or []),
+                ]
+            )
+        except TransactionCancelled as exc:
+            if exc.failed(1) or exc.is_conflict:
+                continue  # another brand change landed first: apply ours on top of it
+            raise
+        _write_brand_sets(tenant_id)
+        return brand
+    raise ConcurrentUpdate("the tenant's brands kept changing; retry")
+
+
+def _merge(at_rev: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    return {**at_rev, "values": {**at_rev.get("values", {}), **values}}

@@ -8,7 +8,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
-import pycountry
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -25,6 +24,8 @@ UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]
 
 def country_code(value: str) -> str:
     """An ISO 3166-1 alpha-2 code, upper-cased (the one country rule of every surface)."""
+    import pycountry  # here, not at the top: every function imports this module, few check a country
+
     code = value.strip().upper()
     if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
         raise ValueError("not an ISO 3166-1 alpha-2 country code")

@@ -4,7 +4,7 @@ entries to them: integer ids, timestamps to the second, amounts as strings in th
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -31,8 +31,12 @@ class PlayerList(BaseModel):
 
 
 class PlayerDetail(PlayerItem):
-    wallet_balance: str | None = Field(description="Available real balance; null before any movement")
-    wallet_frozen: str | None = Field(description="Held in open rounds and pending withdrawals; null before any")
+    wallet_balance: str | None = Field(
+        description="Available real balance in `currency` (the brand's default); null before any movement"
+    )
+    wallet_frozen: str | None = Field(
+        description="Held in open rounds and pending withdrawals, in `currency`; null before any movement"
+    )
 
 
 class TransactionItem(BaseModel):
@@ -40,7 +44,14 @@ class TransactionItem(BaseModel):
     team_id: int
     brand_id: int
     player_id: int
-    type: str = Field(description="debit | credit | rollback | deposit | withdrawal | ... ")
+    type: Literal["debit", "credit", "rollback"] = Field(
+        description='Seed 001: "debit", "credit", or "rollback" - money out of the player\'s wallet, money in, a '
+        "reversal (a bet rolled back, a withdrawal cancelled)"
+    )
+    kind: str = Field(
+        description="What the entry is: bet, win, rollback, deposit, withdrawal, withdrawal_complete, "
+        "withdrawal_cancel, bonus_grant, bonus_convert, bonus_forfeit, winz_grant, winz_redeem"
+    )
     amount: str = Field(description="Always positive")
     currency: str
     balance_before: str
@@ -55,6 +66,33 @@ class TransactionList(BaseModel):
     page: int
     page_size: int
     items: list[TransactionItem]
+
+
+# Ledger entry type -> (seed 001 `type`, `kind`): money in = credit, out = debit, reversal = rollback.
+ROW_TYPES: dict[str, tuple[Literal["debit", "credit", "rollback"], str]] = {
+    "debit": ("debit", "bet"),
+    "credit": ("credit", "win"),
+    "rollback": ("rollback", "rollback"),
+    "deposit": ("credit", "deposit"),
+    "withdrawal": ("debit", "withdrawal"),
+    "withdrawal_complete": ("debit", "withdrawal_complete"),  # frozen paid out to the PSP
+    "withdrawal_cancel": ("rollback", "withdrawal_cancel"),  # the request reversed: frozen back to real
+    "bonus_grant": ("credit", "bonus_grant"),
+    "bonus_convert": ("credit", "bonus_convert"),
+    "bonus_forfeit": ("debit", "bonus_forfeit"),
+    "winz_grant": ("credit", "winz_grant"),
+    "winz_redeem": ("debit", "winz_redeem"),
+}
+
+
+def row_type(entry: Mapping[str, Any]) -> tuple[Literal["debit", "credit", "rollback"], str]:
+    """An entry's seed 001 `type` and its `kind`; an entry type this table does not know yet is a credit
+    or a debit by the direction of its real balance."""
+    known = ROW_TYPES.get(entry["type"])
+    if known is not None:
+        return known
+    up = money.to_decimal(entry["balance_after"]) >= money.to_decimal(entry["balance_before"])
+    return ("credit" if up else "debit"), str(entry["type"])
 
 
 def seconds(iso: str) -> str:
@@ -91,12 +129,14 @@ def player_detail(
 def transaction_item(entry: Mapping[str, Any], team_id: int, brand_id: int, player_id: int) -> TransactionItem:
     """A ledger entry as a history row: `amount` is the whole movement, the balances the real rail's."""
     balance_exp = money.exponent(entry["balance_currency"])
+    type_, kind = row_type(entry)
     return TransactionItem(
         id=int(entry["seq"]),
         team_id=team_id,
         brand_id=brand_id,
         player_id=player_id,
-        type=entry["type"],
+        type=type_,
+        kind=kind,
         amount=money.fmt(money.to_decimal(entry["amount"]), money.exponent(entry["currency"])),
         currency=entry["currency"],
         balance_before=money.fmt(money.to_decimal(entry["balance_before"]), balance_exp),

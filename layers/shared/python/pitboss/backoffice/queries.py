@@ -62,11 +62,14 @@ def get_player(principal: Principal, player_id: int) -> PlayerDetail:
     profile, stored = repository.profile_and_wallet(repository.player_pk(principal.realm, pointer["user_id"]))
     if profile is None:
         raise NotFound("player not found", code="player_not_found")
+    currency = _currency(principal, profile)
     balance = frozen = None
     if stored is not None:
-        wallet = Wallet.from_item(stored)
-        balance, frozen = money.fmt(wallet.real, wallet.exp), money.fmt(wallet.frozen, wallet.exp)
-    return player_detail(profile, principal.team_id, _currency(principal, profile), balance, frozen)
+        # The brand's default currency's purse (seed 001 shows one balance, next to `currency`); a wallet that
+        # holds none of it shows zeros. Every currency is on the wallet API.
+        purse = Wallet.from_item(stored).purse(currency)
+        balance, frozen = money.fmt(purse.real, purse.exp), money.fmt(purse.frozen, purse.exp)
+    return player_detail(profile, principal.team_id, currency, balance, frozen)
 
 
 def player_transactions(principal: Principal, player_id: int, page: int, size: int) -> TransactionList:

@@ -141,7 +141,7 @@ def change_password(caller: Caller, body: ChangePasswordIn) -> GwMessageFormat:
     return GwMessageFormat(message_format="password_replaced")
 
 
-def set_temporary_password(brand: Brand, user_id: str, password: str) -> None:
+def set_temporary_password(brand: Brand, user_id: str, password: str, actor: str = "operator") -> None:
     """An operator-issued temporary password: the player must change it (PASSWORD_CHANGE_REQUIRED)."""
     realm = repository.realm_of(brand)
     creds = repository.credentials(realm, user_id)
@@ -149,7 +149,7 @@ def set_temporary_password(brand: Brand, user_id: str, password: str) -> None:
         raise InvalidInput()
     epoch = int(creds.get("epoch", 0)) + 1
     update = repository.password_change(creds, passwords.hash_password(password), epoch, temporary=True)
-    repository.commit([update, timeline.event_op(realm, user_id, "temporary_password_set", "operator")])
+    repository.commit([update, timeline.event_op(realm, user_id, "temporary_password_set", actor)])
 
 
 def resend_activation(caller: Caller) -> GwMsg:

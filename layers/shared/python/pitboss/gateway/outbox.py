@@ -18,9 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
 
-from ulid import ULID
-
-from pitboss import bus, clock
+from pitboss import bus, clock, ids
 from pitboss.gateway import repository
 from pitboss.gateway.rules import mask
 from pitboss.identity.entity import Player
@@ -202,7 +200,7 @@ def _message(
         player_id=player_id,
         language=language,
         created_at=created_at,
-        message_id=str(ULID()),
+        message_id=ids.ulid(),
     )
 
 

@@ -1,35 +1,8 @@
-"""Password hashing (argon2id). The seed's password rules are in gateway.rules (`password_problems`)."""
+"""Password hashing (argon2id): the kernel's pitboss.passwords, which operators' console passwords use too.
+The seed's password rules are in gateway.rules (`password_problems`)."""
 
 from __future__ import annotations
 
-from functools import lru_cache
+from pitboss.passwords import hash_password, needs_rehash, verify
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-
-
-@lru_cache(maxsize=1)
-def _hasher() -> PasswordHasher:
-    # argon2-cffi's defaults are RFC 9106's low-memory profile of argon2id (t=3, m=64 MiB, p=4).
-    return PasswordHasher()
-
-
-def hash_password(password: str) -> str:
-    return _hasher().hash(password)
-
-
-def verify(stored_hash: str | None, password: str) -> bool:
-    """True when the password matches; a missing hash still costs one verification (no timing oracle)."""
-    try:
-        return _hasher().verify(stored_hash or _dummy_hash(), password) and stored_hash is not None
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
-
-
-def needs_rehash(stored_hash: str) -> bool:
-    return _hasher().check_needs_rehash(stored_hash)
-
-
-@lru_cache(maxsize=1)
-def _dummy_hash() -> str:
-    return _hasher().hash("not-a-real-password-1")
+__all__ = ["hash_password", "needs_rehash", "verify"]

@@ -42,6 +42,15 @@ class PendingLimit(BaseModel):
     effective_at: str
 
 
+class DossierNote(BaseModel):
+    """A note on the dossier itself (the timeline keeps every event; the dossier keeps the latest notes)."""
+
+    kind: Literal["compliance"]
+    text: str
+    actor: str
+    at: str
+
+
 class Player(BaseModel):
     """A player as stored: one PROFILE item under the player's partition."""
 
@@ -72,6 +81,7 @@ class Player(BaseModel):
     # Player-facing details (the gateway's personal-details page).
     details: dict[str, Any] = Field(default_factory=dict)
     email_verified: bool = False
+    notes: list[DossierNote] = Field(default_factory=list)
     version: int = 0
     created_at: str
     updated_at: str
@@ -109,6 +119,7 @@ class Player(BaseModel):
             "status_from_exclusion": self.status_from_exclusion,
             "details": self.details,
             "email_verified": self.email_verified,
+            "notes": [n.model_dump() for n in self.notes],
             "version": self.version,
             "created_at": self.created_at,
             "updated_at": self.updated_at,
@@ -169,6 +180,7 @@ class Player(BaseModel):
             status_from_exclusion=bool(item.get("status_from_exclusion", False)),
             details=dict(item.get("details") or {}),
             email_verified=bool(item.get("email_verified", False)),
+            notes=[DossierNote.model_validate(n) for n in item.get("notes") or []],
             version=int(item.get("version", 0)),
             created_at=item["created_at"],
             updated_at=item["updated_at"],

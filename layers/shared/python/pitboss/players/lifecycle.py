@@ -20,6 +20,8 @@ def change_status(principal: Principal, user_id: str, body: StatusChange, idem: 
 
     def decide(current: Player, brand: Brand, at: datetime) -> writes.Change:
         updated = rules.change_status(current, brand.settings, body.status, at)
+        # Seed 000: "The reason is appended as a compliance note on the player dossier."
+        updated = rules.with_note(updated, body.reason, principal.actor, at)
         return writes.Change(
             updated, [("status_changed", {"from": current.status, "to": body.status, "reason": body.reason})]
         )

@@ -90,6 +90,15 @@ class RgOut(BaseModel):
     pending: dict[str, PendingOut] = Field(description="By limit name: the increase or removal waiting")
 
 
+class NoteOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["compliance"] = Field(description="compliance: the reason of a status change")
+    text: str
+    actor: str = Field(description="Who wrote it: key:<key_id> or operator:<operator_id>")
+    at: Timestamp
+
+
 class PlayerOut(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -110,6 +119,8 @@ class PlayerOut(BaseModel):
     tags: list[str]
     age_verified: bool
     rg: RgOut
+    # Optional: answers stored before dossiers had notes still replay through this model.
+    notes: list[NoteOut] = Field(default_factory=list, description="The latest dossier notes, oldest first")
     created_at: Timestamp
     updated_at: Timestamp
 
@@ -144,6 +155,7 @@ class PlayerOut(BaseModel):
             tags=list(player.tags),
             age_verified=state.age_verified,
             rg=rg,
+            notes=[NoteOut(kind=n.kind, text=n.text, actor=n.actor, at=n.at) for n in player.notes],
             created_at=player.created_at,
             updated_at=player.updated_at,
         )

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pitboss import clock, money
 from pitboss.errors import Conflict, Unprocessable
 from pitboss.identity import gates
-from pitboss.identity.entity import LIMIT_FIELDS, MINUTE_LIMITS, PendingLimit, Player, PlayerStatus
+from pitboss.identity.entity import LIMIT_FIELDS, MINUTE_LIMITS, DossierNote, PendingLimit, Player, PlayerStatus
 from pitboss.tenancy import Brand, BrandSettings
 
 if TYPE_CHECKING:  # only read as annotations: the scheduler, which settles expiries, needs no request models
@@ -60,6 +60,15 @@ def refuse_activation(player: Player, settings: BrandSettings, at: datetime) -> 
             code="self_exclusion_in_force",
             self_exclusion_until=player.self_exclusion_until,
         )
+
+
+NOTES_KEPT = 50  # on the profile item; the timeline keeps every one
+
+
+def with_note(player: Player, text: str, actor: str, at: datetime) -> Player:
+    """The player with a compliance note appended to the dossier (the latest NOTES_KEPT are kept)."""
+    note = DossierNote(kind="compliance", text=text, actor=str(actor), at=clock.iso(at))
+    return player.model_copy(update={"notes": [*player.notes, note][-NOTES_KEPT:]})
 
 
 def change_status(player: Player, settings: BrandSettings, status: PlayerStatus, at: datetime) -> Player:

@@ -1,7 +1,9 @@
-"""The wallet's entities and their stored attributes (pure, public): Wallet, Bonus, OpenRound, Stats, Posting.
+"""The wallet's entities and their stored attributes (pure, public): Wallet, Purse, Bonus, OpenRound, Stats,
+Posting.
 
 `to_item()` gives an entity's attributes and `from_item()` reads them back; the item keys (pk, sk) are the
-repository's business. Other domains may read a wallet through `Wallet.from_item` and `Stats.of`."""
+repository's business. Other domains may read a wallet through `Wallet.from_item` and `Stats.of`: a
+wallet holds one purse per currency; `Wallet.purse(currency)` and `Stats.of(item, currency)` read one."""
 
 from __future__ import annotations
 
@@ -86,82 +88,200 @@ class OpenRound:
 
 
 @dataclass
-class Wallet:
-    user_id: str
+class Purse:
+    """One currency's money on a wallet (seed 003: "real - Cash equivalent (USD, EUR, BTC, USDC, ...)"): the
+    real and bonus balances, `frozen` (pending withdrawals and real stakes of open rounds), RG counters per
+    window, bonuses, open rounds and lifetime stats, all in that currency. The points rails (winz, xp) are
+    the wallet's own, never a purse's."""
+
     currency: str
     real: Decimal = Decimal(0)
     bonus: Decimal = Decimal(0)
-    winz: Decimal = Decimal(0)
-    xp: Decimal = Decimal(0)
     frozen: Decimal = Decimal(0)
-    seq: int = 0
     counters: dict[str, dict[str, Decimal]] = field(default_factory=dict)
-    xp_day: dict[str, Any] = field(default_factory=dict)
     bonuses: list[Bonus] = field(default_factory=list)
     # Open rounds by round_name(provider, round_id).
     rounds: dict[str, OpenRound] = field(default_factory=dict)
     # Lifetime activity (see STAT_NAMES), kept with the balances so status reads cost no extra round trip.
     stats: dict[str, Any] = field(default_factory=dict)
-    created_at: str | None = None
-    updated_at: str | None = None
-    exists: bool = False
 
     @property
     def exp(self) -> int:
         return money.exponent(self.currency)
 
-    def account(self, name: str) -> Decimal:
-        return getattr(self, name.split(":", 1)[1])  # type: ignore[no-any-return]
-
-    def set_account(self, name: str, value: Decimal) -> None:
-        setattr(self, name.split(":", 1)[1], value)
-
     def active_bonuses(self) -> list[Bonus]:
         return [b for b in self.bonuses if b.status == "active"]
 
     def to_item(self) -> dict[str, Any]:
+        """The purse's attributes (its real and bonus under `balances`)."""
         ended = [b for b in self.bonuses if b.status != "active"][-ENDED_BONUSES_KEPT:]
         return {
-            "kind": "wallet",
-            "user_id": self.user_id,
-            "currency": self.currency,
-            "balances": {"real": self.real, "bonus": self.bonus, "winz": self.winz, "xp": self.xp},
+            "balances": {"real": self.real, "bonus": self.bonus},
             "frozen": self.frozen,
-            "seq": self.seq,
             "counters": self.counters,
-            "xp_day": self.xp_day,
             "bonuses": [b.to_item() for b in [*self.active_bonuses(), *ended]],
             "rounds": {name: r.to_item() for name, r in self.rounds.items()},
             "stats": self.stats,
+        }
+
+    @classmethod
+    def from_item(cls, currency: str, item: dict[str, Any]) -> Purse:
+        balances = item.get("balances") or {}
+        return cls(
+            currency=currency,
+            real=money.to_decimal(balances.get("real")),
+            bonus=money.to_decimal(balances.get("bonus")),
+            frozen=money.to_decimal(item.get("frozen")),
+            counters={
+                kind: {wid: money.to_decimal(v) for wid, v in (windows or {}).items()}
+                for kind, windows in (item.get("counters") or {}).items()
+            },
+            bonuses=[Bonus.from_item(b) for b in item.get("bonuses") or []],
+            rounds={name: OpenRound.from_item(r) for name, r in (item.get("rounds") or {}).items()},
+            stats=dict(item.get("stats") or {}),
+        )
+
+
+# The purse attributes a wallet item keeps at its top level (its home currency's), as before wallets held
+# several currencies: a single-currency item is unchanged, and readers of one currency still read it there.
+_HOME_ATTRIBUTES = ("frozen", "counters", "bonuses", "rounds", "stats")
+
+
+@dataclass
+class Wallet:
+    """A player's wallet: one purse per currency held, the points rails, one ledger (`seq`) for all of it.
+
+    `currency` is the wallet's home currency, the brand's default when the wallet was made: its purse is
+    stored at the item's top level (the layout of single-currency wallets), every other currency's under
+    `purses`. `real`, `bonus`, `frozen`, `bonuses`, `rounds`, `counters` and `stats` read the home purse,
+    for readers of one currency; `purse(currency)` reads any."""
+
+    user_id: str
+    currency: str
+    winz: Decimal = Decimal(0)
+    xp: Decimal = Decimal(0)
+    seq: int = 0
+    xp_day: dict[str, Any] = field(default_factory=dict)
+    purses: dict[str, Purse] = field(default_factory=dict)
+    created_at: str | None = None
+    updated_at: str | None = None
+    exists: bool = False
+
+    def __post_init__(self) -> None:
+        self.purses.setdefault(self.currency, Purse(self.currency))
+
+    # ---- the home purse, for readers of one currency -----------------------------------------
+
+    @property
+    def home(self) -> Purse:
+        return self.purses[self.currency]
+
+    @property
+    def exp(self) -> int:
+        return money.exponent(self.currency)
+
+    @property
+    def real(self) -> Decimal:
+        return self.home.real
+
+    @property
+    def bonus(self) -> Decimal:
+        return self.home.bonus
+
+    @property
+    def frozen(self) -> Decimal:
+        return self.home.frozen
+
+    @property
+    def bonuses(self) -> list[Bonus]:
+        return self.home.bonuses
+
+    @property
+    def rounds(self) -> dict[str, OpenRound]:
+        return self.home.rounds
+
+    @property
+    def counters(self) -> dict[str, dict[str, Decimal]]:
+        return self.home.counters
+
+    @property
+    def stats(self) -> dict[str, Any]:
+        return self.home.stats
+
+    def active_bonuses(self) -> list[Bonus]:
+        return self.home.active_bonuses()
+
+    # ---- every currency ------------------------------------------------------------------------
+
+    def purse(self, currency: str) -> Purse:
+        """The purse of `currency` (an empty one, not kept, when the wallet holds none)."""
+        return self.purses.get(currency) or Purse(currency)
+
+    def held(self) -> list[str]:
+        """The currencies this wallet has a purse in: home first, then alphabetical."""
+        return [self.currency, *sorted(c for c in self.purses if c != self.currency)]
+
+    def round_currency(self, name: str) -> str | None:
+        """The currency an open round is played in, if it is open."""
+        return next((c for c, p in self.purses.items() if name in p.rounds), None)
+
+    def open_rounds(self) -> int:
+        return sum(len(p.rounds) for p in self.purses.values())
+
+    def active_bonus_count(self) -> int:
+        return sum(len(p.active_bonuses()) for p in self.purses.values())
+
+    def account(self, name: str, currency: str) -> Decimal:
+        """A player-side account's balance: `player:winz`/`player:xp` are the wallet's, the rest a purse's."""
+        attr = name.split(":", 1)[1]
+        owner = self if attr in _POINT_ATTRIBUTES else self.purses[currency]
+        return getattr(owner, attr)  # type: ignore[no-any-return]
+
+    def set_account(self, name: str, currency: str, value: Decimal) -> None:
+        attr = name.split(":", 1)[1]
+        setattr(self if attr in _POINT_ATTRIBUTES else self.purses[currency], attr, value)
+
+    def to_item(self) -> dict[str, Any]:
+        home = self.home.to_item()
+        item: dict[str, Any] = {
+            "kind": "wallet",
+            "user_id": self.user_id,
+            "currency": self.currency,
+            **home,
+            "balances": {**home["balances"], "winz": self.winz, "xp": self.xp},
+            "seq": self.seq,
+            "xp_day": self.xp_day,
             "created_at": self.created_at,
             "updated_at": self.updated_at,
         }
+        others = {c: p.to_item() for c, p in self.purses.items() if c != self.currency}
+        if others:  # absent on a single-currency wallet: its item is exactly what it always was
+            item["purses"] = others
+        return item
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Wallet:
         balances = item.get("balances") or {}
-        counters = {
-            kind: {wid: money.to_decimal(v) for wid, v in (windows or {}).items()}
-            for kind, windows in (item.get("counters") or {}).items()
-        }
+        currency = item["currency"]
+        home = Purse.from_item(currency, {name: item.get(name) for name in ("balances", *_HOME_ATTRIBUTES)})
+        purses = {currency: home}
+        for other, stored in (item.get("purses") or {}).items():
+            purses[other] = Purse.from_item(other, stored)
         return cls(
             user_id=item["user_id"],
-            currency=item["currency"],
-            real=money.to_decimal(balances.get("real")),
-            bonus=money.to_decimal(balances.get("bonus")),
+            currency=currency,
             winz=money.to_decimal(balances.get("winz")),
             xp=money.to_decimal(balances.get("xp")),
-            frozen=money.to_decimal(item.get("frozen")),
             seq=int(item.get("seq", 0)),
-            counters=counters,
             xp_day=dict(item.get("xp_day") or {}),
-            bonuses=[Bonus.from_item(b) for b in item.get("bonuses") or []],
-            rounds={name: OpenRound.from_item(r) for name, r in (item.get("rounds") or {}).items()},
-            stats=dict(item.get("stats") or {}),
+            purses=purses,
             created_at=item.get("created_at"),
             updated_at=item.get("updated_at"),
             exists=True,
         )
+
+
+_POINT_ATTRIBUTES = frozenset({"winz", "xp"})
 
 
 # ---- lifetime activity -------------------------------------------------------------------------
@@ -196,9 +316,13 @@ class Stats:
     last_bet_at: str | None = None
 
     @classmethod
-    def of(cls, wallet_item: dict[str, Any] | None) -> Stats:
-        """The stats of a stored wallet item (None: no wallet yet)."""
-        raw = (wallet_item or {}).get("stats") or {}
+    def of(cls, wallet_item: dict[str, Any] | None, currency: str | None = None) -> Stats:
+        """The stats of a stored wallet item (None: no wallet yet) in `currency` (default: the wallet's home
+        currency, whose purse is the item's top level)."""
+        item = wallet_item or {}
+        if currency is not None and currency != item.get("currency", currency):
+            item = (item.get("purses") or {}).get(currency) or {}
+        raw = item.get("stats") or {}
         values: dict[str, Any] = {
             name: int(raw.get(name, 0)) if name in _STAT_COUNTS else money.to_decimal(raw.get(name))
             for name in STAT_NAMES

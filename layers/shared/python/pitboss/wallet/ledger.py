@@ -1,8 +1,9 @@
 """Pure ledger logic (no I/O): accounts, balanced entries and their postings, applied to a wallet.
 
-A `Movement` starts from the wallet as read, appends entries (each one balanced per (rail, currency) and
-applied to the player-side accounts at once) and ends with the wallet to write back, its seq advanced by
-the number of entries. Player-side accounts live on the WALLET item; house-side accounts (wagers, bonus
+A `Movement` starts from the wallet as read, in one currency (its purse: real, bonus, frozen, bonuses,
+rounds, counters, stats), appends entries (each one balanced per (rail, currency) and applied to the
+player-side accounts at once) and ends with the wallet to write back, its seq advanced by the number of
+entries. Player-side accounts live on the WALLET item; house-side accounts (wagers, bonus
 pool, points issuers, PSP clearing) are only named in postings and derived later, never a hot item."""
 
 from __future__ import annotations
@@ -13,11 +14,9 @@ from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from ulid import ULID
-
-from pitboss import clock, money
+from pitboss import clock, ids, money
 from pitboss.errors import InsufficientFunds, Unprocessable
-from pitboss.wallet.entity import Bonus, Posting, Stats, Wallet
+from pitboss.wallet.entity import Bonus, Posting, Purse, Stats, Wallet
 
 # The gateway still reads Stats and Wallet from here; their home is pitboss.wallet.entity.
 __all__ = ["Movement", "Posting", "Stats", "Wallet", "balanced", "new_id"]
@@ -40,8 +39,8 @@ PSP_CLEARING = "psp:clearing"
 WINZ_ISSUER = "issuer:winz"
 XP_ISSUER = "issuer:xp"
 
-# Totals and counts (in the wallet currency) each entry type moves: type -> ((stat, sign), ...); sign 0
-# counts one. Rollbacks take their bet back themselves (rounds.rollback knows the stake the bet counted).
+# Totals and counts (in the movement's currency, on its purse) each entry type moves: type -> ((stat, sign),
+# ...); sign 0 counts one. Rollbacks take their bet back themselves (rounds.rollback knows the stake the bet counted).
 STAT_MOVES: dict[str, tuple[tuple[str, int], ...]] = {
     "deposit": (("deposit_count", 0), ("deposits", 1)),
     "withdrawal": (("withdrawals_pending", 1),),
@@ -54,7 +53,7 @@ STAT_STAMPS = {"deposit": ("last_deposit_at", "last_deposit_amount"), "debit": (
 
 
 def new_id(prefix: str) -> str:
-    return f"{prefix}_{str(ULID()).lower()}"
+    return f"{prefix}_{ids.ulid().lower()}"
 
 
 def balanced(postings: list[Posting]) -> bool:
@@ -67,10 +66,13 @@ def balanced(postings: list[Posting]) -> bool:
 class Movement:
     """Entries written by one money movement, applied to a private copy of the wallet as they are added."""
 
-    def __init__(self, wallet: Wallet, actor: str, at: datetime) -> None:
+    def __init__(self, wallet: Wallet, actor: str, at: datetime, currency: str | None = None) -> None:
         self.read_seq = wallet.seq
         self.existed = wallet.exists
         self.wallet = copy.deepcopy(wallet)
+        self.currency = currency or wallet.currency
+        # The purse this movement moves money in (a new one is kept only if the movement commits).
+        self.purse: Purse = self.wallet.purses.setdefault(self.currency, Purse(self.currency))
         self.actor = actor
         self.at = at
         self.now_iso = clock.iso(at)
@@ -78,8 +80,12 @@ class Movement:
         if self.wallet.created_at is None:
             self.wallet.created_at = self.now_iso
 
+    @property
+    def exp(self) -> int:
+        return self.purse.exp
+
     def currency_of(self, rail: str) -> str:
-        return POINT_CURRENCIES.get(rail, self.wallet.currency)
+        return POINT_CURRENCIES.get(rail, self.currency)
 
     def leg(self, account: str, rail: str, amount: Decimal) -> Posting:
         return Posting(account, rail, self.currency_of(rail), amount)
@@ -99,21 +105,21 @@ class Movement:
         postings = [p for p in postings if p.amount != 0]
         if not balanced(postings):
             raise AssertionError(f"unbalanced postings for {type_}: {postings}")  # a bug, never input
-        w = self.wallet
-        before = w.real
+        w, purse = self.wallet, self.purse
+        before = purse.real
         for p in postings:
             if p.account in PLAYER_ACCOUNTS:
-                value = w.account(p.account) + p.amount
+                value = w.account(p.account, p.currency) + p.amount
                 if value < 0:
                     raise InsufficientFunds(f"insufficient {p.account.split(':')[1]} balance", rail=rail)
-                exp = money.POINTS_EXPONENT if p.rail in POINT_CURRENCIES else w.exp
+                exp = money.POINTS_EXPONENT if p.rail in POINT_CURRENCIES else money.exponent(p.currency)
                 if value >= money.max_amount(exp):
                     raise Unprocessable(
                         f"this movement would take the {p.account.split(':')[1]} balance beyond its maximum",
                         code="balance_limit",
                         maximum=money.fmt(money.max_amount(exp) - money.quantum(exp), exp),
                     )
-                w.set_account(p.account, value)
+                w.set_account(p.account, p.currency, value)
         w.seq += 1
         w.updated_at = self.now_iso
         self._record(type_, amount)
@@ -125,9 +131,9 @@ class Movement:
             "amount": amount,
             "currency": self.currency_of(rail),
             "postings": [p.to_item() for p in postings],
-            "balance_currency": w.currency,
+            "balance_currency": self.currency,
             "balance_before": before,
-            "balance_after": w.real,
+            "balance_after": purse.real,
             "ref_id": ref_id,
             "round_id": round_id,
             "memo": memo,
@@ -139,7 +145,7 @@ class Movement:
         return entry
 
     def stat(self, name: str, add: Decimal | int) -> None:
-        stats = self.wallet.stats
+        stats = self.purse.stats
         stats[name] = money.to_decimal(stats.get(name)) + add
 
     def _record(self, type_: str, amount: Decimal) -> None:
@@ -147,9 +153,9 @@ class Movement:
             self.stat(name, sign * amount if sign else 1)
         if type_ in STAT_STAMPS:
             at, amount_name = STAT_STAMPS[type_]
-            self.wallet.stats[at] = self.now_iso
+            self.purse.stats[at] = self.now_iso
             if amount_name:
-                self.wallet.stats[amount_name] = amount
+                self.purse.stats[amount_name] = amount
 
     # ---- bonus lifecycle (each one entry) --------------------------------------------------
 
@@ -169,7 +175,7 @@ class Movement:
         )
 
     def forfeit_expired(self) -> None:
-        for bonus in self.wallet.active_bonuses():
+        for bonus in self.purse.active_bonuses():
             if bonus.expired(self.now_iso):
                 self.forfeit(bonus, "expired")
 
@@ -199,7 +205,7 @@ class Movement:
         done = []
         counted: dict[str, Decimal] = {}
         left = stake
-        for bonus in self.wallet.active_bonuses():
+        for bonus in self.purse.active_bonuses():
             if left <= 0:
                 break
             need = bonus.wagering_required - bonus.wagered
@@ -216,7 +222,7 @@ class Movement:
         """Takes bonus money from active bonuses, oldest first; returns {bonus_id: amount taken}."""
         draws: dict[str, Decimal] = {}
         left = amount
-        for bonus in self.wallet.active_bonuses():
+        for bonus in self.purse.active_bonuses():
             if left <= 0:
                 break
             take = min(bonus.balance, left)
@@ -232,15 +238,16 @@ class Movement:
 
     def count(self, kind: str, add: Decimal, windows: dict[str, str]) -> dict[str, Decimal]:
         """Adds to the current windows of a counter, dropping past windows; returns what it added where."""
-        current = {windows[w]: self.wallet.counters.get(kind, {}).get(windows[w], Decimal(0)) for w in "DWM"}
+        counters = self.purse.counters
+        current = {windows[w]: counters.get(kind, {}).get(windows[w], Decimal(0)) for w in "DWM"}
         for wid in current:
             current[wid] += add
-        self.wallet.counters[kind] = current
+        counters[kind] = current
         return dict.fromkeys(current, add)
 
     def uncount(self, kind: str, added: dict[str, Any]) -> None:
         """Takes back what a bet added, in the windows that are still current."""
-        counters = self.wallet.counters.get(kind, {})
+        counters = self.purse.counters.get(kind, {})
         for wid, amount in added.items():
             if wid in counters:
                 counters[wid] -= money.to_decimal(amount)

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from pitboss import money
 from pitboss.idempotency import Outcome
 from pitboss.types import Amount, AmountOrZero, BrandInBody, Flag, IdempotencyKey
-from pitboss.wallet.entity import Bonus, OpenRound, Wallet
+from pitboss.wallet.entity import Bonus, OpenRound, Purse, Wallet
 
 RefId = Annotated[
     str,
@@ -27,7 +27,11 @@ Provider = Annotated[
     Field(description="Game provider (namespaces ref_id and round_id)"),
 ]
 Memo = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3,5}$"), Field(description="ISO 4217 code")]
+Currency = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Z]{3,5}$"),
+    Field(description="ISO 4217 code (or BTC, ETH, USDT, USDC ...), one the brand offers; default: its default"),
+]
 DEFAULT_PROVIDER = "default"
 
 
@@ -57,6 +61,7 @@ class WithdrawalOutcomeIn(_In):
 
 class BetIn(_In):
     amount: Amount
+    currency: Currency | None = None
     ref_id: RefId
     round_id: RoundId
     game_id: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
@@ -67,6 +72,7 @@ class BetIn(_In):
 
 class WinIn(_In):
     amount: AmountOrZero = Field(description="Zero is allowed: a zero win closes a lost round")
+    currency: Currency | None = Field(default=None, description="Default: the round's currency (its bets')")
     ref_id: RefId
     round_id: RoundId
     provider: Provider = DEFAULT_PROVIDER
@@ -82,6 +88,7 @@ class RollbackIn(_In):
 
 class BonusIn(_In):
     amount: Amount
+    currency: Currency | None = None
     wagering_multiplier: Annotated[Decimal, Field(ge=0, le=10, description="x bonus amount; at most 10 (UKGC)")]
     expires_at: datetime | None = None
     memo: Memo | None = None
@@ -167,23 +174,45 @@ class OpenRoundOut(BaseModel):
     opened_at: Timestamp
 
 
-class WalletOut(BaseModel):
+class CurrencyBalancesOut(BaseModel):
     currency: str
-    balances: BalancesOut
-    frozen: str = Field(description="Pending withdrawals and stakes of open rounds")
-    bonuses: list[BonusOut]
-    open_rounds: list[OpenRoundOut] = Field(
-        description="Rounds with a stake and no settlement yet, oldest first: what `frozen` holds for play"
+    real: str
+    bonus: str
+    frozen: str
+
+
+class WalletOut(BaseModel):
+    currency: str = Field(
+        description="The currency this view details (balances, frozen, bonuses, open rounds): a movement's own, "
+        "or the brand's default (GET: ?currency= picks another)"
     )
-    seq: int = Field(description="Number of ledger entries")
+    balances: BalancesOut = Field(description="real and bonus in `currency`; winz and xp (points, one rail each)")
+    frozen: str = Field(description="Pending withdrawals and stakes of open rounds, in `currency`")
+    bonuses: list[BonusOut] = Field(description="The bonuses of `currency`")
+    open_rounds: list[OpenRoundOut] = Field(
+        description="Rounds played in `currency` with a stake and no settlement yet, oldest first: what "
+        "`frozen` holds for play"
+    )
+    currencies: list[CurrencyBalancesOut] = Field(
+        description="Every currency the wallet holds, with its real, bonus and frozen balances (the wallet's "
+        "first currency first, then alphabetical)"
+    )
+    seq: int = Field(description="Number of ledger entries, all currencies together")
     updated_at: Timestamp | None
 
     @model_validator(mode="before")
     @classmethod
-    def _stored_before_open_rounds(cls, data: Any) -> Any:
-        """An answer stored before the view listed open rounds replays with none listed."""
-        if isinstance(data, dict) and "open_rounds" not in data:
-            return {**data, "open_rounds": []}
+    def _stored_before(cls, data: Any) -> Any:
+        """An answer stored before the view listed open rounds replays with none listed; one stored before
+        wallets held several currencies lists its one currency."""
+        if not isinstance(data, dict):
+            return data
+        if "open_rounds" not in data:
+            data = {**data, "open_rounds": []}
+        if "currencies" not in data and isinstance(data.get("balances"), dict):
+            balances = data["balances"]
+            only = {"currency": data.get("currency"), "frozen": data.get("frozen")}
+            data = {**data, "currencies": [{**only, "real": balances.get("real"), "bonus": balances.get("bonus")}]}
         return data
 
 
@@ -283,25 +312,41 @@ def open_round_out(name: str, state: OpenRound, exp: int) -> OpenRoundOut:
     )
 
 
-def wallet_out(wallet: Wallet, now_iso: str) -> WalletOut:
-    """The wallet as the player may spend it now: a bonus past its expiry shows as expired, its money not
-    counted, even before the next movement writes its forfeit entry."""
-    exp = wallet.exp
-    lapsed = sum((b.balance for b in wallet.bonuses if b.expired(now_iso)), Decimal(0))
+def _spendable_bonus(purse: Purse, now_iso: str) -> Decimal:
+    """The purse's bonus balance without bonuses past their expiry (their forfeit entry may not exist yet)."""
+    return purse.bonus - sum((b.balance for b in purse.bonuses if b.expired(now_iso)), Decimal(0))
+
+
+def wallet_out(wallet: Wallet, now_iso: str, currency: str | None = None) -> WalletOut:
+    """The wallet as the player may spend it now, detailed in `currency` (default: the wallet's home one),
+    with every currency it holds: a bonus past its expiry shows as expired, its money not counted, even
+    before the next movement writes its forfeit entry."""
+    purse = wallet.purse(currency or wallet.currency)
+    exp = purse.exp
+    held = [wallet.purses[c] for c in wallet.held()]
     return WalletOut(
-        currency=wallet.currency,
+        currency=purse.currency,
         balances=BalancesOut(
-            real=money.fmt(wallet.real, exp),
-            bonus=money.fmt(wallet.bonus - lapsed, exp),
+            real=money.fmt(purse.real, exp),
+            bonus=money.fmt(_spendable_bonus(purse, now_iso), exp),
             winz=money.fmt(wallet.winz, money.POINTS_EXPONENT),
             xp=money.fmt(wallet.xp, money.POINTS_EXPONENT),
         ),
-        frozen=money.fmt(wallet.frozen, exp),
-        bonuses=[bonus_out(b, exp, now_iso) for b in wallet.bonuses],
+        frozen=money.fmt(purse.frozen, exp),
+        bonuses=[bonus_out(b, exp, now_iso) for b in purse.bonuses],
         open_rounds=sorted(
-            (open_round_out(name, state, exp) for name, state in wallet.rounds.items()),
+            (open_round_out(name, state, exp) for name, state in purse.rounds.items()),
             key=lambda r: (r.opened_at, r.provider, r.round_id),
         ),
+        currencies=[
+            CurrencyBalancesOut(
+                currency=p.currency,
+                real=money.fmt(p.real, p.exp),
+                bonus=money.fmt(_spendable_bonus(p, now_iso), p.exp),
+                frozen=money.fmt(p.frozen, p.exp),
+            )
+            for p in held
+        ],
         seq=wallet.seq,
         updated_at=wallet.updated_at,
     )
@@ -325,13 +370,16 @@ def movement_out(
     entries: Iterable[Mapping[str, Any]],
     wallet: Wallet,
     now_iso: str,
+    *,
+    currency: str,
     withdrawal: WithdrawalOut | None = None,
 ) -> MovementOut:
-    """What a movement answers: its main entry, the other entries it wrote, the wallet after it."""
+    """What a movement answers: its main entry, the other entries it wrote, the wallet after it (detailed in
+    the movement's currency)."""
     return MovementOut(
         transaction=transaction_out(main),
         related_transactions=[transaction_out(e) for e in entries if e is not main],
-        wallet=wallet_out(wallet, now_iso),
+        wallet=wallet_out(wallet, now_iso, currency),
         withdrawal=withdrawal,
     )
 
@@ -343,3 +391,17 @@ def movement_answer(outcome: Outcome) -> MovementOut:
 
 def transactions_page(entries: Iterable[Mapping[str, Any]], total: int, next_cursor: str | None) -> TransactionsPage:
     return TransactionsPage(transactions=[transaction_out(e) for e in entries], total=total, next_cursor=next_cursor)
+
+
+class QueuedWithdrawalOut(WithdrawalOut):
+    """A pending withdrawal in the console's queue, with whose it is."""
+
+    user_id: str
+    player_id: int
+    username: str
+    brand_id: int
+
+
+class WithdrawalQueue(BaseModel):
+    withdrawals: list[QueuedWithdrawalOut]
+    next_cursor: str | None

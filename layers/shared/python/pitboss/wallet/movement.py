@@ -1,11 +1,13 @@
 """The one skeleton every wallet movement runs: read, decide, commit, retry.
 
 Read: one consistent BatchGetItem (profile + wallet + idempotency record + the provider ref, closed round
-or withdrawal the movement needs). Decide: the flow's `act`, in Python Decimal under a context that traps
-any rounding. Commit: one TransactWriteItems (the wallet put conditioned on the seq it read, entries put if
-absent, refs put if absent, the profile version when the decision was gated, the idempotency record last,
-appended by `idempotency.execute`). Any cancellation is a lost race: read and decide again, bounded, with
-jitter (pitboss.retry). The player was resolved by the route: flows get its user_id and never resolve it."""
+or withdrawal the movement needs). Pick the currency (the flow's `pick`: the one named, the brand's default,
+the round's, the bet's or the withdrawal's), and with it the purse the movement works in. Decide: the flow's
+`act`, in Python Decimal under a context that traps any rounding. Commit: one TransactWriteItems (the wallet
+put conditioned on the seq it read, entries put if absent, refs put if absent, the profile version when the
+decision was gated, the idempotency record last, appended by `idempotency.execute`). Any cancellation is a
+lost race: read and decide again, bounded, with jitter (pitboss.retry). The player was resolved by the
+route: flows get its user_id and never resolve it."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from pitboss.identity import gates, player_from
 from pitboss.identity.entity import Player
 from pitboss.tenancy import Brand, Principal
 from pitboss.wallet import repository, rules
-from pitboss.wallet.entity import Wallet
+from pitboss.wallet.entity import Purse, Wallet
 from pitboss.wallet.ledger import Movement
 from pitboss.wallet.models import WithdrawalOut, movement_out
 from pitboss.wallet.repository import Key, Op
@@ -53,15 +55,33 @@ class Ctx:
         return self.m.wallet
 
     @property
+    def purse(self) -> Purse:
+        """The movement's currency's purse."""
+        return self.m.purse
+
+    @property
+    def currency(self) -> str:
+        return self.m.currency
+
+    @property
     def exp(self) -> int:
-        return self.m.wallet.exp
+        return self.m.exp
+
+    @property
+    def limits(self) -> dict[str, Decimal]:
+        """The player's effective money limits in the movement's currency (rules.limits_in)."""
+        return rules.limits_in(self.state.limits, self.m.currency, self.brand.currency)
+
+    def fingerprint(self, kind: str, body: dict[str, Any]) -> str:
+        """A provider ref's fingerprint for this player, in this movement's currency."""
+        return rules.ref_fingerprint(kind, self.user_id, body, self.m.currency, self.m.wallet.currency)
 
     @property
     def windows(self) -> dict[str, str]:
         return rules.window_ids(self.m.at, self.brand.settings.timezone)
 
     def amount(self, value: Decimal, exp: int | None = None) -> Decimal:
-        """The request's amount in the wallet's currency (or `exp` places): the currency's decimals and
+        """The request's amount in the movement's currency (or `exp` places): the currency's decimals and
         bounds checked once per movement, not again on a retry (the edge already checked the rest)."""
         places = self.exp if exp is None else exp
         found = self.checked.get((value, places))
@@ -76,11 +96,25 @@ class Ctx:
 
 
 Act = Callable[[Ctx], Decision | Outcome]
+# The movement's currency, from the brand, the wallet as read and the other items read.
+Pick = Callable[[Brand, Wallet, dict[Key, dict[str, Any]]], str]
 
 
-def run(principal: Principal, user_id: str, idem: IdemRequest, reads: list[Key], act: Act) -> Outcome:
+def home_currency(_brand: Brand, wallet: Wallet, _items: dict[Key, dict[str, Any]]) -> str:
+    """The wallet's own currency (movements of the points rails, which have no money currency)."""
+    return wallet.currency
+
+
+def money_in(currency: str | None) -> Pick:
+    """Money coming in (a deposit, a bet, a bonus): the currency named, which the brand must take, or its
+    default."""
+    return lambda brand, _wallet, _items: rules.money_in_currency(brand, currency)
+
+
+def run(principal: Principal, user_id: str, idem: IdemRequest, reads: list[Key], act: Act, *, pick: Pick) -> Outcome:
     """Runs a movement for the player `user_id` (resolved by the route): `reads` are the keys it needs
-    besides profile and wallet; `act` decides (an Outcome: answer without writing)."""
+    besides profile and wallet; `pick` names its currency; `act` decides (an Outcome: answer without
+    writing)."""
     pk = repository.player_pk(principal.realm, user_id)
     profile_key, wallet_key = repository.profile_key(pk), repository.wallet_key(pk)
     checked: dict[tuple[Decimal, int], Decimal] = {}
@@ -100,7 +134,7 @@ def run(principal: Principal, user_id: str, idem: IdemRequest, reads: list[Key],
             brand,
             gates.effective(player, brand.settings, now),
             items,
-            Movement(wallet, principal.actor, now),
+            Movement(wallet, principal.actor, now, pick(brand, wallet, items)),
             None if stored_version is None else int(stored_version),
             checked=checked,
         )
@@ -128,7 +162,8 @@ def commit(
     profile version check when the decision was gated. Its answer: `main`, the other entries, the wallet."""
     m = ctx.m
     wallet = m.finish()
-    body = movement_out(main, m.entries, wallet, m.now_iso, withdrawal).model_dump(mode="json")
+    answer = movement_out(main, m.entries, wallet, m.now_iso, currency=m.currency, withdrawal=withdrawal)
+    body = answer.model_dump(mode="json")
     all_ops: list[Op] = [
         repository.wallet_put(ctx.pk, wallet, read_seq=m.read_seq, existed=m.existed),
         *(repository.entry_put(ctx.pk, e) for e in m.entries),

@@ -1,15 +1,20 @@
-"""Money in and out through a PSP: deposits, withdrawal requests and their outcomes (complete, cancel)."""
+"""Money in and out through a PSP: deposits, withdrawal requests and their outcomes (complete, cancel), each
+in one currency: a deposit in one the brand offers, a withdrawal in one the wallet holds."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from pitboss import money, timeline
 from pitboss.errors import Conflict, NotFound
 from pitboss.idempotency import Decision, IdemRequest, Outcome
-from pitboss.tenancy import Principal
+from pitboss.tenancy import Brand, Principal
 from pitboss.wallet import movement, repository, rules
+from pitboss.wallet.entity import Wallet
 from pitboss.wallet.ledger import PSP_CLEARING, new_id
 from pitboss.wallet.models import DepositIn, WithdrawalIn, WithdrawalOutcomeIn, withdrawal_out
 from pitboss.wallet.movement import Ctx
+from pitboss.wallet.repository import Key
 
 
 def deposit(principal: Principal, user_id: str, body: DepositIn, idem: IdemRequest) -> Outcome:
@@ -19,14 +24,13 @@ def deposit(principal: Principal, user_id: str, body: DepositIn, idem: IdemReque
 
     def act(ctx: Ctx) -> Decision | Outcome:
         amount = ctx.amount(body.amount)
-        rules.same_currency(ctx.wallet, body.currency)
-        fp = rules.ref_fingerprint("deposit", ctx.user_id, {"amount": str(amount), "psp_ref": body.psp_ref})
+        fp = ctx.fingerprint("deposit", {"amount": str(amount), "psp_ref": body.psp_ref})
         ref = ctx.items.get(ref_key) if ref_key else None
         if rules.is_replay(ref, fp):
             return movement.replayed(ref)
         ctx.gate("deposit")
         m, windows = ctx.m, ctx.windows
-        rules.check_limits(m.wallet, "deposit", amount, ctx.state.limits, windows)
+        rules.check_limits(m.purse, "deposit", amount, ctx.limits, windows)
         m.forfeit_expired()
         entry = m.entry(
             "deposit",
@@ -42,7 +46,7 @@ def deposit(principal: Principal, user_id: str, body: DepositIn, idem: IdemReque
             ctx.user_id,
             "deposit",
             ctx.principal.actor,
-            {"amount": money.fmt(amount, ctx.exp), "currency": ctx.wallet.currency, "seq": entry["seq"]},
+            {"amount": money.fmt(amount, ctx.exp), "currency": ctx.currency, "seq": entry["seq"]},
         )
         if ref_key is None:
             return movement.commit(ctx, entry, ops=[event])
@@ -51,20 +55,22 @@ def deposit(principal: Principal, user_id: str, body: DepositIn, idem: IdemReque
             ctx, entry, ops=[event], keeping_answer=lambda body: [repository.ref_put(ref_key, fields, body, m.now_iso)]
         )
 
-    return movement.run(principal, user_id, idem, [ref_key] if ref_key else [], act)
+    return movement.run(
+        principal, user_id, idem, [ref_key] if ref_key else [], act, pick=movement.money_in(body.currency)
+    )
 
 
 def request_withdrawal(principal: Principal, user_id: str, body: WithdrawalIn, idem: IdemRequest) -> Outcome:
-    """Moves the amount from real to frozen (pending) and forfeits active bonuses, one entry each."""
+    """Moves the amount from real to frozen (pending) and forfeits the currency's active bonuses, one entry
+    each."""
 
     def act(ctx: Ctx) -> Decision:
         amount = ctx.amount(body.amount)
-        rules.same_currency(ctx.wallet, body.currency)
         ctx.gate("withdrawal")
         m = ctx.m
-        rules.withdrawable(m.wallet, amount)
+        rules.withdrawable(m.purse, amount)
         m.forfeit_expired()
-        for bonus in m.wallet.active_bonuses():
+        for bonus in m.purse.active_bonuses():
             m.forfeit(bonus, "withdrawal_requested")
         wd_id = new_id("wd")
         entry = m.entry(
@@ -74,7 +80,7 @@ def request_withdrawal(principal: Principal, user_id: str, body: WithdrawalIn, i
             memo=body.memo,
             extra={"withdrawal_id": wd_id, "status": "pending"},
         )
-        currency = ctx.wallet.currency
+        currency = ctx.currency
         withdrawal = withdrawal_out(wd_id, amount, currency, "pending", created_at=m.now_iso, updated_at=m.now_iso)
         ops = [
             repository.withdrawal_put(ctx.pk, wd_id, amount=amount, currency=currency, at=m.now_iso, seq=entry["seq"]),
@@ -88,7 +94,10 @@ def request_withdrawal(principal: Principal, user_id: str, body: WithdrawalIn, i
         ]
         return movement.commit(ctx, entry, ops=ops, withdrawal=withdrawal)
 
-    return movement.run(principal, user_id, idem, [], act)
+    def pick(brand: Brand, wallet: Wallet, _items: dict[Key, dict[str, Any]]) -> str:
+        return rules.held_or_offered(brand, wallet, body.currency)
+
+    return movement.run(principal, user_id, idem, [], act, pick=pick)
 
 
 def settle_withdrawal(  # noqa: PLR0917 - who, whose, which, what, with what, under which key
@@ -145,4 +154,7 @@ def settle_withdrawal(  # noqa: PLR0917 - who, whose, which, what, with what, un
             ],
         )
 
-    return movement.run(principal, user_id, idem, [wd_key], act)
+    def pick(_brand: Brand, wallet: Wallet, items: dict[Key, dict[str, Any]]) -> str:
+        return str((items.get(wd_key) or {}).get("currency") or wallet.currency)  # the withdrawal's
+
+    return movement.run(principal, user_id, idem, [wd_key], act, pick=pick)

@@ -15,8 +15,9 @@ from pitboss.wallet.movement import Ctx
 
 
 def grant_bonus(principal: Principal, user_id: str, body: BonusIn, idem: IdemRequest) -> Outcome:
-    """Bonus money from the bonus pool; converts to real once its wagering requirement (amount x
-    multiplier) is staked. A zero requirement converts at once."""
+    """Bonus money from the bonus pool, in one currency's purse (the brand's default unless named); converts
+    to real of that currency once its wagering requirement (amount x multiplier) is staked in it. A zero
+    requirement converts at once."""
 
     def act(ctx: Ctx) -> Decision:
         amount = ctx.amount(body.amount)
@@ -36,7 +37,7 @@ def grant_bonus(principal: Principal, user_id: str, body: BonusIn, idem: IdemReq
             granted_at=m.now_iso,
             expires_at=expires_at,
         )
-        m.wallet.bonuses.append(bonus)
+        m.purse.bonuses.append(bonus)
         entry = m.entry(
             "bonus_grant",
             amount,
@@ -52,11 +53,16 @@ def grant_bonus(principal: Principal, user_id: str, body: BonusIn, idem: IdemReq
             ctx.user_id,
             "bonus_granted",
             ctx.principal.actor,
-            {"bonus_id": bonus.id, "amount": money.fmt(amount, ctx.exp), "wagering_required": str(required)},
+            {
+                "bonus_id": bonus.id,
+                "amount": money.fmt(amount, ctx.exp),
+                "currency": ctx.currency,
+                "wagering_required": str(required),
+            },
         )
         return movement.commit(ctx, entry, ops=[event])
 
-    return movement.run(principal, user_id, idem, [], act)
+    return movement.run(principal, user_id, idem, [], act, pick=movement.money_in(body.currency))
 
 
 def winz(principal: Principal, user_id: str, body: WinzIn, idem: IdemRequest) -> Outcome:
@@ -74,4 +80,4 @@ def winz(principal: Principal, user_id: str, body: WinzIn, idem: IdemRequest) ->
         entry = m.entry(f"winz_{body.action}", amount, legs, rail="winz", memo=body.memo)
         return movement.commit(ctx, entry)
 
-    return movement.run(principal, user_id, idem, [], act)
+    return movement.run(principal, user_id, idem, [], act, pick=movement.home_currency)

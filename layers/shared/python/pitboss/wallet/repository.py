@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pitboss import idempotency, keys, store
+from pitboss import cursors, idempotency, keys, store
 from pitboss.wallet.entity import OpenRound, Wallet
 
 Key = tuple[str, str]
@@ -58,7 +58,7 @@ def rollback_key(bet_ref: Key) -> Key:
 
 
 def wallet_of(item: Item | None, user_id: str, currency: str) -> Wallet:
-    """The stored wallet, or a new empty one in the brand's currency."""
+    """The stored wallet, or a new empty one whose home currency is the brand's default."""
     return Wallet.from_item(item) if item else Wallet(user_id=user_id, currency=currency)
 
 
@@ -127,8 +127,9 @@ def rollback_put(bet_ref: Key, *, user_id: str, seq: int, body: dict[str, Any], 
     return store.Put(item, condition=_ABSENT)
 
 
-def closed_round_put(pk: str, provider: str, round_id: str, state: OpenRound, closed_at: str) -> Op:
-    """A round settled: a later bet on it is 409, a late win is paid, its bets can't be rolled back."""
+def closed_round_put(pk: str, provider: str, round_id: str, state: OpenRound, closed_at: str, *, currency: str) -> Op:
+    """A round settled: a later bet on it is 409, a late win is paid (in its currency), its bets can't be
+    rolled back."""
     rpk, rsk = round_key(pk, provider, round_id)
     return store.Put(
         {
@@ -137,6 +138,7 @@ def closed_round_put(pk: str, provider: str, round_id: str, state: OpenRound, cl
             "kind": "round",
             "provider": provider,
             "round_id": round_id,
+            "currency": currency,
             "status": "closed",
             "stake": state.stake,
             "wins": state.wins,
@@ -166,6 +168,7 @@ def withdrawal_put(pk: str, wd_id: str, *, amount: Any, currency: str, at: str, 
         "created_at": at,
         "updated_at": at,
         "seq": seq,
+        **keys.withdrawal_queue_attributes(wpk, at, wd_id),  # the console's queue of pending withdrawals
     }
     return store.Put(item, condition=_ABSENT)
 
@@ -173,7 +176,7 @@ def withdrawal_put(pk: str, wd_id: str, *, amount: Any, currency: str, at: str, 
 def withdrawal_settled_put(wd: Item, *, status: str, now_iso: str, seq: int, body: dict[str, Any]) -> Op:
     """A pending withdrawal's outcome, with its answer; only from pending (an outcome is final)."""
     item = {
-        **wd,
+        **{k: v for k, v in wd.items() if k not in keys.LIST_ATTRIBUTES},  # settled: out of the queue
         "status": status,
         "updated_at": now_iso,
         "outcome_seq": seq,
@@ -196,3 +199,37 @@ def tombstone_if_absent(key: Key, *, provider: str, ref_id: str, user_id: str, n
             "created_at": now_iso,
         }
     )
+
+
+# ---- the console's withdrawal queue --------------------------------------------------------------
+
+
+def pending_withdrawals(
+    realm: str, limit: int, cursor: str | None
+) -> tuple[list[tuple[Item, Item | None]], str | None]:
+    """A page of the realm's pending withdrawals, oldest first, each with its player's profile: one Query of
+    the `lists` index (keys only) and one BatchGetItem. A withdrawal settled meanwhile is left out. The
+    cursor is bound to this realm's queue (422 invalid_cursor otherwise)."""
+    queue_pk = keys.withdrawal_queue_pk(realm)
+    page = store.query(
+        queue_pk,
+        index=keys.LISTS_INDEX,
+        pk_name="list_pk",
+        sk_name="list_sk",
+        limit=limit,
+        start_key=cursors.decode(cursor, {"list_pk": queue_pk}) if cursor else None,
+    )
+    wanted = [(i["pk"], i["sk"]) for i in page.items]
+    found = store.batch_get(wanted + [profile_key(pk) for pk, _ in wanted])
+    rows = []
+    for key in wanted:
+        wd = found.get(key)
+        if wd is not None and wd.get("status") == "pending":
+            rows.append((wd, found.get(profile_key(key[0]))))
+    return rows, cursors.encode(page.last_key) if page.last_key else None
+
+
+def withdrawal_with_profile(pk: str, wd_id: str) -> tuple[Item | None, Item | None]:
+    """One withdrawal and its player's profile, in one consistent BatchGetItem."""
+    found = store.batch_get([withdrawal_key(pk, wd_id), profile_key(pk)])
+    return found.get(withdrawal_key(pk, wd_id)), found.get(profile_key(pk))

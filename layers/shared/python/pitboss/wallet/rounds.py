@@ -1,7 +1,8 @@
 """Game play: bets (debits), wins (credits) and rollbacks, each applied once per (provider, ref_id).
 
 The real part of an open round's stakes is frozen until the round closes (a bet or a win with
-round_closed). Wins and rollbacks are never refused for RG or status: a round must not strand."""
+round_closed). Wins and rollbacks are never refused for RG or status: a round must not strand. A round is
+played in one currency (the bet's); its wins and rollbacks follow it."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from typing import Any
 from pitboss import clock, money, retry
 from pitboss.errors import ConcurrentUpdate, Conflict, NotFound
 from pitboss.idempotency import Decision, IdemRequest, Outcome
-from pitboss.tenancy import Principal
+from pitboss.tenancy import Brand, Principal
 from pitboss.wallet import movement, repository, rules
-from pitboss.wallet.entity import OpenRound, round_name
+from pitboss.wallet.entity import OpenRound, Wallet, round_name
 from pitboss.wallet.ledger import HOUSE_BONUS_POOL, HOUSE_WAGERS, XP_ISSUER
 from pitboss.wallet.models import BetIn, RollbackIn, WinIn
 from pitboss.wallet.movement import Ctx
@@ -31,9 +32,8 @@ def place_bet(principal: Principal, user_id: str, body: BetIn, idem: IdemRequest
 
     def act(ctx: Ctx) -> Decision | Outcome:
         amount = ctx.amount(body.amount)
-        fp = rules.ref_fingerprint(
+        fp = ctx.fingerprint(
             "bet",
-            ctx.user_id,
             {"amount": str(amount), "round_id": body.round_id, "game_id": body.game_id, "closed": body.round_closed},
         )
         ref = ctx.items.get(ref_key)
@@ -43,18 +43,20 @@ def place_bet(principal: Principal, user_id: str, body: BetIn, idem: IdemRequest
         if ctx.items.get(round_key) is not None:
             raise Conflict("this round is already closed", code="round_closed")
         m, settings, windows = ctx.m, ctx.brand.settings, ctx.windows
-        w = m.wallet
+        p = m.purse
         name = round_name(body.provider, body.round_id)
-        rules.room_for_round(w, name)
+        rules.room_for_round(m.wallet, name, m.currency)
         m.forfeit_expired()
-        real_part, bonus_part = rules.stake_split(w, amount, settings.spend_order)
-        rules.check_limits(w, "wager", amount, ctx.state.limits, windows)
-        rules.check_limits(w, "loss", real_part, ctx.state.limits, windows)
+        real_part, bonus_part = rules.stake_split(p, amount, settings.spend_order)
+        limits = ctx.limits
+        rules.check_limits(p, "wager", amount, limits, windows)
+        rules.check_limits(p, "loss", real_part, limits, windows)
         draws = m.draw_bonus(bonus_part) if bonus_part else {}
-        xp = m.accrue_xp(real_part, Decimal(settings.xp_per_unit), Decimal(settings.xp_daily_cap), windows["D"])
-        if name not in w.rounds:
+        rate = rules.xp_per_unit(settings.xp_per_unit, m.currency, ctx.brand.currency)
+        xp = m.accrue_xp(real_part, rate, Decimal(settings.xp_daily_cap), windows["D"])
+        if name not in p.rounds:
             m.stat("rounds", 1)
-        opened = w.rounds.get(name)
+        opened = p.rounds.get(name)
         state = replace(opened) if opened else OpenRound()
         state.opened_at = state.opened_at or m.now_iso
         closing = body.round_closed
@@ -89,10 +91,12 @@ def place_bet(principal: Principal, user_id: str, body: BetIn, idem: IdemRequest
         state.bets += 1
         ops: list[Op] = []
         if closing:
-            w.rounds.pop(name, None)
-            ops.append(repository.closed_round_put(ctx.pk, body.provider, body.round_id, state, m.now_iso))
+            p.rounds.pop(name, None)
+            ops.append(
+                repository.closed_round_put(ctx.pk, body.provider, body.round_id, state, m.now_iso, currency=m.currency)
+            )
         else:
-            w.rounds[name] = state
+            p.rounds[name] = state
         wagered, done = m.progress_wagering(amount)
         for bonus in done:
             m.convert(bonus)
@@ -103,6 +107,7 @@ def place_bet(principal: Principal, user_id: str, body: BetIn, idem: IdemRequest
             "fingerprint": fp,
             "provider": body.provider,
             "round_id": body.round_id,
+            "currency": m.currency,
             "seq": entry["seq"],
             "real_amount": real_part,
             "bonus_draws": draws,
@@ -113,7 +118,7 @@ def place_bet(principal: Principal, user_id: str, body: BetIn, idem: IdemRequest
         }
         return movement.commit(ctx, entry, ops=ops, keeping_answer=_ref_keeping(ref_key, fields, m.now_iso))
 
-    return movement.run(principal, user_id, idem, [ref_key, round_key], act)
+    return movement.run(principal, user_id, idem, [ref_key, round_key], act, pick=movement.money_in(body.currency))
 
 
 def credit_win(principal: Principal, user_id: str, body: WinIn, idem: IdemRequest) -> Outcome:
@@ -124,17 +129,15 @@ def credit_win(principal: Principal, user_id: str, body: WinIn, idem: IdemReques
 
     def act(ctx: Ctx) -> Decision | Outcome:
         amount = ctx.amount(body.amount)
-        fp = rules.ref_fingerprint(
-            "win", ctx.user_id, {"amount": str(amount), "round_id": body.round_id, "closed": body.round_closed}
-        )
+        fp = ctx.fingerprint("win", {"amount": str(amount), "round_id": body.round_id, "closed": body.round_closed})
         ref = ctx.items.get(ref_key)
         if rules.is_replay(ref, fp):
             return movement.replayed(ref)
         m = ctx.m
-        w = m.wallet
+        p = m.purse
         name = round_name(body.provider, body.round_id)
         closed_round = ctx.items.get(round_key)
-        state = w.rounds.get(name)
+        state = p.rounds.get(name)
         if state is not None and not state.stake:
             state = None  # every bet of it was rolled back (older wallets kept such rounds)
         if state is None and closed_round is None:
@@ -158,19 +161,27 @@ def credit_win(principal: Principal, user_id: str, body: WinIn, idem: IdemReques
         if state is not None:
             state = replace(state, wins=state.wins + amount)
             if closing:
-                w.rounds.pop(name, None)
+                p.rounds.pop(name, None)
                 state.opened_at = state.opened_at or m.now_iso
                 state.frozen = Decimal(0)
-                ops.append(repository.closed_round_put(ctx.pk, body.provider, body.round_id, state, m.now_iso))
+                ops.append(
+                    repository.closed_round_put(
+                        ctx.pk, body.provider, body.round_id, state, m.now_iso, currency=m.currency
+                    )
+                )
             else:
-                w.rounds[name] = state
+                p.rounds[name] = state
         elif closed_round is not None:
             # A late win on a settled round (jackpots, delayed results): paid, and added to its totals.
             ops.append(repository.late_win_put(closed_round, money.to_decimal(closed_round.get("wins")) + amount))
         fields = {"kind": "win", "user_id": ctx.user_id, "fingerprint": fp, "seq": entry["seq"]}
         return movement.commit(ctx, entry, ops=ops, keeping_answer=_ref_keeping(ref_key, fields, m.now_iso))
 
-    return movement.run(principal, user_id, idem, [ref_key, round_key], act)
+    def pick(brand: Brand, wallet: Wallet, items: dict[Key, dict[str, Any]]) -> str:
+        name = round_name(body.provider, body.round_id)
+        return rules.round_currency(brand, wallet, name, items.get(round_key), body.currency)
+
+    return movement.run(principal, user_id, idem, [ref_key, round_key], act, pick=pick)
 
 
 def _ref_keeping(key: Key, fields: dict[str, Any], now_iso: str) -> movement.AnswerOps:
@@ -200,17 +211,17 @@ def rollback(principal: Principal, user_id: str, body: RollbackIn, idem: IdemReq
         if ref.get("rollback_response"):  # rolled back before rollbacks had their own item
             return movement.replayed(ref, "rollback_response")
         m = ctx.m
-        w = m.wallet
+        w, p = m.wallet, m.purse
         name = round_name(str(ref["provider"]), str(ref["round_id"]))
-        state = w.rounds.get(name)
+        state = p.rounds.get(name)
         if state is None:
             raise Conflict("the bet's round is closed; it can't be rolled back", code="round_closed")
         real_part = money.to_decimal(ref["real_amount"])
         draws = {k: money.to_decimal(v) for k, v in (ref.get("bonus_draws") or {}).items()}
         # The bet's wagering progress is taken back, unless it converted a bonus (then: refused).
         wagered = {k: money.to_decimal(v) for k, v in (ref.get("wagered") or {}).items()}
-        rules.wagering_can_be_undone(w, wagered)
-        active = {b.id: b for b in w.active_bonuses()}
+        rules.wagering_can_be_undone(p, wagered)
+        active = {b.id: b for b in p.active_bonuses()}
         for bonus_id, progress in wagered.items():
             if bonus_id in active:
                 active[bonus_id].wagered = max(active[bonus_id].wagered - progress, Decimal(0))
@@ -247,11 +258,11 @@ def rollback(principal: Principal, user_id: str, body: RollbackIn, idem: IdemReq
             w.xp_day["amount"] = max(money.to_decimal(w.xp_day.get("amount")) - xp, Decimal(0))
         left = state.stake - stake
         if left > 0:
-            w.rounds[name] = replace(state, frozen=state.frozen - real_part, stake=left)
+            p.rounds[name] = replace(state, frozen=state.frozen - real_part, stake=left)
         else:
             # Every bet of the round was rolled back: the round is gone (a win for it is 404, as for a round
             # never bet on; a new bet may open it again).
-            w.rounds.pop(name, None)
+            p.rounds.pop(name, None)
             m.stat("rounds", -1)
         return movement.commit(
             ctx,
@@ -261,9 +272,13 @@ def rollback(principal: Principal, user_id: str, body: RollbackIn, idem: IdemReq
             ],
         )
 
+    def pick(_brand: Brand, wallet: Wallet, items: dict[Key, dict[str, Any]]) -> str:
+        # The bet's currency (refs from before wallets held several currencies: the wallet's home one).
+        return str((items.get(ref_key) or {}).get("currency") or wallet.currency)
+
     for _attempt in retry.attempts(TOMBSTONE_ATTEMPTS, what="rollback_tombstone"):
         try:
-            return movement.run(principal, user_id, idem, [ref_key, done_key], act)
+            return movement.run(principal, user_id, idem, [ref_key, done_key], act, pick=pick)
         except _UnknownRef as unknown:
             now_iso = clock.iso(clock.now())
             if repository.tombstone_if_absent(

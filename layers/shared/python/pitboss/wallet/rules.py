@@ -1,5 +1,6 @@
-"""Pure wallet decisions (no I/O, no clock: `now` is passed in): gates, RG windows and limits, amounts,
-spend order, bonus terms, the sizes a wallet may reach, and what a provider's repeated ref means."""
+"""Pure wallet decisions (no I/O, no clock: `now` is passed in): gates, currencies, RG windows and limits
+(per currency), amounts, spend order, bonus terms, the sizes a wallet may reach, and what a provider's
+repeated ref means."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from pitboss import clock, idempotency, money
 from pitboss.errors import Conflict, InsufficientFunds, LimitExceeded, NotFound, PlayerBlocked, Unprocessable
 from pitboss.identity import gates
 from pitboss.identity.entity import Player
-from pitboss.wallet.entity import Wallet
+from pitboss.tenancy import Brand
+from pitboss.wallet.entity import Purse, Wallet
 
 MAX_OPEN_ROUNDS = 500
 # Each forfeited/converted bonus is one entry in the movement's transaction: capping active bonuses keeps
@@ -59,15 +61,37 @@ def window_ids(at: datetime, timezone: str) -> dict[str, str]:
     return {"D": f"D{local:%Y-%m-%d}", "W": f"W{year}-W{week:02d}", "M": f"M{local:%Y-%m}"}
 
 
-def check_limits(wallet: Wallet, kind: str, add: Decimal, limits: dict[str, Any], windows: dict[str, str]) -> None:
-    """422 limit_exceeded when adding `add` to the `kind` counter breaks a limit of one of its windows."""
+def limit_name(name: str, currency: str, default_currency: str) -> str:
+    """The stored name of a money limit in `currency`: a limit set without a currency is the brand default
+    currency's (`deposit_daily_limit`); another currency's carries it (`deposit_daily_limit@BTC`)."""
+    return name if currency == default_currency else f"{name}@{currency}"
+
+
+def limits_in(limits: dict[str, Any], currency: str, default_currency: str) -> dict[str, Decimal]:
+    """The money limits in force in `currency`, from the player's effective limits. Limits are per currency,
+    with no exchange rates: a limit counts only money of its own currency. A kind the player limited in the
+    default currency but not in `currency` is 0 there (fail closed), so no limit is escaped by switching
+    currency; the operator sets one in that currency to open it."""
+    found: dict[str, Decimal] = {}
+    for name in LIMIT_WINDOWS:
+        value = limits.get(limit_name(name, currency, default_currency))
+        if value is None and currency != default_currency and limits.get(name) is not None:
+            value = Decimal(0)
+        if value is not None:
+            found[name] = Decimal(value)
+    return found
+
+
+def check_limits(purse: Purse, kind: str, add: Decimal, limits: dict[str, Decimal], windows: dict[str, str]) -> None:
+    """422 limit_exceeded when adding `add` to the purse's `kind` counter breaks one of `limits` (the limits
+    in the purse's currency, `limits_in`) in one of its windows."""
     for name, (limit_kind, window) in LIMIT_WINDOWS.items():
         limit = limits.get(name)
         if limit_kind != kind or limit is None:
             continue
-        used = wallet.counters.get(kind, {}).get(windows[window], Decimal(0))
+        used = purse.counters.get(kind, {}).get(windows[window], Decimal(0))
         if used + add > Decimal(limit):
-            exp = wallet.exp
+            exp = purse.exp
             raise LimitExceeded(
                 f"{name} would be exceeded",
                 limit=name,
@@ -80,39 +104,84 @@ def check_limits(wallet: Wallet, kind: str, add: Decimal, limits: dict[str, Any]
 # ---- amounts and currencies --------------------------------------------------------------------
 
 
-def same_currency(wallet: Wallet, currency: str | None) -> None:
-    if currency is not None and currency != wallet.currency:
+def _currency_refused(currency: str, allowed: list[str], why: str) -> Unprocessable:
+    return Unprocessable(
+        f"{why}: {currency} (this brand offers {', '.join(allowed)})",
+        code="currency_mismatch",
+        fields=[{"field": "currency", "message": f"must be one of {', '.join(allowed)}"}],
+    )
+
+
+def money_in_currency(brand: Brand, currency: str | None) -> str:
+    """The currency of money coming in (a deposit, a bet, a bonus): the one named, which the brand must
+    offer, or the brand's default. 422 currency_mismatch otherwise."""
+    if currency is None:
+        return brand.currency
+    if currency not in brand.currencies:
+        raise _currency_refused(currency, brand.currencies, "this brand does not take this currency")
+    return currency
+
+
+def held_or_offered(brand: Brand, wallet: Wallet, currency: str | None) -> str:
+    """The currency of money going out (a withdrawal) or of a wallet view: the brand's default, one the
+    brand offers, or one the wallet still holds (funds in a currency the brand no longer offers can still
+    be seen and returned to the player). 422 currency_mismatch otherwise."""
+    if currency is None:
+        return brand.currency
+    if currency not in brand.currencies and currency not in wallet.purses:
+        raise _currency_refused(currency, brand.currencies, "this wallet holds no money in this currency")
+    return currency
+
+
+def round_currency(brand: Brand, wallet: Wallet, name: str, closed: dict[str, Any] | None, asked: str | None) -> str:
+    """The currency of a win on a round: the round's own (open on the wallet, or recorded on the closed
+    round), so a win needs no currency; one named must be the round's. A round closed before rounds
+    recorded their currency was in the wallet's home currency. An unknown round: the currency named or the
+    brand's (the win is then 404 round_not_found)."""
+    playing = wallet.round_currency(name)
+    if playing is None and closed is not None:
+        playing = str(closed.get("currency") or wallet.currency)
+    if playing is None:
+        return money_in_currency(brand, asked)
+    if asked is not None and asked != playing:
         raise Unprocessable(
-            f"this wallet holds {wallet.currency}, not {currency}",
+            f"this round is played in {playing}, not {asked}",
             code="currency_mismatch",
-            fields=[{"field": "currency", "message": f"must be {wallet.currency}"}],
+            fields=[{"field": "currency", "message": f"must be {playing}, the round's currency"}],
         )
+    return playing
 
 
-def stake_split(wallet: Wallet, amount: Decimal, spend_order: str) -> tuple[Decimal, Decimal]:
+def xp_per_unit(rate: str, currency: str, default_currency: str) -> Decimal:
+    """XP accrues from real stakes in the brand's default currency only: the rate is per unit of it, and
+    Pitboss holds no exchange rates to value a stake in another currency."""
+    return Decimal(rate) if currency == default_currency else Decimal(0)
+
+
+def stake_split(purse: Purse, amount: Decimal, spend_order: str) -> tuple[Decimal, Decimal]:
     """(real part, bonus part) of a stake: real first unless the brand spends bonus first; 422 when the
-    wallet can't cover it."""
+    purse can't cover it."""
     if spend_order == "bonus_first":
-        bonus_part = min(wallet.bonus, amount)
+        bonus_part = min(purse.bonus, amount)
         real_part = amount - bonus_part
     else:
-        real_part = min(wallet.real, amount)
+        real_part = min(purse.real, amount)
         bonus_part = amount - real_part
-    if real_part > wallet.real or bonus_part > wallet.bonus:
+    if real_part > purse.real or bonus_part > purse.bonus:
         raise InsufficientFunds(
             "insufficient funds for this bet",
-            available=money.fmt(wallet.real + wallet.bonus, wallet.exp),
-            requested=money.fmt(amount, wallet.exp),
+            available=money.fmt(purse.real + purse.bonus, purse.exp),
+            requested=money.fmt(amount, purse.exp),
         )
     return real_part, bonus_part
 
 
-def withdrawable(wallet: Wallet, amount: Decimal) -> None:
-    if amount > wallet.real:
+def withdrawable(purse: Purse, amount: Decimal) -> None:
+    if amount > purse.real:
         raise InsufficientFunds(
             "insufficient real balance for this withdrawal",
-            available=money.fmt(wallet.real, wallet.exp),
-            requested=money.fmt(amount, wallet.exp),
+            available=money.fmt(purse.real, purse.exp),
+            requested=money.fmt(amount, purse.exp),
         )
 
 
@@ -128,13 +197,23 @@ def redeemable(wallet: Wallet, amount: Decimal) -> None:
 # ---- sizes -------------------------------------------------------------------------------------
 
 
-def room_for_round(wallet: Wallet, name: str) -> None:
-    if name not in wallet.rounds and len(wallet.rounds) >= MAX_OPEN_ROUNDS:
+def room_for_round(wallet: Wallet, name: str, currency: str) -> None:
+    """A round is played in one currency; a wallet keeps at most MAX_OPEN_ROUNDS open, all currencies
+    together (each one is on the wallet item)."""
+    playing = wallet.round_currency(name)
+    if playing is not None and playing != currency:
+        raise Unprocessable(
+            f"this round is played in {playing}, not {currency}",
+            code="currency_mismatch",
+            fields=[{"field": "currency", "message": f"must be {playing}, the round's currency"}],
+        )
+    if playing is None and wallet.open_rounds() >= MAX_OPEN_ROUNDS:
         raise Conflict("too many open rounds; close some before opening another", code="too_many_open_rounds")
 
 
 def room_for_bonus(wallet: Wallet) -> None:
-    if len(wallet.active_bonuses()) >= MAX_ACTIVE_BONUSES:
+    """At most MAX_ACTIVE_BONUSES active bonuses per wallet, all currencies together."""
+    if wallet.active_bonus_count() >= MAX_ACTIVE_BONUSES:
         raise Conflict(
             f"this player already has {MAX_ACTIVE_BONUSES} active bonuses; one must end first",
             code="too_many_bonuses",
@@ -176,9 +255,12 @@ def wagering_required(amount: Decimal, multiplier: Decimal, exp: int) -> Decimal
 # ---- provider refs -----------------------------------------------------------------------------
 
 
-def ref_fingerprint(kind: str, user_id: str, body: dict[str, Any]) -> str:
-    """What makes two uses of one provider ref "the same request" (the player named by user_id)."""
-    return idempotency.fingerprint("POST", f"{kind}:{user_id}", body)
+def ref_fingerprint(kind: str, user_id: str, body: dict[str, Any], currency: str, home: str) -> str:
+    """What makes two uses of one provider ref "the same request" (the player named by user_id). The
+    currency is part of it only when it is not the wallet's home currency, so refs recorded before wallets
+    held several currencies (all in the home currency) keep their fingerprints."""
+    named = body if currency == home else {**body, "currency": currency}
+    return idempotency.fingerprint("POST", f"{kind}:{user_id}", named)
 
 
 def is_replay(ref: dict[str, Any] | None, fingerprint: str) -> TypeGuard[dict[str, Any]]:
@@ -200,12 +282,12 @@ def rollback_target(ref: dict[str, Any], user_id: str) -> None:
         raise Conflict("only a bet can be rolled back", code="not_a_bet")
 
 
-def wagering_can_be_undone(wallet: Wallet, wagered: dict[str, Decimal]) -> None:
+def wagering_can_be_undone(purse: Purse, wagered: dict[str, Decimal]) -> None:
     """A bet whose stake completed a bonus's wagering funded real (withdrawable) money: its rollback is
     refused rather than leaving converted money it paid for. An ended bonus no longer on the wallet may
     have converted: refused too, to be safe. Forfeited bonuses keep their outcome and allow it."""
-    active = {b.id for b in wallet.active_bonuses()}
-    forfeited = {b.id for b in wallet.bonuses if b.status == "forfeited"}
+    active = {b.id for b in purse.active_bonuses()}
+    forfeited = {b.id for b in purse.bonuses if b.status == "forfeited"}
     if any(bonus_id not in active and bonus_id not in forfeited for bonus_id in wagered):
         raise Conflict(
             "this bet completed a bonus's wagering, which converted it to real money; it can't be rolled back",

@@ -223,6 +223,9 @@ def new_session(
         "baseline": baseline,
         "idle_until": clock.iso(idle_until),
         "ttl": int(idle_until.timestamp()),
+        # The player's sessions list (index `lists`): the operator console shows and ends them.
+        "list_pk": keys.gateway_sessions_pk(player.realm, player.user_id),
+        "list_sk": clock.iso(now),
     }
     return store.Put(item, condition=NEW)
 
@@ -276,6 +279,26 @@ def end_session(token: str, brand_id: int) -> bool:
             return False
         raise
     return True
+
+
+def player_sessions(realm: str, user_id: str) -> list[dict[str, Any]]:
+    """A player's sessions, newest first (the `lists` index, then one BatchGetItem: the index is keys only
+    and eventually consistent, so an ended session is simply not found)."""
+    page = store.query(
+        keys.gateway_sessions_pk(realm, user_id),
+        index=keys.LISTS_INDEX,
+        pk_name="list_pk",
+        sk_name="list_sk",
+        forward=False,
+        limit=100,
+    )
+    found = store.batch_get([(i["pk"], i["sk"]) for i in page.items])
+    return sorted(found.values(), key=lambda s: str(s.get("created_at", "")), reverse=True)
+
+
+def session_delete(session_item: dict[str, Any]) -> Op:
+    """Ends a session found in a player's list, only if it is still there (an operator's action)."""
+    return store.Delete(session_item["pk"], SESSION_SK, condition=EXISTS)
 
 
 # ---- links and the outbox ----------------------------------------------------------------------

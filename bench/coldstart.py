@@ -1,0 +1,175 @@
+"""Cold start on paper: for each function in template.yaml, `import app` plus creating the DynamoDB client,
+in a fresh interpreter, against a bare `import boto3; boto3.client("dynamodb")` measured in the same run.
+
+Each round runs the floor and every function once, in fresh subprocesses, interleaved; a function's figure
+is the median over the rounds of its time divided by that round's floor. The figure uses the process's CPU
+time, which a machine shared with other work disturbs far less than wall time (imports with warm page
+caches are CPU-bound); wall time is printed next to it. Interpreter start-up is not counted (both sides
+pay it alike): the timers start at the first import. Lambda's environment variables are set as
+template.yaml's Globals set them.
+
+    make coldstart                  (python -m bench.coldstart [--rounds 9] [--importtime FUNCTION])
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+LAYER = ROOT / "layers" / "shared" / "python"
+RESULTS = ROOT / "bench" / "results"
+TARGET = 1.30
+
+FLOOR = "import boto3\nboto3.client('dynamodb')\n"
+# What a cold Lambda does before its first request can run: the handler module, then (on the first call)
+# the store's DynamoDB client, with the store's own settings and config.
+FUNCTION = "import importlib\nimportlib.import_module({module!r})\nfrom pitboss import store\nstore.client()\n"
+TIMED = (
+    "import time\n_w, _c = time.perf_counter(), time.process_time()\n{body}"
+    "print(time.process_time() - _c, time.perf_counter() - _w)\n"
+)
+
+
+def _functions() -> dict[str, tuple[Path, str]]:
+    sys.path.insert(0, str(ROOT / "local"))
+    from pitboss_local import template
+
+    found = {}
+    for name, fn in template.functions().items():
+        module = fn.handler.rpartition(".")[0].replace("/", ".")  # as Lambda's bootstrap reads Handler
+        found[name] = (fn.code_uri, module)
+    return found
+
+
+def _env(code_uri: Path | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PITBOSS_", "DYNAMODB_", "POWERTOOLS_"))}
+    env.update(
+        AWS_REGION="us-east-1",
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_ACCESS_KEY_ID="coldstart",
+        AWS_SECRET_ACCESS_KEY="coldstart",
+        TABLE_NAME="pitboss",
+        STAGE="dev",
+        IDEMPOTENCY_TTL_DAYS="120",
+        POWERTOOLS_SERVICE_NAME="pitboss",
+        POWERTOOLS_METRICS_NAMESPACE="Pitboss",
+        POWERTOOLS_LOG_LEVEL="INFO",
+        PYTHONPATH=os.pathsep.join([str(code_uri), str(LAYER)]) if code_uri else "",
+    )
+    env.pop("TABLE", None)
+    return env
+
+
+def _run(body: str, code_uri: Path | None, cwd: Path) -> tuple[float, float]:
+    """(CPU seconds, wall seconds) of `body` in a fresh interpreter."""
+    done = subprocess.run(
+        [sys.executable, "-c", TIMED.format(body=body)],
+        env=_env(code_uri),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"cold start run failed:\n{done.stderr[-2000:]}")
+    cpu, wall = done.stdout.strip().splitlines()[-1].split()
+    return float(cpu), float(wall)
+
+
+def measure(rounds: int) -> dict[str, Any]:
+    functions = _functions()
+    empty = ROOT / "bench"  # a cwd with nothing importable named app
+    floors: dict[str, list[float]] = {"cpu": [], "wall": []}
+    times: dict[str, dict[str, list[float]]] = {name: {"cpu": [], "wall": []} for name in functions}
+    ratios: dict[str, dict[str, list[float]]] = {name: {"cpu": [], "wall": []} for name in functions}
+    # One untimed pass fills the bytecode caches, as a deployed package ships them compiled.
+    _run(FLOOR, None, empty)
+    for code_uri, module in functions.values():
+        _run(FUNCTION.format(module=module), code_uri, empty)
+    for _ in range(rounds):
+        floor = dict(zip(("cpu", "wall"), _run(FLOOR, None, empty), strict=True))
+        for kind, value in floor.items():
+            floors[kind].append(value)
+        for name, (code_uri, module) in functions.items():
+            took = dict(zip(("cpu", "wall"), _run(FUNCTION.format(module=module), code_uri, empty), strict=True))
+            for kind, value in took.items():
+                times[name][kind].append(value)
+                ratios[name][kind].append(value / floor[kind])
+    return {
+        "command": "make coldstart  (python -m bench.coldstart)",
+        "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "rounds": rounds,
+        "figure": "median over the rounds of (function / floor of the same round), CPU time of the process",
+        "floor_ms": {kind: round(statistics.median(v) * 1000, 1) for kind, v in floors.items()},
+        "target_ratio": TARGET,
+        "functions": {
+            name: {
+                "median_cpu_ms": round(statistics.median(times[name]["cpu"]) * 1000, 1),
+                "ratio": round(statistics.median(ratios[name]["cpu"]), 2),
+                "median_wall_ms": round(statistics.median(times[name]["wall"]) * 1000, 1),
+                "wall_ratio": round(statistics.median(ratios[name]["wall"]), 2),
+            }
+            for name in functions
+        },
+    }
+
+
+def importtime(function: str, top: int) -> None:
+    """The heaviest imports of one function's cold start (python -X importtime, cumulative microseconds)."""
+    code_uri, module = _functions()[function]
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", FUNCTION.format(module=module)],
+        env=_env(code_uri),
+        cwd=ROOT / "bench",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    rows = []
+    for line in done.stderr.splitlines():
+        if not line.startswith("import time:") or "cumulative" in line:
+            continue
+        _, cumulative_us, name = line.split("|", 2)
+        rows.append((int(cumulative_us), name.rstrip()))
+    for cumulative, name in sorted(rows, reverse=True)[:top]:
+        print(f"{cumulative / 1000:8.1f} ms  {name}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=9, help="paired rounds (the figure is their median)")
+    parser.add_argument("--importtime", metavar="FUNCTION", help="show one function's heaviest imports instead")
+    parser.add_argument("--top", type=int, default=40)
+    args = parser.parse_args(argv)
+    if args.importtime:
+        importtime(args.importtime, args.top)
+        return 0
+    result = measure(max(1, min(args.rounds, 99)))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "coldstart.json").write_text(json.dumps(result, indent=2) + "\n")
+    floor = result["floor_ms"]
+    print(f"\nCold start: import app + DynamoDB client, median of {result['rounds']} paired rounds")
+    print(f"  bare floor (import boto3; boto3.client('dynamodb')): {floor['cpu']} ms CPU, {floor['wall']} ms wall\n")
+    print(f"  {'function':22} {'CPU ms':>8} {'x floor':>8}   {'wall ms':>8} {'x floor':>8}   target <= {TARGET:.2f}")
+    over = 0
+    for name, row in result["functions"].items():
+        flag = "" if row["ratio"] <= TARGET else "over"
+        over += bool(flag)
+        print(
+            f"  {name:22} {row['median_cpu_ms']:>8.1f} {row['ratio']:>8.2f}"
+            f"   {row['median_wall_ms']:>8.1f} {row['wall_ratio']:>8.2f}   {flag}"
+        )
+    print(f"\n{over} of {len(result['functions'])} over the target (CPU ratio); written: {RESULTS / 'coldstart.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,81 @@
+"""What keeps cold starts short (bench/coldstart.py measures them): the authorizer's imports, the store's
+own reading of the environment, and the layer's own ULIDs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _fresh_python(code: str, *paths: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TABLE_NAME", "DYNAMODB_"))}
+    env["PYTHONPATH"] = os.pathsep.join(str(p) for p in paths)
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)
+
+
+def test_the_authorizer_imports_neither_pydantic_nor_ulid() -> None:
+    """pydantic's import alone costs about half a bare boto3 client's cold start (bench/coldstart.py)."""
+    done = _fresh_python(
+        "import sys, app\n"
+        "from pitboss import store\n"
+        "store.client()\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'pydantic', 'pydantic_core', 'ulid'}))",
+        ROOT / "functions" / "authorizer",
+        ROOT / "layers" / "shared" / "python",
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {},
+        {"TABLE_NAME": "pitboss-prod", "AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "us-east-2"},
+        {"AWS_DEFAULT_REGION": "eu-central-1", "DYNAMODB_ENDPOINT_URL": "http://127.0.0.1:8000"},
+        {"DYNAMODB_ENDPOINT_URL": ""},
+    ],
+)
+def test_the_store_reads_the_environment_as_the_settings_do(env: dict[str, str]) -> None:
+    """store.connection() reads three variables itself (to keep the settings model off the authorizer's
+    cold start): both readings must agree."""
+    names = ("TABLE_NAME", "AWS_REGION", "AWS_DEFAULT_REGION", "DYNAMODB_ENDPOINT_URL")
+    code = (
+        "from pitboss import store\nfrom pitboss.settings import get_settings\nimport json\n"
+        "c, s = store.connection(), get_settings()\n"
+        "print(json.dumps([[c.table_name, c.endpoint_url, c.region],"
+        " [s.table_name, s.dynamodb_endpoint_url, s.aws_region]]))"
+    )
+    clean = {k: v for k, v in os.environ.items() if k not in names}
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**clean, **env, "PYTHONPATH": str(ROOT / "layers" / "shared" / "python")},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    ours, settings = json.loads(done.stdout)
+    assert ours == settings
+
+
+def test_ids_are_ulids_in_order() -> None:
+    from pitboss import ids
+
+    made = [ids.ulid() for _ in range(2000)]
+    assert made == sorted(made) and len(set(made)) == len(made)
+    assert all(len(i) == 26 and set(i) <= set("0123456789ABCDEFGHJKMNPQRSTVWXYZ") for i in made)
+    assert ids.ulid(at_ms=1_700_000_000_000)[:10] == "01HF7YAT00"  # the 48-bit time, as python-ulid writes it
+
+
+def test_the_layer_sets_the_collector_for_long_lived_heaps() -> None:
+    done = _fresh_python("import gc, pitboss\nprint(gc.get_threshold())", ROOT / "layers" / "shared" / "python")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "(10000, 20, 20)"
