@@ -16,8 +16,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from pitboss import http
 from pitboss.errors import DetailsNotFound, EmailNotFound
-from pitboss.gateway import admission, credentials, details, sessions, status, tnc
+from pitboss.gateway import admission, credentials, details, responsible_gaming, sessions, status, tnc
 from pitboss.gateway import models as m
+from pitboss.gateway.output import GwRgOut
 from pitboss.gateway.sessions import Caller, Front
 from pitboss.http import gateway as surface
 from pitboss.observability import logger
@@ -410,6 +411,69 @@ def in_game_status(
     game_session_id: Annotated[str, Path(description="The game session id from start game", max_length=128)],
 ) -> m.InGameStatusOut:
     return status.in_game_status(_caller(version, brand_id), game_session_id)
+
+
+# ---- responsible gaming, self-service (issue 11 #4) -----------------------------------------------
+
+RG = "/gateway/responsible-gaming/<version>/<brand_id>"
+RG_DONE = "The player's RG as the operator's dossier shows it"
+RG_REFUSED = _doc(
+    "409 cooloff_cannot_shorten / self_exclusion_cannot_shorten / self_exclusion_permanent (an exclusion only "
+    "grows), 422 a limit with more decimals than the currency has",
+    m.GwErrMsg,
+)
+RG_WRITE = _responses({200: _doc(RG_DONE, GwRgOut), 401: TOKEN, 409: RG_REFUSED, 422: RG_REFUSED})
+
+
+@app.get(
+    f"{RG}/limits",
+    summary="Get my responsible-gaming limits",
+    description="Limits in force, changes waiting for the brand's delay, cool-off and self-exclusion.",
+    responses=_responses({200: _doc(RG_DONE, GwRgOut), 401: TOKEN}),
+    tags=TAGS,
+    security=SESSION,
+)
+def get_rg_limits(version: Version, brand_id: BrandPath) -> GwRgOut:
+    return responsible_gaming.limits_of(_caller(version, brand_id))
+
+
+@app.put(
+    f"{RG}/limits",
+    summary="Set my responsible-gaming limits",
+    description="The operator's RG rules: a first limit or a decrease applies at once; a raise or a removal "
+    "(null) waits for the brand's `rg_increase_delay_hours`. Only the limits sent change.",
+    responses=RG_WRITE,
+    tags=TAGS,
+    security=SESSION,
+)
+def put_rg_limits(version: Version, brand_id: BrandPath, body: m.GwRgLimitsIn) -> GwRgOut:
+    return responsible_gaming.set_limits(_caller(version, brand_id), body)
+
+
+@app.post(
+    f"{RG}/cool-off",
+    summary="Take a break (cool-off)",
+    description="1 to 42 days, from now. Play ends at once: this session and every money call are refused, "
+    "and login answers 401 COOLING_OFF until it ends. It can be extended, never shortened.",
+    responses=RG_WRITE,
+    tags=TAGS,
+    security=SESSION,
+)
+def post_cool_off(version: Version, brand_id: BrandPath, body: m.GwCoolOffIn) -> GwRgOut:
+    return responsible_gaming.cool_off(_caller(version, brand_id), body)
+
+
+@app.post(
+    f"{RG}/self-exclusion",
+    summary="Exclude myself",
+    description='`{"months": 6 | 12 | 60}` or `{"permanent": true}`. Play ends at once: this session and every '
+    "money call are refused, and login answers 401 SELF_EXCLUDED. It can't be shortened or lifted here.",
+    responses=RG_WRITE,
+    tags=TAGS,
+    security=SESSION,
+)
+def post_self_exclusion(version: Version, brand_id: BrandPath, body: m.GwSelfExclusionIn) -> GwRgOut:
+    return responsible_gaming.self_exclude(_caller(version, brand_id), body)
 
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId", clear_state=True)

@@ -256,6 +256,10 @@ TOKEN_ROUTES = [
     ("GET", "/gateway/online-player/v1/player/{b}/online/status", None),
     ("GET", "/gateway/online-player/v1/{b}/player/info", None),
     ("GET", "/gateway/online-player/v1/player/{b}/online/ingame/status/gs-1", None),
+    ("GET", "/gateway/responsible-gaming/v1/{b}/limits", None),
+    ("PUT", "/gateway/responsible-gaming/v1/{b}/limits", {"deposit_daily_limit": 10}),
+    ("POST", "/gateway/responsible-gaming/v1/{b}/cool-off", {"days": 1}),
+    ("POST", "/gateway/responsible-gaming/v1/{b}/self-exclusion", {"permanent": True}),
 ]
 
 

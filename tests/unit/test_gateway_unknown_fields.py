@@ -102,6 +102,14 @@ def test_unknown_fields_never_reach_the_table(moto_table: str) -> None:
     w.token = r.json()["token"]
     w.session("POST", f"{a}/logout/{{brand_id}}", {}, status=204)
     w.send("POST", f"{a}/revert/email/{{brand_id}}", {}, status=200, query={"hash": _notice_revert(email)})
+    # self-service RG (issue 11 #4): a cool-off or a self-exclusion ends the session, so each has its own player
+    rg = "/gateway/responsible-gaming/{version}/{brand_id}"
+    for route, body in ((f"{rg}/cool-off", {"days": 2}), (f"{rg}/self-exclusion", {"months": 6})):
+        other = unique("gw")
+        joined = {"username": other, "email": f"{other}@example.com", "password": PASSWORD}
+        w.token = w.send("POST", f"{a}/register/{{brand_id}}", joined, status=201).json()["token"]
+        w.session("PUT", f"{rg}/limits", {"deposit_daily_limit": 50, "reason": MARK}, status=200)
+        w.session("POST", route, {**body, "reason": MARK}, status=200)
 
     assert _profile(t.tenant_id, name, t.brand_id)["details"]["city"] == "Mdina"  # the details did land...
     stored = json.dumps(store.client().scan(TableName=store.table_name())["Items"])

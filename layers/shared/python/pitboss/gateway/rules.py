@@ -370,3 +370,12 @@ def play(wallet_item: dict[str, Any] | None, session: dict[str, Any], brand_curr
 def reality_check_due(interval_minutes: int, last: str, now: datetime) -> bool:
     """True once the player's reality-check interval (0 or less: off) has passed since `last`."""
     return interval_minutes > 0 and now - clock.parse_iso(last) >= timedelta(minutes=interval_minutes)
+
+
+def months_after(at: datetime, months: int) -> datetime:
+    """`at` plus calendar months (a self-exclusion of 6, 12 or 60 months); a day the month lacks becomes its
+    last (31 August + 6 months = 28 or 29 February)."""
+    month = at.month - 1 + months
+    year, month = at.year + month // 12, month % 12 + 1
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return at.replace(year=year, month=month, day=min(at.day, (following - timedelta(days=1)).day))
