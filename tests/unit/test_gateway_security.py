@@ -151,33 +151,34 @@ def test_a_lost_reservation_at_the_limit_locks_for_a_while_rather_than_for_ever(
     assert store.get(*pair) is None  # the right password ends the count and the lock
 
 
-# ---- 5. date of birth and country are not the player's to rewrite ------------------------------
+# ---- 5. date of birth and country: the player's until KYC is approved (issue 11 #11) ------------
 
 
-def test_a_player_cannot_rewrite_birthdate_or_country(moto_table: str) -> None:
+def test_birthdate_and_country_are_the_players_until_kyc_is_approved(moto_table: str) -> None:
+    """Issue 11 #11: "birthdate — Player new birthdate", "country — Player new country": "Allow changes while
+    kyc_status is not approved; after approval answer 400 with the seed's body"."""
     brand_id = _brand()
     details = f"/gateway/player-personal-details/player/details/v1/{brand_id}"
     adult = register(brand_id, unique("gw"), birthdate="2000-01-01")  # country US
-    for body in ({"birthdate": "1990-01-01"}, {"country": "IL"}, {"birthdate": "1990-01-01", "city": "Haifa"}):
+    assert call("PUT", details, {"birthdate": "1990-01-01", "city": "Haifa"}, token=adult["token"]).status == 204
+    assert call("PUT", details, {"country": "IL"}, token=adult["token"]).status == 204
+    got = call("GET", details, token=adult["token"]).json()
+    assert (got["birthdate"], got["country"], got["city"]) == ("1990-01-01 00:00:00", "IL", "Haifa")
+    # a player without them sets them (registration step two), and KYC under way leaves them the player's
+    fresh = register(brand_id, unique("gw"), country="")
+    _write(_profile(brand_id, fresh["player_id"]), kyc_status="pending")
+    assert call("PUT", details, {"birthdate": "1990-01-01", "country": "IL"}, token=fresh["token"]).status == 204
+    assert call("PUT", details, {"birthdate": "1991-01-01"}, token=fresh["token"]).status == 204
+
+    # once KYC is approved they are what the documents showed: the seed's 400, and nothing of that request lands
+    _write(_profile(brand_id, adult["player_id"]), kyc_status="approved")
+    for body in ({"birthdate": "1980-01-01"}, {"country": "MT"}, {"birthdate": "1980-01-01", "city": "Mdina"}):
         r = call("PUT", details, body, token=adult["token"])
         assert (r.status, r.json()) == (400, {"errMsg": "invalid input"}), body
     got = call("GET", details, token=adult["token"]).json()
-    assert (got["birthdate"], got["country"], got["city"]) == ("2000-01-01 00:00:00", "US", None)
+    assert (got["birthdate"], got["country"], got["city"]) == ("1990-01-01 00:00:00", "IL", "Haifa")
     # sending the stored values again changes nothing and is fine
-    assert call("PUT", details, {"birthdate": "2000-01-01", "country": "US"}, token=adult["token"]).status == 204
-
-    # a player without them sets them once (registration step two), while KYC has not started
-    fresh = register(brand_id, unique("gw"), country="")
-    assert call("PUT", details, {"birthdate": "1990-01-01", "country": "IL"}, token=fresh["token"]).status == 204
-    r = call("PUT", details, {"birthdate": "1991-01-01"}, token=fresh["token"])
-    assert (r.status, r.json()) == (400, {"errMsg": "invalid input"})
-
-    # once KYC has started, even a missing one is the operator's to set
-    kyc = register(brand_id, unique("gw"), country="")
-    _write(_profile(brand_id, kyc["player_id"]), kyc_status="pending")
-    for body in ({"country": "IL"}, {"birthdate": "1990-01-01"}):
-        r = call("PUT", details, body, token=kyc["token"])
-        assert (r.status, r.json()) == (400, {"errMsg": "invalid input"}), body
+    assert call("PUT", details, {"birthdate": "1990-01-01", "country": "IL"}, token=adult["token"]).status == 204
 
 
 # ---- 10. change password counts wrong old passwords --------------------------------------------

@@ -60,8 +60,9 @@ def update_details(caller: Caller, body: DetailsIn) -> None:
     with MobileVerificationRequired (the verification's id and token, the seed's 403 `data`); the rest of
     that request is not applied (only the pending verification is stored).
 
-    Date of birth and country gate play (age, licensing): a player may set them only while none is stored
-    and KYC is `none`; any other change is InvalidInput and left to the operator API."""
+    Date of birth and country (seed 002: "Player new birthdate", "Player new country") are the player's to
+    change until KYC is approved; after that they are what the documents showed, and a change is InvalidInput
+    (the seed's 400 "invalid input") left to the operator API (issue 11 #11)."""
     try:
         parsed = {
             name: rules.PARSERS[name](getattr(body, name))
@@ -86,12 +87,12 @@ def update_details(caller: Caller, body: DetailsIn) -> None:
                 details[field] = parsed[field]
                 changed.append(field)
         if parsed["country"] is not None and parsed["country"] != current.country_code:
-            if current.country_code is not None or current.kyc_status != "none":
+            if current.kyc_status == "approved":  # KYC checked it against documents: the operator's now
                 raise InvalidInput()
             update["country_code"] = parsed["country"]
             changed.append("country")
         if parsed["birthdate"] is not None and parsed["birthdate"] != current.date_of_birth:
-            if current.date_of_birth is not None or current.kyc_status != "none":
+            if current.kyc_status == "approved":
                 raise InvalidInput()
             update["date_of_birth"] = parsed["birthdate"]
             changed.append("birthdate")
