@@ -18,7 +18,7 @@ from pitboss import http
 from pitboss.errors import DetailsNotFound, EmailNotFound
 from pitboss.gateway import admission, credentials, details, responsible_gaming, sessions, status, tnc
 from pitboss.gateway import models as m
-from pitboss.gateway.output import GwRgOut
+from pitboss.gateway.output import GwRgOut, GwWageringCompleteOut
 from pitboss.gateway.sessions import Caller, Front
 from pitboss.http import gateway as surface
 from pitboss.observability import logger
@@ -411,6 +411,30 @@ def in_game_status(
     game_session_id: Annotated[str, Path(description="The game session id from start game", max_length=128)],
 ) -> m.InGameStatusOut:
     return status.in_game_status(_caller(version, brand_id), game_session_id)
+
+
+@app.get(
+    "/gateway/bonus/<version>/wagering-complete/<brand_id>/<player_id>/<unique_ref_id>",
+    summary="A completed wagering's details",
+    description="The path online status' `wageringCompleteInfoPath` names: the session's player's bonus whose "
+    "wagering completed and what it converted to real. 404 for another player's id or an unknown reference.",
+    responses=_responses(
+        {
+            200: _doc("The converted bonus", GwWageringCompleteOut),
+            401: GATED,
+            404: _doc("Bonus not found", m.GwErrMsg),
+        }
+    ),
+    tags=TAGS,
+    security=SESSION,
+)
+def wagering_complete(
+    version: Version,
+    brand_id: BrandPath,
+    player_id: Annotated[str, Path(description="The session's player_id", max_length=20)],
+    unique_ref_id: Annotated[str, Path(description="The bonus's id, from wageringCompleteInfoPath", max_length=128)],
+) -> GwWageringCompleteOut:
+    return status.wagering_complete(_caller(version, brand_id), player_id, unique_ref_id)
 
 
 # ---- responsible gaming, self-service (issue 11 #4) -----------------------------------------------

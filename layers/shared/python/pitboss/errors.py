@@ -266,3 +266,12 @@ class RateLimited(TooManyRequests):
     def __init__(self, retry_after: int) -> None:
         super().__init__("too many requests; retry later")
         self.retry_after = retry_after
+
+
+class BonusNotFound(NotFound):
+    """The gateway's wagering-complete details: no such converted bonus of the session's player."""
+
+    code = "bonus_not_found"
+
+    def __init__(self) -> None:
+        super().__init__("Bonus not found")

@@ -339,7 +339,14 @@ class OnlineStatusOut(GwStatusCommon):
     bonusBalance: Number
     maxWin: Number
     wageringBalance: Number
-    wageringComplete: str
+    wageringComplete: Literal["0", "1"] = Field(description="1: a bonus's wagering completed during this session")
+    wageringCompleteInfoPath: str | None = Field(
+        description="The latest completion's details: /gateway/bonus/{version}/wagering-complete/{brand_id}/"
+        "{player_id}/{unique_ref_id} (prefix the gateway's domain); null without a completion this session"
+    )
+    is_missing_player_details: bool = Field(
+        description="true: ask for the missing details (names, date of birth, country) before a deposit"
+    )
 
 
 class InGameStatusOut(GwStatusCommon):

@@ -25,3 +25,20 @@ class GwRgOut(BaseModel):
     def of(cls, player: Player, settings: BrandSettings, currency: str, at: datetime) -> GwRgOut:
         state = gates.effective(player, settings, at)
         return cls(currency=currency, rg=PlayerOut.of(player, state).rg)
+
+
+class GwWageringCompleteOut(BaseModel):
+    """A bonus whose wagering completed (online status' `wageringCompleteInfoPath`): what it was, what it
+    took, and what it paid into the real balance. Amounts as JSON numbers in major units, as the seed's
+    online status shows them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    unique_ref_id: str = Field(description="The bonus's id")
+    currency: str
+    bonus_amount: int | float = Field(description="The bonus granted")
+    wagering_required: int | float
+    wagered: int | float
+    converted_amount: int | float = Field(description="What the completion moved to the real balance (maxWin)")
+    granted_at: str = Field(description="UTC, 2022-01-01 00:00:01")
+    completed_at: str = Field(description="UTC, 2022-01-01 00:00:01")

@@ -16,7 +16,7 @@ from pitboss import clock, money
 from pitboss.identity import gates
 from pitboss.identity.entity import Player
 from pitboss.types import USERNAME_RE, birth_date, country_code
-from pitboss.wallet.entity import Stats, Wallet
+from pitboss.wallet.entity import Bonus, Stats, Wallet
 
 if TYPE_CHECKING:
     from pitboss.gateway.models import RegisterIn
@@ -317,7 +317,7 @@ class Play:
     rounds_since: int
     balance_since: Decimal
     wagering_left: Decimal  # what active bonuses still need wagered
-    completed: list[Decimal]  # amounts converted by bonuses whose wagering completed during the session
+    completed: list[Bonus]  # bonuses whose wagering completed (converted to real) during the session
 
     @property
     def total(self) -> Decimal:
@@ -359,11 +359,10 @@ def play(wallet_item: dict[str, Any] | None, session: dict[str, Any], brand_curr
         rounds_since=rounds,
         balance_since=balance,
         wagering_left=max(sum((b.wagering_required - b.wagered for b in live), zero), zero),
-        completed=[
-            b.converted_amount or zero
-            for b in bonuses
-            if b.status == "converted" and b.ended_at is not None and b.ended_at >= started
-        ],
+        completed=sorted(
+            (b for b in bonuses if b.status == "converted" and b.ended_at is not None and b.ended_at >= started),
+            key=lambda b: str(b.ended_at),
+        ),
     )
 
 
@@ -379,3 +378,11 @@ def months_after(at: datetime, months: int) -> datetime:
     year, month = at.year + month // 12, month % 12 + 1
     following = date(year + month // 12, month % 12 + 1, 1)
     return at.replace(year=year, month=month, day=min(at.day, (following - timedelta(days=1)).day))
+
+
+def missing_player_details(player: Player) -> bool:
+    """Online status' `is_missing_player_details`: what a deposit needs asked first - the identity KYC checks
+    and the age gate reads (names, date of birth, country). Registration step two asks for the names and the
+    country; the date of birth may still be missing where the brand does not require it to register."""
+    d = player.details
+    return not (d.get("first_name") and d.get("last_name") and player.date_of_birth and player.country_code)
