@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from pitboss import http
 from pitboss.errors import DetailsNotFound, EmailNotFound
-from pitboss.gateway import admission, credentials, details, responsible_gaming, sessions, status, tnc
+from pitboss.gateway import admission, credentials, details, mobile, responsible_gaming, sessions, status, tnc
 from pitboss.gateway import models as m
 from pitboss.gateway.output import GwRgOut, GwWageringCompleteOut
 from pitboss.gateway.sessions import Caller, Front
@@ -299,6 +299,29 @@ def post_details(version: Version, brand_id: BrandPath, body: m.DetailsIn) -> Re
     return _update_details(version, brand_id, body)
 
 
+@app.post(
+    "/gateway/player-personal-details/player/details/mobile/verify/<version>/<brand_id>",
+    summary="Verify a new mobile number",
+    description="The `2fa_auth_token` of the 403 mobile_verification_required and the 6-digit code texted to the "
+    "number (10 minutes, 5 tries). 200 mobile_verified: the number is verified and the whole update that waited "
+    "applies. 422 wrong_verification_code; 400 mobile_verification_expired (late, or the fifth wrong code: "
+    "update the phone again for a new code); 400 invalid input (not the pending verification's token).",
+    responses=_responses(
+        {
+            200: _doc("Verified", m.GwMessageFormat),
+            400: _doc("invalid input, or mobile_verification_expired", m.GwErrMsg | m.GwMessageFormat),
+            401: TOKEN,
+            404: NOT_FOUND,
+            422: _doc("wrong_verification_code", m.GwMessageFormat),
+        }
+    ),
+    tags=TAGS,
+    security=SESSION,
+)
+def verify_mobile(version: Version, brand_id: BrandPath, body: m.GwMobileVerifyIn) -> m.GwMessageFormat:
+    return mobile.verify(_caller(version, brand_id, missing=DetailsNotFound), body)
+
+
 CUSTOM = "/gateway/player-personal-details/<version>/custom-fields/<brand_id>"
 CUSTOM_UPDATE = _responses({200: _doc("Saved", m.GwSuccess), 401: TOKEN})
 
@@ -443,10 +466,10 @@ RG = "/gateway/responsible-gaming/<version>/<brand_id>"
 RG_DONE = "The player's RG as the operator's dossier shows it"
 RG_REFUSED = _doc(
     "409 cooloff_cannot_shorten / self_exclusion_cannot_shorten / self_exclusion_permanent (an exclusion only "
-    "grows), 422 a limit with more decimals than the currency has",
+    "grows); 422 (limits) an amount with more decimals than the currency has",
     m.GwErrMsg,
 )
-RG_WRITE = _responses({200: _doc(RG_DONE, GwRgOut), 401: TOKEN, 409: RG_REFUSED, 422: RG_REFUSED})
+RG_WRITE = _responses({200: _doc(RG_DONE, GwRgOut), 401: TOKEN, 409: RG_REFUSED})
 
 
 @app.get(
@@ -466,7 +489,7 @@ def get_rg_limits(version: Version, brand_id: BrandPath) -> GwRgOut:
     summary="Set my responsible-gaming limits",
     description="The operator's RG rules: a first limit or a decrease applies at once; a raise or a removal "
     "(null) waits for the brand's `rg_increase_delay_hours`. Only the limits sent change.",
-    responses=RG_WRITE,
+    responses={**RG_WRITE, 422: RG_REFUSED},
     tags=TAGS,
     security=SESSION,
 )

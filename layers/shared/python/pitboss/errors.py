@@ -275,3 +275,21 @@ class BonusNotFound(NotFound):
 
     def __init__(self) -> None:
         super().__init__("Bonus not found")
+
+
+class MobileCodeExpired(MessageFormat):
+    """The mobile verification is over: 10 minutes passed or 5 wrong codes were tried; update the phone again."""
+
+    status = 400
+    code = "mobile_verification_expired"
+
+    def __init__(self) -> None:
+        super().__init__("the mobile verification has expired; ask for a new code")
+
+
+class WrongMobileCode(MessageFormat):
+    status = 422
+    code = "wrong_verification_code"
+
+    def __init__(self) -> None:
+        super().__init__("the code is not right")

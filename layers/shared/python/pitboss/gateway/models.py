@@ -162,6 +162,15 @@ class GwSignIn(BaseModel):
     type: Literal["tnc", "privacy"]
 
 
+class GwMobileVerifyIn(BaseModel):
+    """The 403 mobile_verification_required's `2fa_auth_token` and the 6-digit code texted to the number."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    twofa_auth_token: Annotated[str, StringConstraints(min_length=1, max_length=64)] = Field(alias="2fa_auth_token")
+    code: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{6}$")]
+
+
 # ---- responsible gaming, self-service (issue 11 #4) ------------------------------------------------
 
 

@@ -4,6 +4,7 @@ gateway shows it (spendable balances, play since login, wagering)."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -40,6 +41,12 @@ def mask(email: str) -> str:
     """Enough to recognise an address, not the address (a***@example.com): outbox rows, timeline data."""
     local, _, domain = email.partition("@")
     return f"{local[:1]}***@{domain}"
+
+
+def code_hash(token: str, code: str) -> str:
+    """How a mobile verification's code is kept: hashed with its 2fa token, so the item alone (a million
+    codes) can't be matched without the token the player holds."""
+    return hashlib.sha256(f"{token}:{code}".encode()).hexdigest()
 
 
 def is_test_player(username: str) -> bool:

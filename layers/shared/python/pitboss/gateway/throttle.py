@@ -56,3 +56,9 @@ def message_quota(front: Front, address: str, now: datetime, *, enforce: bool = 
     hour = Window.at(now, QUOTA_HOUR)
     limit = front.settings.messages_per_address_per_hour if enforce else None
     return guards.message_quota(front.realm, address, hour.number, limit, hour.ttl(timedelta(hours=1)))
+
+
+def quota_spent(now: datetime) -> RateLimited:
+    """A message that must go (a mobile code the player waits for) past its address's hourly quota: 429
+    until the hour ends (the player's own number: nothing to hide)."""
+    return RateLimited(Window.at(now, QUOTA_HOUR).retry_after(now))
