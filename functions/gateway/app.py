@@ -16,9 +16,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from pitboss import http
 from pitboss.errors import DetailsNotFound, EmailNotFound
-from pitboss.gateway import admission, credentials, details, mobile, responsible_gaming, sessions, status, tnc
+from pitboss.gateway import admission, credentials, details, formats, mobile, responsible_gaming, sessions, status, tnc
 from pitboss.gateway import models as m
-from pitboss.gateway.output import GwRgOut, GwWageringCompleteOut
+from pitboss.gateway.output import GwMessageFormatsOut, GwRgOut, GwWageringCompleteOut
 from pitboss.gateway.sessions import Caller, Front
 from pitboss.http import gateway as surface
 from pitboss.observability import logger
@@ -458,6 +458,38 @@ def wagering_complete(
     unique_ref_id: Annotated[str, Path(description="The bonus's id, from wageringCompleteInfoPath", max_length=128)],
 ) -> GwWageringCompleteOut:
     return status.wagering_complete(_caller(version, brand_id), player_id, unique_ref_id)
+
+
+# ---- message formats (issue 11 #9) -----------------------------------------------------------------
+
+Language = Annotated[str | None, Query(description="A language code (en, de, pt-br); falls back to en", max_length=16)]
+FORMATS_DOC = "Every message_format key the gateway answers with its text (the brand's own over the defaults)"
+
+
+@app.get(
+    "/gateway/message-formats/<version>/<brand_id>",
+    summary="Message formats of a brand",
+    description=FORMATS_DOC + ". No session needed.",
+    responses=_responses({200: _doc("The formats", GwMessageFormatsOut)}),
+    tags=TAGS,
+    openapi_extensions=NO_API_KEY,
+)
+def brand_message_formats(version: Version, brand_id: BrandPath, language: Language = None) -> GwMessageFormatsOut:
+    return formats.message_formats(_front(version, brand_id).brand, language)
+
+
+@app.get(
+    "/gateway/message-formats/<version>",
+    summary="Message formats (default storage)",
+    description='Seed 002: "If a brand_id is not provided, all message formats will be fetched from default '
+    'storage": the defaults. No session needed.',
+    responses=_responses({200: _doc("The formats", GwMessageFormatsOut)}),
+    tags=TAGS,
+    openapi_extensions=NO_API_KEY,
+)
+def default_message_formats(version: Version, language: Language = None) -> GwMessageFormatsOut:
+    sessions.check_version(version)
+    return formats.message_formats(None, language)
 
 
 # ---- responsible gaming, self-service (issue 11 #4) -----------------------------------------------

@@ -100,8 +100,8 @@ def test_the_gateway_document_tells_a_generated_client_the_truth() -> None:
     spec = _document()
     operations = _gateway_operations(spec)
     # + revert email (issue 10 #4); + wagering-complete details, mobile verify, RG limits GET/PUT, cool-off and
-    # self-exclusion (issue 11 #10, #8, #4)
-    assert len(operations) == 27
+    # self-exclusion (issue 11 #10, #8, #4); message formats with and without a brand (#9)
+    assert len(operations) == 29
     no_content = sorted(k for k, op in operations.items() if "204" in op["responses"])
     assert len(no_content) == 5  # logout, PUT/POST details, PUT/POST emailUpdate
     for key in no_content:
@@ -117,7 +117,7 @@ def test_the_gateway_document_tells_a_generated_client_the_truth() -> None:
 
     scheme = spec["components"]["securitySchemes"]["playerSession"]
     assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "header", "x-auth-token")
-    open_routes = {"register", "login", "forgot", "verify", "revert"}
+    open_routes = {"register", "login", "forgot", "verify", "revert", "message-formats"}
     for key, op in operations.items():
         names = {(p["name"], p["in"]) for p in op.get("parameters", [])}
         assert ("x-auth-token", "header") not in names, key

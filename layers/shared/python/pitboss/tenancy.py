@@ -126,6 +126,22 @@ class BrandSettings(BaseModel):
     rate_limits: RateLimits = Field(default_factory=RateLimits)
     messages_per_address_per_hour: int = Field(default=3, ge=0)
     login_lock_ips: int = Field(default=3, ge=1)
+    # Message formats (issue 11 #9): the brand's own texts of the gateway's message_format keys, by language
+    # then key ({"en": {"email_verified": "..."}}); GET /gateway/message-formats answers them over the defaults.
+    message_formats: dict[str, dict[str, str]] = Field(default_factory=dict)
+
+    @field_validator("message_formats")
+    @classmethod
+    def _formats(cls, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        import re  # only here: the rest of the settings need no patterns
+
+        for language, texts in value.items():
+            if not re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{2,8})?", language):
+                raise ValueError(f"message_formats: {language!r} is not a language code such as en or pt-br")
+            for key, text in texts.items():
+                if not re.fullmatch(r"[a-z0-9_]{1,64}", key) or len(text) > 2000:
+                    raise ValueError(f"message_formats: {language}.{key} needs a snake_case key and a text <= 2000")
+        return value
 
     @field_validator("timezone")
     @classmethod

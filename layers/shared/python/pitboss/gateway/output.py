@@ -42,3 +42,12 @@ class GwWageringCompleteOut(BaseModel):
     converted_amount: int | float = Field(description="What the completion moved to the real balance (maxWin)")
     granted_at: str = Field(description="UTC, 2022-01-01 00:00:01")
     completed_at: str = Field(description="UTC, 2022-01-01 00:00:01")
+
+
+class GwMessageFormatsOut(BaseModel):
+    """Every `message_format` the gateway answers, with the text to show (issue 11 #9)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    language: str = Field(description="The language of the texts: the one asked for, or en when the brand has none")
+    formats: dict[str, str] = Field(description="By message_format key (email_verified, forgot_email_sent, ...)")

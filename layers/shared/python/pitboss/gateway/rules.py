@@ -23,6 +23,23 @@ if TYPE_CHECKING:
     from pitboss.gateway.models import RegisterIn
     from pitboss.tenancy import BrandSettings
 
+# Every `message_format` the gateway answers (issue 11 #9), with its English text: what
+# GET /gateway/message-formats answers, and the only keys a brand's `message_formats` setting overrides.
+MESSAGE_FORMAT_KEYS: dict[str, str] = {
+    "email_verified": "Your email address is verified.",
+    "email_change_reverted": "Your email address is restored. Set a new password through the link we sent you.",
+    "forgot_email_sent": "If an account uses this address, we sent it a link to reset the password.",
+    "email_required": "Enter your email address.",
+    "general_failure": "This link is not valid any more. Ask for a new one.",
+    "password_replaced": "Your password is changed.",
+    "password_successfully_changed": "Your password is changed.",
+    "wrong_old_password": "The current password is not right.",
+    "tnc_approval_required": "Accept the terms and conditions to continue.",
+    "mobile_verified": "Your mobile number is verified.",
+    "wrong_verification_code": "The code is not right.",
+    "mobile_verification_expired": "The code has expired. Update your number again for a new code.",
+}
+DEFAULT_LANGUAGE = "en"
 EMAIL_MAX = 254
 EMAIL_SYNTAX = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 \-]{2,30}$")
@@ -393,3 +410,14 @@ def missing_player_details(player: Player) -> bool:
     country; the date of birth may still be missing where the brand does not require it to register."""
     d = player.details
     return not (d.get("first_name") and d.get("last_name") and player.date_of_birth and player.country_code)
+
+
+def message_formats(overrides: dict[str, dict[str, str]], language: str | None) -> tuple[str, dict[str, str]]:
+    """The language answered and every format's text: the brand's texts for `language` over its English ones
+    over the defaults, key by key; a language the brand has no texts for falls back to English."""
+    wanted = (language or DEFAULT_LANGUAGE).strip().lower()
+    answered = wanted if wanted in overrides else DEFAULT_LANGUAGE
+    layers = [overrides.get(DEFAULT_LANGUAGE, {}), overrides.get(answered, {})]
+    return answered, {
+        k: next((o[k] for o in reversed(layers) if k in o), text) for k, text in MESSAGE_FORMAT_KEYS.items()
+    }
