@@ -16,7 +16,18 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from pitboss import http
 from pitboss.errors import DetailsNotFound, EmailNotFound
-from pitboss.gateway import admission, credentials, details, formats, mobile, responsible_gaming, sessions, status, tnc
+from pitboss.gateway import (
+    admission,
+    credentials,
+    details,
+    formats,
+    mobile,
+    publishable,
+    responsible_gaming,
+    sessions,
+    status,
+    tnc,
+)
 from pitboss.gateway import models as m
 from pitboss.gateway.output import GwMessageFormatsOut, GwRgOut, GwWageringCompleteOut
 from pitboss.gateway.sessions import Caller, Front
@@ -71,9 +82,12 @@ def _responses(extra: dict[int, OpenAPIResponse]) -> dict[int, OpenAPIResponse]:
 
 
 def _front(version: str, brand_id: str | int | None) -> Front:
-    """The version, then the brand the path names, and who is calling from where."""
+    """The version, then the brand the path names, its mode (a publishable test key: the test realm), and who
+    is calling from where."""
     sessions.check_version(version)
-    return Front(brand=sessions.brand_of(brand_id), ip=app.current_event.request_context.http.source_ip)
+    brand = sessions.brand_of(brand_id)
+    mode = publishable.mode_of(brand, app.current_event.headers.get(surface.PUBLISHABLE_KEY_HEADER))
+    return Front(brand=brand, mode=mode, ip=app.current_event.request_context.http.source_ip)
 
 
 def _token() -> str | None:

@@ -64,3 +64,26 @@ def test_a_player_sets_their_own_rg_and_play_ends_at_once(
     rg_events = [e for e in events if e["type"] == "rg_changed"]
     user_id = dossier["user_id"]
     assert len(rg_events) == 2 and {e["actor"] for e in rg_events} == {f"player:{user_id}"}
+
+
+def test_a_publishable_test_key_runs_the_front_end_on_test_data(api: Api, local_stack: Any) -> None:
+    """Seed 003: "wsk_test_… — sandbox. Same surface" (issue 11 #12: publishable brand keys created by the
+    CLI; x-pitboss-key: wpk_test_… runs the gateway in the brand's test realm, without it live)."""
+    import json
+
+    t = local_stack.tenant()
+    done = local_stack.cli("create-publishable-key", "--tenant", t.tenant_id, "--brand-id", str(t.brand_id),
+                           "--mode", "test", "--json")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    key = json.loads(done.stdout)["key"]
+    assert key.startswith("wpk_test_")
+    name = unique("gw")
+    body = {"username": name, "email": f"{name}@example.com", "password": PASSWORD}
+    r = api.post(f"{A}/register/{t.brand_id}", json=body, headers={"x-pitboss-key": key})
+    assert r.status_code == 201, r.text
+    # the test API key sees the player, the live one does not
+    assert api.get(f"/v1/players/{name}?brand_id={t.brand_id}", t.test_key).status_code == 200
+    assert api.get(f"/v1/players/{name}?brand_id={t.brand_id}", t.live_key).status_code == 404
+    r = api.post(f"{A}/login/{t.brand_id}", json={"username": name, "password": PASSWORD},
+                 headers={"x-pitboss-key": "wpk_test_unknown"})  # fmt: skip
+    assert (r.status_code, r.json()) == (401, {"errMsg": "invalid input - invalid publishable key"})

@@ -293,3 +293,12 @@ class WrongMobileCode(MessageFormat):
 
     def __init__(self) -> None:
         super().__init__("the code is not right")
+
+
+class InvalidPublishableKey(Unauthorized):
+    """The gateway's `x-pitboss-key` is not a live publishable key of the brand the path names."""
+
+    code = "invalid_publishable_key"
+
+    def __init__(self) -> None:
+        super().__init__("invalid publishable key")

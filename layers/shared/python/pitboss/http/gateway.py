@@ -15,6 +15,7 @@ from pitboss.errors import (
     FieldErrors,
     InvalidBrand,
     InvalidInput,
+    InvalidPublishableKey,
     InvalidToken,
     InvalidVersion,
     LoginRefused,
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler.openapi.models import OpenAPI
 
 SESSION_HEADER = "x-auth-token"
+# A publishable brand key (wpk_live_/wpk_test_, issue 11 #12): selects the brand's mode, grants nothing else.
+PUBLISHABLE_KEY_HEADER = "x-pitboss-key"
 SESSION_SCHEME = "playerSession"
 # What a route that takes the player's session declares (security scheme, not a header parameter).
 PLAYER_SESSION: list[dict[str, list[str]]] = [{SESSION_SCHEME: []}]
@@ -45,6 +48,7 @@ ERR_MSG: dict[type[PitbossError], str] = {
     InvalidBrand: "invalid input - invalid brand id",
     InvalidInput: "invalid input",
     InvalidToken: "invalid input - invalid token",
+    InvalidPublishableKey: "invalid input - invalid publishable key",
     DetailsNotFound: "Player Personal Details not found",
     EmailNotFound: "Player Personal Email not found",
 }

@@ -383,3 +383,22 @@ def messages(realm: str | None, limit: int) -> list[dict[str, Any]]:
     """Newest first: a realm's outbox rows, or (no realm) the developer mailbox."""
     pk = outbox_pk(realm) if realm is not None else LOCAL_MAILBOX_PK
     return store.query(pk, sk_prefix="MSG#", forward=False, limit=limit, consistent=True).items
+
+
+# ---- publishable brand keys (issue 11 #12) -----------------------------------------------------------
+# | item            | pk                         | sk    | attributes                                       |
+# | publishable key | WPK#{sha256(key)}          | WPK   | tenant_id, brand_id, mode, prefix, created_at     |
+
+PUBLISHABLE_SK = "WPK"
+
+
+def publishable_pk(raw: str) -> str:
+    return f"WPK#{keys.sha256(raw)}"
+
+
+def new_publishable_key(raw: str, record: dict[str, Any]) -> None:
+    store.transact([store.Put({"pk": publishable_pk(raw), "sk": PUBLISHABLE_SK, **record}, condition=NEW)])
+
+
+def publishable_key(raw: str) -> dict[str, Any] | None:
+    return store.get(publishable_pk(raw), PUBLISHABLE_SK)
