@@ -113,6 +113,15 @@ def cmd_create_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_create_publishable_key(args: argparse.Namespace) -> int:
+    from pitboss.gateway import publishable
+
+    with connected(args.table):
+        raw, record = publishable.create(args.tenant, args.brand_id, args.mode)
+    _print({"key": raw, **record}, args.json)
+    return 0
+
+
 def cmd_revoke_key(args: argparse.Namespace) -> int:
     from pitboss import tenancy
 
@@ -374,6 +383,15 @@ def build_parser() -> argparse.ArgumentParser:
     ck.add_argument("--name")
     ck.add_argument("--json", action="store_true")
     ck.set_defaults(func=cmd_create_key)
+
+    pk = sub.add_parser(
+        "create-publishable-key", help="create a publishable brand key (wpk_...) for the gateway's x-pitboss-key"
+    )
+    pk.add_argument("--tenant", required=True)
+    pk.add_argument("--brand-id", type=int, required=True)
+    pk.add_argument("--mode", choices=["live", "test"], default="test")
+    pk.add_argument("--json", action="store_true")
+    pk.set_defaults(func=cmd_create_publishable_key)
 
     rk = sub.add_parser("revoke-key", help="revoke an API key by its key_id")
     rk.add_argument("--tenant", required=True)

@@ -17,7 +17,8 @@ ONLINE_STATUS_FIELDS = {
     "segmentation_id", "maxBalance", "UT", "decline", "VIP_segment", "total_balance", "pending_withdrawal",
     "total_withdrawals", "last_bet", "last_deposit", "last_deposit_amount", "rounds_since_login",
     "balance_since_login", "playerIdLink", "bonusOptOut", "real_balance", "freeTraffic", "depositsAmount",
-    "chat_opt_out", "bonusBalance", "maxWin", "wageringBalance", "wageringComplete",
+    "chat_opt_out", "bonusBalance", "maxWin", "wageringBalance", "wageringComplete", "wageringCompleteInfoPath",
+    "is_missing_player_details",
 }  # fmt: skip
 INVALID_TOKEN = {"errMsg": "invalid input - invalid token"}
 INVALID_BRAND = {"errMsg": "invalid input - invalid brand id"}
@@ -145,7 +146,8 @@ def test_every_flow_end_to_end(api: Api, local_stack: Any, tenant: Any) -> None:
     assert r.json()["currencyName"] == "USD" and r.json()["currencySymbol"] == "$"
     r = p.call("GET", f"/gateway/online-player/v1/player/{brand}/online/ingame/status/gs-42")
     assert r.status_code == 200 and set(r.json()) == ONLINE_STATUS_FIELDS - {
-        "bonusBalance", "maxWin", "wageringBalance", "wageringComplete"}  # fmt: skip
+        "bonusBalance", "maxWin", "wageringBalance", "wageringComplete", "wageringCompleteInfoPath",
+        "is_missing_player_details"}  # fmt: skip
 
     # custom fields
     custom = f"/gateway/player-personal-details/v1/custom-fields/{brand}"
@@ -273,6 +275,11 @@ TOKEN_ROUTES = [
     ("GET", "/gateway/online-player/v1/player/{b}/online/status", None),
     ("GET", "/gateway/online-player/v1/{b}/player/info", None),
     ("GET", "/gateway/online-player/v1/player/{b}/online/ingame/status/gs-1", None),
+    ("GET", "/gateway/bonus/v1/wagering-complete/{b}/1/bn-1", None),
+    ("GET", "/gateway/responsible-gaming/v1/{b}/limits", None),
+    ("PUT", "/gateway/responsible-gaming/v1/{b}/limits", {"deposit_daily_limit": 10}),
+    ("POST", "/gateway/responsible-gaming/v1/{b}/cool-off", {"days": 1}),
+    ("POST", "/gateway/responsible-gaming/v1/{b}/self-exclusion", {"permanent": True}),
 ]
 
 

@@ -50,6 +50,26 @@ IMPLIED_SCOPES: dict[str, frozenset[str]] = {
 WALLET_WRITE_SCOPES = ("wallet:bets", "wallet:payments", "wallet:bonuses")
 
 
+class RateLimit(BaseModel):
+    """How many requests of one kind the gateway takes per client address and per account in a window
+    (0: no limit of that kind); more answer 429 until the window ends."""
+
+    per_ip: int = Field(ge=0, description="Per client address (an IPv6 client: its /64)")
+    per_account: int = Field(ge=0, description="Per username, email address, player or link")
+    window_seconds: int = Field(ge=1, le=86_400)
+
+
+class RateLimits(BaseModel):
+    """The gateway's per-brand rate limits. Sane for a casino front end: a household or a mobile carrier's
+    shared address still fits, a script hammering one login or one address does not."""
+
+    registration: RateLimit = RateLimit(per_ip=50, per_account=10, window_seconds=3600)
+    login: RateLimit = RateLimit(per_ip=100, per_account=50, window_seconds=300)
+    forgot_password: RateLimit = RateLimit(per_ip=20, per_account=5, window_seconds=3600)
+    resend_activation: RateLimit = RateLimit(per_ip=20, per_account=5, window_seconds=3600)
+    verify_link: RateLimit = RateLimit(per_ip=30, per_account=10, window_seconds=300)
+
+
 class BrandSettings(BaseModel):
     """Per-brand rules. Defaults are the strict, regulator-friendly choice."""
 
@@ -113,6 +133,29 @@ class BrandSettings(BaseModel):
     # Gateway hardening (issue 10): an email change needs the current password too (false keeps seed 002's
     # body valid: email and comment only).
     email_change_requires_password: bool = False
+    # Floods and enumeration (issue 10 #5): rate limits per client address and per account; at most this many
+    # reset / activation messages (and mobile codes) per address an hour, whatever the answer says; the
+    # lockout counts failures per (account, client address) and locks the account itself only once this
+    # many addresses are locked out of it.
+    rate_limits: RateLimits = Field(default_factory=RateLimits)
+    messages_per_address_per_hour: int = Field(default=3, ge=0)
+    login_lock_ips: int = Field(default=3, ge=1)
+    # Message formats (issue 11 #9): the brand's own texts of the gateway's message_format keys, by language
+    # then key ({"en": {"email_verified": "..."}}); GET /gateway/message-formats answers them over the defaults.
+    message_formats: dict[str, dict[str, str]] = Field(default_factory=dict)
+
+    @field_validator("message_formats")
+    @classmethod
+    def _formats(cls, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        import re  # only here: the rest of the settings need no patterns
+
+        for language, texts in value.items():
+            if not re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{2,8})?", language):
+                raise ValueError(f"message_formats: {language!r} is not a language code such as en or pt-br")
+            for key, text in texts.items():
+                if not re.fullmatch(r"[a-z0-9_]{1,64}", key) or len(text) > 2000:
+                    raise ValueError(f"message_formats: {language}.{key} needs a snake_case key and a text <= 2000")
+        return value
 
     @field_validator("timezone")
     @classmethod
