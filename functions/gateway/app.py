@@ -63,10 +63,12 @@ def _responses(extra: dict[int, OpenAPIResponse]) -> dict[int, OpenAPIResponse]:
     return {400: BAD, 500: FAILED, **extra}
 
 
-def _front(version: str, brand_id: str | int | None) -> Front:
-    """The version, then the brand the path names, and who is calling from where."""
+def _front(version: str, brand_id: str | int | None, *, admission: bool = False) -> Front:
+    """The version, then the brand the path names, and who is calling from where. `admission`: register
+    and login, which a plug_in brand does not offer (issue 13)."""
     sessions.check_version(version)
-    return Front(brand=sessions.brand_of(brand_id), ip=app.current_event.request_context.http.source_ip)
+    brand = sessions.admitting_brand_of(brand_id) if admission else sessions.brand_of(brand_id)
+    return Front(brand=brand, ip=app.current_event.request_context.http.source_ip)
 
 
 def _token() -> str | None:
@@ -94,7 +96,7 @@ def _no_content() -> Response[Any]:
     openapi_extensions=NO_API_KEY,
 )
 def register(version: Version, brand_id: BrandPath, body: m.RegisterIn) -> m.GwTokenOut:
-    return admission.register(_front(version, brand_id), body)
+    return admission.register(_front(version, brand_id, admission=True), body)
 
 
 @app.post(
@@ -108,7 +110,7 @@ def register(version: Version, brand_id: BrandPath, body: m.RegisterIn) -> m.GwT
     openapi_extensions=NO_API_KEY,
 )
 def login(version: Version, brand_id: BrandPath, body: m.LoginIn) -> m.GwTokenOut:
-    return admission.login(_front(version, brand_id), body)
+    return admission.login(_front(version, brand_id, admission=True), body)
 
 
 @app.post(

@@ -45,6 +45,9 @@ class ErrorDetail(BaseModel):
         default=MISSING, description="idempotency_key_reused: the key that was used for another request"
     )
     scope: str | MISSING = Field(default=MISSING, description="insufficient_scope: the scope the route needs")
+    service_mode: str | MISSING = Field(
+        default=MISSING, description="service_mode: the brand's mode that refused the request (issue 13)"
+    )
     player_status: str | MISSING = Field(default=MISSING, description="player_blocked: the lifecycle status")
     reasons: list[str] | MISSING = Field(default=MISSING, description="player_blocked: every block in force")
     until: Timestamp | MISSING = Field(default=MISSING, description="*_cannot_shorten: the end in force")
