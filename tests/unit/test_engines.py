@@ -360,3 +360,28 @@ def test_cashback_periods_follow_the_brand_time_zone() -> None:
     assert period.id == "W2026-W12"
     assert period.ends_at == datetime(2026, 3, 22, 23, 0, tzinfo=UTC)
     assert engines.cashback_amount(Decimal("130.99"), Decimal("12.5"), 2) == Decimal("16.37")
+
+
+def test_plug_in_admission_answers_as_an_unknown_brand(moto_table: str) -> None:
+    """§1: "the player gateway's admission routes answer as for an unknown brand" in plug_in."""
+    from tests.gateway_support import call
+
+    d = Driver(service_mode="plug_in")
+    unknown = call("POST", "/gateway/admission/v1/login/424242424", {"username": "x", "password": "y"})
+    for route in ("register", "login"):
+        body = {"username": "Starlord", "email": "s@example.com", "password": "Orion2049x", "country": "US"}
+        r = call("POST", f"/gateway/admission/v1/{route}/{d.tenant.brand_id}", body)
+        assert (r.status, r.json()) == (unknown.status, unknown.json()), route
+    white = Driver()
+    r = call("POST", f"/gateway/admission/v1/login/{white.tenant.brand_id}", {"username": "x", "password": "y"})
+    assert (r.status, r.json()) != (unknown.status, unknown.json())
+
+
+def test_the_wallet_surface_answers_service_mode_as_its_code() -> None:
+    """§1: 409 `{"error": {"code": "service_mode", ...}}` also on the wallet routes, whose other 409s carry a
+    generic `conflict` code with the cause in `reason`."""
+    from pitboss.http.v1 import error_body
+
+    refused = Conflict("plug_in", code="service_mode", service_mode="plug_in")
+    assert error_body(refused, generic_codes=True)["error"]["code"] == "service_mode"
+    assert error_body(Conflict("closed", code="round_closed"), generic_codes=True)["error"]["code"] == "conflict"
