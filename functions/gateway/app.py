@@ -81,11 +81,11 @@ def _responses(extra: dict[int, OpenAPIResponse]) -> dict[int, OpenAPIResponse]:
     return {400: BAD, 500: FAILED, **extra}
 
 
-def _front(version: str, brand_id: str | int | None) -> Front:
+def _front(version: str, brand_id: str | int | None, *, admission: bool = False) -> Front:
     """The version, then the brand the path names, its mode (a publishable test key: the test realm), and who
-    is calling from where."""
+    is calling from where. `admission`: register and login, which a plug_in brand does not offer (issue 13)."""
     sessions.check_version(version)
-    brand = sessions.brand_of(brand_id)
+    brand = sessions.admitting_brand_of(brand_id) if admission else sessions.brand_of(brand_id)
     mode = publishable.mode_of(brand, app.current_event.headers.get(surface.PUBLISHABLE_KEY_HEADER))
     return Front(brand=brand, mode=mode, ip=app.current_event.request_context.http.source_ip)
 
@@ -115,7 +115,7 @@ def _no_content() -> Response[Any]:
     openapi_extensions=NO_API_KEY,
 )
 def register(version: Version, brand_id: BrandPath, body: m.RegisterIn) -> m.GwTokenOut:
-    return admission.register(_front(version, brand_id), body)
+    return admission.register(_front(version, brand_id, admission=True), body)
 
 
 @app.post(
@@ -131,7 +131,7 @@ def register(version: Version, brand_id: BrandPath, body: m.RegisterIn) -> m.GwT
     openapi_extensions=NO_API_KEY,
 )
 def login(version: Version, brand_id: BrandPath, body: m.LoginIn) -> m.GwTokenOut:
-    return admission.login(_front(version, brand_id), body)
+    return admission.login(_front(version, brand_id, admission=True), body)
 
 
 @app.post(

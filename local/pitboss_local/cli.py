@@ -175,6 +175,7 @@ def _settings_error(exc: ValidationError) -> str:
 def cmd_brand_settings(args: argparse.Namespace) -> int:
     """Shows a brand's settings; with --set, changes them (validated like every other write)."""
     from pitboss import tenancy
+    from pitboss.errors import Conflict
 
     changes: dict[str, Any] = {}
     for pair in args.set or []:
@@ -192,6 +193,9 @@ def cmd_brand_settings(args: argparse.Namespace) -> int:
                 brand = tenancy.update_brand_settings(args.tenant, args.brand_id, changes)
             except ValidationError as exc:
                 print(_settings_error(exc), file=sys.stderr)
+                return 2
+            except Conflict as exc:  # e.g. service_mode: the brand has real-rail entries (issue 13)
+                print(f"error: {exc.code}: {exc.message}", file=sys.stderr)
                 return 2
         else:
             found = next((b for b in tenancy.tenant_brands(args.tenant) if b.brand_id == args.brand_id), None)

@@ -181,6 +181,22 @@ SAMPLE_BODIES: dict[str, Any] = {
     "PUT /gateway/player-personal-details/player/details/emailUpdate/{version}/{brand_id}": {
         "email": "peter@example.com",
     },
+    # brands and engines (issue 13)
+    "PUT /v1/brands/{brand_id}/message-formats/{language}": {"formats": {"password_reset": "Hi {name}"}},
+    "PUT /v1/brands/{brand_id}/vip-levels": {
+        "levels": [
+            {"name": "Bronze", "xp_threshold": "0", "cashback_percent": "5"},
+            {"name": "Silver", "xp_threshold": "1000", "cashback_percent": "10", "cashback_rail": "bonus"},
+        ]
+    },
+    "POST /v1/payouts/{payout_id}/ack": {"memo": "credited in our wallet"},
+    "POST /v1/players/{key}/activity": {
+        "stake": "10.00",
+        "win": "4.00",
+        "provider": "evo",
+        "round_id": "rnd_9988",
+        "ref": "op-round-9988",
+    },
     # the console (HTML forms)
     "POST /console/login": {"email": "owner@example.com", "password": "correct horse battery", "csrf": "x"},
     "POST /console/players/{player_id}/status": {"status": "suspended", "reason": "documents requested", "csrf": "x"},

@@ -157,6 +157,28 @@ class BrandSettings(BaseModel):
                     raise ValueError(f"message_formats: {language}.{key} needs a snake_case key and a text <= 2000")
         return value
 
+    # Service modes and engagement engines (issue 13, engines-a). `service_mode`: plug_in = the operator owns
+    # accounts and cash (real-rail movements refused, cash awards become payout instructions); changing it
+    # is refused once the brand has real-rail entries. (`message_formats` above is also written by PUT
+    # /v1/brands/{id}/message-formats/{language}.) `vip_levels`: the VIP
+    # ladder (pitboss.engines.rules.Level as JSON, PUT /v1/brands/{id}/vip-levels). Cashback: the period
+    # (brand time zone) and the smallest amount paid (brand currency).
+    service_mode: Literal["white_label", "plug_in"] = "white_label"
+    vip_levels: list[dict[str, Any]] = Field(default_factory=list)
+    cashback_period: Literal["daily", "weekly"] = "weekly"
+    cashback_min_payout: str = "0"
+
+    @field_validator("cashback_min_payout")
+    @classmethod
+    def _min_payout(cls, value: str) -> str:
+        try:
+            amount = Decimal(str(value))
+        except InvalidOperation as exc:
+            raise ValueError("a decimal amount, e.g. 1.00") from exc
+        if not amount.is_finite() or amount < 0:
+            raise ValueError("a decimal amount of 0 or more")
+        return str(amount)
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -534,6 +556,11 @@ def update_brand_settings(
             raise NotFound(f"brand {brand_id} not found", code="brand_not_found")
         brand = _brand_from_item(item)
         merged = BrandSettings.model_validate({**brand.settings.model_dump(), **changes})
+        if merged.service_mode != brand.settings.service_mode and has_real_entries(tenant_id, brand_id):
+            raise Conflict(
+                "this brand has real-rail entries: its service mode can no longer change",
+                code="service_mode",
+            )
         brand = Brand.model_validate(
             {**brand.model_dump(), "settings": merged}
         )  # validated: `currencies` moves `currency`
@@ -558,3 +585,10 @@ def update_brand_settings(
 
 def _merge(at_rev: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
     return {**at_rev, "values": {**at_rev.get("values", {}), **values}}
+
+
+def has_real_entries(tenant_id: str, brand_id: int) -> bool:
+    """Whether any wallet of the brand (live or test) ever held a real-rail entry: one Query for one marker
+    (keys.real_rail_sk, written with a player's first real-rail movement)."""
+    page = store.query(keys.tenant_pk(tenant_id), sk_prefix=keys.real_rail_prefix(brand_id), limit=1, consistent=True)
+    return bool(page.items)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import pitboss.engines.rules as engines
 from pitboss import clock, money
 from pitboss.errors import (
     BonusNotFound,
@@ -50,6 +51,11 @@ def _stamp(at: str | None) -> str | None:
     return None if at is None else f"{clock.parse_iso(at):%Y-%m-%d %H:%M:%S}"
 
 
+def _vip_level(caller: Caller) -> int:
+    """The player's VIP level from lifetime xp and the brand's ladder (issue 13; 1 without a ladder)."""
+    return engines.vip_of((caller.wallet or {}).get("engagement"), caller.brand.settings).level
+
+
 def _play(caller: Caller) -> rules.Play:
     return rules.play(caller.wallet, caller.session, caller.brand.currency, caller.now)
 
@@ -63,7 +69,7 @@ def _common(caller: Caller, play: rules.Play) -> dict[str, Any]:
         "marketingSegmentation": "0",
         "tag_status": 0,
         "deposit_count": stats.deposit_count,
-        "vip_level": "",
+        "vip_level": str(_vip_level(caller)),
         "average_deposit": _display(play.average_deposit()),
         "billboard": "",
         "segmentation_id": 0,
@@ -187,7 +193,7 @@ def player_info(caller: Caller) -> PlayerInfoOut:
         lastName=d.get("last_name"),
         gender=d.get("gender"),
         email=p.email,
-        vip_level=int(d.get("vip_level", 1)),
+        vip_level=_vip_level(caller),
         country=p.country_code,
         test_account=1 if rules.is_test_player(p.username) else 0,
         currencyName=currency,

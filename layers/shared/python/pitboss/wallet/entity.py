@@ -166,6 +166,9 @@ class Wallet:
     created_at: str | None = None
     updated_at: str | None = None
     exists: bool = False
+    # Engagement engines (issue 13, wallet/engagement.py): lifetime xp, the VIP level it gave, the first
+    # real-rail movement. Absent until one of them is set.
+    engagement: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.purses.setdefault(self.currency, Purse(self.currency))
@@ -257,6 +260,8 @@ class Wallet:
         others = {c: p.to_item() for c, p in self.purses.items() if c != self.currency}
         if others:  # absent on a single-currency wallet: its item is exactly what it always was
             item["purses"] = others
+        if self.engagement:
+            item["engagement"] = self.engagement
         return item
 
     @classmethod
@@ -278,6 +283,7 @@ class Wallet:
             created_at=item.get("created_at"),
             updated_at=item.get("updated_at"),
             exists=True,
+            engagement=dict(item.get("engagement") or {}),
         )
 
 
