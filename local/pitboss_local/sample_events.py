@@ -41,7 +41,8 @@ def _path_values(path: str, overrides: dict[str, str]) -> tuple[str, dict[str, s
 
     def fill(match: re.Match[str]) -> str:
         name = match.group(1)
-        value = overrides.get(name) or {"key": SAMPLE_USER, "version": "v1", "brand_id": "1", "lootbox_id": SAMPLE_LOOTBOX}.get(name, "sample")
+        value = overrides.get(name) or {"key": SAMPLE_USER, "version": "v1", "brand_id": "1"}.get(name, "sample")
+        value = SAMPLE_LOOTBOX if name == "lootbox_id" and not overrides.get(name) else value
         params[name] = value
         return value
 
