@@ -274,3 +274,22 @@ def test_an_open_racing_a_rotation_draws_again_with_the_new_seed(
     assert len(seeds) == 2 and seeds[0] != seeds[1]
     assert out["reward"]["fairness"]["seed_number"] == 2
     assert Decimal(out["lootbox"]["total_weight"]) == 100
+
+
+def test_an_open_is_two_round_trips_and_its_replay_one(moto_table: str) -> None:
+    """docs/performance.md: an open costs what a bet costs (one BatchGetItem, one TransactWriteItems)."""
+    b = Boxes()
+    box_id = b.box_id()
+    b.grant(box_id, 1)
+    store.round_trips.count = 0
+    b.open(box_id, key="rt")
+    assert store.round_trips.count == 2
+    store.round_trips.count = 0
+    assert b.open(box_id, key="rt").deduped
+    assert store.round_trips.count == 1
+
+
+def test_the_list_is_newest_first(moto_table: str) -> None:
+    b = Boxes()
+    first, second = b.box_id(), b.box_id()
+    assert [x.id for x in definitions.listing(b.who, None).lootboxes] == [second, first]

@@ -93,7 +93,8 @@ def listing(principal: Principal, brand_id: int | None) -> LootboxList:
         for b in repository.definitions(principal.realm)
         if principal.can_see_brand(b.brand_id) and (wanted is None or b.brand_id == wanted)
     ]
-    return LootboxList(lootboxes=[lootbox_out(b) for b in reversed(boxes)])
+    boxes.sort(key=lambda b: b.id.rsplit("_", 1)[1], reverse=True)  # the ulid: creation order, any brand
+    return LootboxList(lootboxes=[lootbox_out(b) for b in boxes])
 
 
 def disable(principal: Principal, lootbox_id: str) -> LootboxEnvelope:
