@@ -17,6 +17,7 @@ from pitboss_local.events import scheduled_event
 EVENTS = template.ROOT / "events"
 SAMPLE_TENANT = "ten_sample"
 SAMPLE_USER = "2f750d6e-876f-4a23-9183-97f98170b251"
+SAMPLE_LOOTBOX = "lb_1_01kb8x3r5v2m7q9w4e6t8y0u2i"
 PRINCIPAL = {
     "tenant_id": SAMPLE_TENANT,
     "mode": "test",
@@ -51,6 +52,7 @@ def _path_values(path: str, overrides: dict[str, str]) -> tuple[str, dict[str, s
     def fill(match: re.Match[str]) -> str:
         name = match.group(1)
         value = overrides.get(name) or PATH_DEFAULTS.get(name, "sample")
+        value = SAMPLE_LOOTBOX if name == "lootbox_id" and not overrides.get(name) else value
         params[name] = value
         return value
 
@@ -142,6 +144,14 @@ SAMPLE_BODIES: dict[str, Any] = {
     "POST /v1/players/{key}/rollbacks": {"ref_id": "txn_abc123"},
     "POST /v1/players/{key}/bonuses": {"amount": "20.00", "wagering_multiplier": 5},
     "POST /v1/players/{key}/winz": {"amount": "50", "action": "grant"},
+    "POST /v1/lootboxes": {
+        "name": "Daily chest",
+        "cost": {"rail": "winz", "amount": "25"},
+        "prizes": [{"weight": 60, "rail": "winz", "amount": "10"}, {"weight": 40, "nothing": True}],
+    },
+    "POST /v1/lootboxes/fairness/rotate": {"idempotency_key": "rotate-2026-11"},
+    "POST /v1/players/{key}/lootboxes": {"lootbox_id": SAMPLE_LOOTBOX, "count": 3, "idempotency_key": "grant-1"},
+    "POST /v1/lootbox/{lootbox_id}/open": {"user_id": "StarlordV7", "idempotency_key": "open-2025-05-19-uniq-abc"},
     # player gateway (seed 002)
     "POST /gateway/admission/{version}/register/{brand_id}": {
         "username": "StarlordV7",
