@@ -37,6 +37,8 @@ SCOPES = (
     "wallet:read",
     "wallet:write",
     "backoffice:read",
+    "webhooks:read",
+    "webhooks:write",
 )
 
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal, get_args
 
 from pitboss.changes import Change
 
 PROFILE = "PROFILE"
 ENTRY_PREFIX = "TX#"
 
-EVENT_TYPES = (
+EventType = Literal[
     "player.created",
     "player.updated",
     "player.status_changed",
@@ -29,7 +29,8 @@ EVENT_TYPES = (
     "bonus.granted",
     "bonus.converted",
     "bonus.forfeited",
-)
+]
+EVENT_TYPES: tuple[str, ...] = get_args(EventType)
 
 # Profile attributes per event type. Never credentials, tokens, hashes, notes or personal details.
 PLAYER_FIELDS = (
