@@ -58,6 +58,8 @@ class LocalStackProcess:
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
         self.env = {**os.environ, "PITBOSS_DATA_DIR": str(data_dir), "PORT": str(self.port)}
+        # Webhook retries (issue 14 §2) a fraction of a second apart instead of 30 s, so retry tests are fast.
+        self.env.setdefault("WEBHOOK_RETRY_BASE_SECONDS", "0.2")
         self.env.pop("TABLE_NAME", None)
         self.env.pop("DYNAMODB_ENDPOINT_URL", None)
 

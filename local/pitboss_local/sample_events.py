@@ -207,6 +207,13 @@ SAMPLE_BODIES: dict[str, Any] = {
         "round_id": "rnd_9988",
         "ref": "op-round-9988",
     },
+    # webhooks (issue 14 §2)
+    "POST /v1/webhooks": {
+        "url": "https://crm.example.com/pitboss",
+        "events": ["player.created"],
+        "description": "CRM",
+    },
+    "PATCH /v1/webhooks/{webhook_id}": {"enabled": False},
     # the console (HTML forms)
     "POST /console/login": {"email": "owner@example.com", "password": "correct horse battery", "csrf": "x"},
     "POST /console/players/{player_id}/status": {"status": "suspended", "reason": "documents requested", "csrf": "x"},
@@ -224,6 +231,48 @@ SAMPLE_BODIES: dict[str, Any] = {
 SAMPLE_QUERIES: dict[str, dict[str, str]] = {
     "GET /v1/players": {"external_ref": "pam-uuid-abc"},
 }
+
+
+def stream_event() -> dict[str, Any]:
+    """A DynamoDB Streams batch for StreamFunction: a player profile created (-> player.created)."""
+    pk = f"T#{SAMPLE_TENANT}#test#P#{SAMPLE_USER}"
+    image = {
+        "pk": {"S": pk},
+        "sk": {"S": "PROFILE"},
+        "kind": {"S": "player"},
+        "user_id": {"S": SAMPLE_USER},
+        "player_id": {"N": "1"},
+        "brand_id": {"N": "1"},
+        "username": {"S": "StarlordV7"},
+        "email": {"S": "sv7@example.com"},
+        "status": {"S": "active"},
+        "kyc_status": {"S": "none"},
+        "version": {"N": "0"},
+        "created_at": {"S": "2026-11-23T12:00:00.000000Z"},
+        "updated_at": {"S": "2026-11-23T12:00:00.000000Z"},
+    }
+    return {
+        "Records": [
+            {
+                "eventID": "c4ca4238a0b923820dcc509a6f75849b",
+                "eventName": "INSERT",
+                "eventVersion": "1.1",
+                "eventSource": "aws:dynamodb",
+                "awsRegion": "us-east-1",
+                "dynamodb": {
+                    "ApproximateCreationDateTime": 1795435200,
+                    "Keys": {"pk": image["pk"], "sk": image["sk"]},
+                    "NewImage": image,
+                    "SequenceNumber": "111",
+                    "SizeBytes": 300,
+                    "StreamViewType": "NEW_AND_OLD_IMAGES",
+                },
+                "eventSourceARN": (
+                    "arn:aws:dynamodb:us-east-1:123456789012:table/pitboss/stream/2026-11-23T00:00:00.000"
+                ),
+            }
+        ]
+    }
 
 
 def write_all() -> list[Path]:
@@ -253,6 +302,9 @@ def write_all() -> list[Path]:
         + "\n"
     )
     written.append(auth)
+    stream = EVENTS / "stream__dynamodb.json"
+    stream.write_text(json.dumps(stream_event(), indent=2) + "\n")
+    written.append(stream)
     for name in template.schedules():
         path = EVENTS / f"{name.removesuffix('Function').lower()}__schedule.json"
         path.write_text(json.dumps(scheduled_event(name), indent=2) + "\n")

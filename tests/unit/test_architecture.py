@@ -22,7 +22,19 @@ LAYER = ROOT / "layers" / "shared" / "python"
 FUNCTIONS = ROOT / "functions"
 
 DOMAINS = frozenset(
-    {"players", "wallet", "gateway", "backoffice", "operators", "console", "brands", "engines", "lootbox"}
+    {
+        "players",
+        "wallet",
+        "gateway",
+        "backoffice",
+        "operators",
+        "console",
+        "brands",
+        "engines",
+        "lootbox",
+        "events",
+        "webhooks",
+    }
 )
 PURE = frozenset({"models", "output", "rules", "entity"})
 # A domain's published interface for other domains' flows (e.g. pitboss.wallet.port: the movement skeleton

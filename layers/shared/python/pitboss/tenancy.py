@@ -42,6 +42,8 @@ SCOPES = (
     "wallet:bets",
     "wallet:payments",
     "wallet:bonuses",
+    "webhooks:read",
+    "webhooks:write",
 )
 # Scopes that grant others: a key holding the left one may do what each on the right allows.
 IMPLIED_SCOPES: dict[str, frozenset[str]] = {
