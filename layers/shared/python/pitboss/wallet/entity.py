@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from pitboss import money
+from pitboss import chain, money
 
 # Bonuses that ended stay in the ledger; the wallet keeps only the last few for display.
 ENDED_BONUSES_KEPT = 10
@@ -166,6 +166,7 @@ class Wallet:
     created_at: str | None = None
     updated_at: str | None = None
     exists: bool = False
+    chain_head: str | None = None  # the ledger's hash chain head (pitboss.chain), moved only by chain.seal
 
     def __post_init__(self) -> None:
         self.purses.setdefault(self.currency, Purse(self.currency))
@@ -257,6 +258,8 @@ class Wallet:
         others = {c: p.to_item() for c, p in self.purses.items() if c != self.currency}
         if others:  # absent on a single-currency wallet: its item is exactly what it always was
             item["purses"] = others
+        if self.chain_head:
+            item[chain.HEAD] = self.chain_head
         return item
 
     @classmethod
@@ -278,6 +281,7 @@ class Wallet:
             created_at=item.get("created_at"),
             updated_at=item.get("updated_at"),
             exists=True,
+            chain_head=item.get(chain.HEAD),
         )
 
 
