@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import sys
+import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -116,6 +118,24 @@ def main(argv: list[str] | None = None) -> int:
         for variant, seal in (("without chain", lambda ops: ops), ("with chain", real_seal)):
             chain.seal = seal
             run_variant(variant)
+        chain.seal = real_seal
+
+        # Usage metering's cost on the request path (issue 14 §3): one UpdateItem ADD per request, next to a
+        # GetItem of the same size for scale (wall clock on this DynamoDB Local, median of the samples).
+        from pitboss.reports import usage
+
+        def timed(fn: Callable[[], Any]) -> float:
+            samples = []
+            for _ in range(max(20, args.samples)):
+                started = time.perf_counter()
+                fn()
+                samples.append((time.perf_counter() - started) * 1000)
+            return round(statistics.median(samples), 2)
+
+        results["usage count per request (ms, median)"] = {
+            "count_request (UpdateItem ADD)": timed(lambda: usage.count_request(who.realm, "v1", "GET")),
+            "GetItem (for scale)": timed(lambda: store.get(keys.tenant_pk(who.tenant_id), "TENANT")),
+        }
     finally:
         chain.seal = real_seal
         db.stop()

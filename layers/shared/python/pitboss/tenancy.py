@@ -37,6 +37,9 @@ SCOPES = (
     "wallet:read",
     "wallet:write",
     "backoffice:read",
+    # issue 14 §3-4: usage metering and reports (GGR)
+    "usage:read",
+    "reports:read",
 )
 
 
