@@ -352,6 +352,45 @@ Ctrl-C stops everything.""",
     return 0
 
 
+def cmd_verify_chain(args: argparse.Namespace) -> int:
+    """Recomputes the hash chains (issue 14 §5) of one player or every player of the tenant's mode."""
+    from pitboss import keys
+    from pitboss.audit import verify
+
+    with connected(args.table):
+        results = [
+            {"user_id": uid, **out.model_dump(mode="json", exclude_none=True)}
+            for uid, out in verify.verify_realm(keys.realm(args.tenant, args.mode), args.player)
+        ]
+    broken = [r for r in results if not r["ok"]]
+    summary = {"players": len(results), "broken": len(broken), "checked": sum(int(r["checked"]) for r in results)}
+    _print({**summary, "results": broken if not args.all else results} if args.json else summary, args.json)
+    if not args.json:
+        for row in broken:
+            print(f"BROKEN {row['user_id']}: {row['first_broken']}")
+    return 1 if broken else 0
+
+
+def cmd_usage(args: argparse.Namespace) -> int:
+    """Usage of a tenant for a month (issue 14 §3): live (billable) and test, per day and in total."""
+    from pitboss.reports import usage
+
+    with connected(args.table):
+        report = usage.month_report(args.tenant, args.month)
+    if args.json:
+        _print(report, True)
+        return 0
+    for mode in ("live", "test"):
+        data: Any = report[mode]
+        total = data["total"]
+        billable = "billable" if data["billable"] else "not billable"
+        print(
+            f"{mode} ({billable}): requests={total['requests_total']} ledger_entries={total['ledger_entries']} "
+            f"active_player_days={total['active_player_days']} monthly_active_players={data['monthly_active_players']}"
+        )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pitboss", description=__doc__)
     parser.add_argument("--table", help="a deployed table name (uses AWS credentials) instead of the local stack")
@@ -445,6 +484,20 @@ def build_parser() -> argparse.ArgumentParser:
     ob.add_argument("--limit", type=int, default=100)
     ob.add_argument("--json", action="store_true")
     ob.set_defaults(func=cmd_outbox)
+
+    vc = sub.add_parser("verify-chain", help="verify the tamper-evident history (hash chains) of a tenant's players")
+    vc.add_argument("--tenant", required=True)
+    vc.add_argument("--player", help="one player's user_id (default: every player of the mode)")
+    vc.add_argument("--mode", choices=["live", "test"], default="live")
+    vc.add_argument("--all", action="store_true", help="with --json: list every player, not only broken ones")
+    vc.add_argument("--json", action="store_true")
+    vc.set_defaults(func=cmd_verify_chain)
+
+    us = sub.add_parser("usage", help="a tenant's usage for a month: requests, ledger entries, active players")
+    us.add_argument("--tenant", required=True)
+    us.add_argument("--month", required=True, help="YYYY-MM")
+    us.add_argument("--json", action="store_true")
+    us.set_defaults(func=cmd_usage)
 
     return parser
 

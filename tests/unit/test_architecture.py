@@ -34,6 +34,8 @@ DOMAINS = frozenset(
         "lootbox",
         "events",
         "webhooks",
+        "audit",
+        "reports",
     }
 )
 PURE = frozenset({"models", "output", "rules", "entity"})

@@ -44,6 +44,9 @@ SCOPES = (
     "wallet:bonuses",
     "webhooks:read",
     "webhooks:write",
+    # issue 14 §3-4: usage metering and reports (GGR)
+    "usage:read",
+    "reports:read",
 )
 # Scopes that grant others: a key holding the left one may do what each on the right allows.
 IMPLIED_SCOPES: dict[str, frozenset[str]] = {
