@@ -10,12 +10,14 @@ from pitboss import streams
 from pitboss.changes import Sink
 from pitboss.events import publish as domain_events
 from pitboss.observability import logger, metrics
+from pitboss.reports import sinks as reports
 from pitboss.webhooks import delivery as webhooks
 
 # Every stream sink, in the order they run on each change. Add a sink here (one line); it must be
 # idempotent on the change (a record can come again).
 SINKS: list[Sink] = [
     domain_events.sink(webhooks.fan_out),
+    *reports.SINKS,  # usage (ledger entries, active players), reconciliation's touched wallets, GGR
 ]
 
 
