@@ -29,6 +29,7 @@ PARTITIONS = {
     "KEY#": "an API key record by the key's hash (the authorizer's)",
     "BRAND#": "a brand's public pointer (carries a copy of the brand for the gateway)",
     "SESSION#": "a player's gateway session by the token's hash",
+    "WPK#": "a brand's publishable key by the key's hash (the gateway's test-realm selector)",
     "LINK#": "a gateway link (activation, reset, e-mail change) by the token's hash",
     "LOCAL#": "the local stack's developer mailbox (never written when deployed)",
     "OPSESSION#": "an operator's console session by the token's hash",
@@ -40,7 +41,7 @@ PARTITIONS = {
 
 # The partitions each scoped function may touch (its policy's LeadingKeys are exactly these, plus "*").
 FUNCTIONS = {
-    "GatewayFunction": {"T#", "BRAND#", "SESSION#", "LINK#"},
+    "GatewayFunction": {"T#", "BRAND#", "SESSION#", "LINK#", "WPK#"},
     "PlayersFunction": {"T#"},
     "ConsoleFunction": {"T#", "TENANT#", "KEY#", "BRAND#", "SESSION#", "LINK#", "OPSESSION#", "OPEMAIL#", "AUDIT#"},
 }

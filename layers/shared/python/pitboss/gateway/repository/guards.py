@@ -49,8 +49,8 @@ class Counter:
     window: int
 
     def shard_pk(self, shard: int) -> str:
-        base = f"{self.realm}#RL#{self.brand_id}#{self.action}#{self.kind}#{digest(self.subject)}"
-        return f"{base}#{self.window}#S{shard}"
+        subject = digest(self.subject)
+        return f"{self.realm}#RL#{self.brand_id}#{self.action}#{self.kind}#{subject}#{self.window}#S{shard}"
 
     def shard_keys(self) -> list[Key]:
         return [(self.shard_pk(i), COUNT_SK) for i in range(SHARDS)]
