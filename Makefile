@@ -106,6 +106,12 @@ cost: $(BIN)/pitboss ## Cost per million bets and rounds on AWS list prices, fro
 coldstart: $(BIN)/pitboss ## Cold start per function: import + DynamoDB client, as a ratio to a bare boto3 client
 	$(BIN)/python -m bench.coldstart
 
+.PHONY: mutation
+mutation: $(BIN)/pitboss ## Mutation testing of the money and identity rules (mutmut; slow, not part of `make test`)
+	$(BIN)/pip install --quiet --disable-pip-version-check "mutmut==3.8.1"
+	$(BIN)/mutmut run --max-children 2
+	$(BIN)/mutmut results
+
 .PHONY: build
 build: $(SAMBIN)/sam ## sam build (no container needed)
 	$(SAMBIN)/sam build

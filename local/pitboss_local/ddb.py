@@ -64,7 +64,9 @@ class DynamoDBLocal:
     def endpoint(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 60.0) -> DynamoDBLocal:
+    def start(self, timeout: float | None = None) -> DynamoDBLocal:
+        # Java's start-up on a loaded shared machine can pass a minute; PITBOSS_DDB_START_SECONDS overrides.
+        timeout = timeout if timeout is not None else float(os.environ.get("PITBOSS_DDB_START_SECONDS", "120"))
         jar_dir = ensure_installed()
         java = shutil.which("java")
         if java is None:

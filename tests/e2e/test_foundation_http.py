@@ -40,7 +40,8 @@ def test_missing_bad_and_revoked_keys_are_401(api: Api, local_stack: Any) -> Non
     import json
 
     record = json.loads(created.stdout)
-    assert api.get("/v1/players/someone", record["key"]).status_code == 404
+    missing = api.get("/v1/players/someone", record["key"])
+    assert (missing.status_code, missing.json()["error"]["code"]) == (404, "player_not_found")  # the key works
     revoked = local_stack.cli("revoke-key", "--tenant", t.tenant_id, "--key-id", record["key_id"], "--json")
     assert revoked.returncode == 0, revoked.stderr
     # A warm authorizer keeps a verified key for its cache window (10 s deployed, 1 s on the test stack).
@@ -127,7 +128,7 @@ def test_bad_input_is_422_with_fields(api: Api, local_stack: Any) -> None:
         assert r.status_code == 422, (body, r.text)
         assert r.json()["error"]["code"] == "validation_error" and r.json()["error"]["fields"]
     r = api.call("POST", "/v1/players", t.live_key, data="{not json", headers={"content-type": "application/json"})
-    assert r.status_code == 422
+    assert r.status_code == 422 and r.json()["error"]["code"] == "validation_error", r.text
 
 
 def test_openapi_and_docs_are_public(api: Api) -> None:
@@ -202,11 +203,13 @@ def test_brand_id_in_the_body_or_the_query(api: Api, local_stack: Any) -> None:
     r = api.post(f"/v1/players/{name}/deposits", t.live_key, {"amount": "5.00", "brand_id": b})
     assert r.status_code == 201 and r.json()["wallet"]["currency"] == "EUR", r.text
     r = api.post(f"/v1/players/{name}/deposits", t.live_key, {"amount": "5.00", "brand_id": a})
-    assert r.status_code == 404  # no such player in brand A
+    assert (r.status_code, r.json()["error"]["reason"]) == (404, "player_not_found")  # no such player in brand A
     uid = api.get(f"/v1/players/{name}?brand_id={b}", t.live_key).json()["player"]["user_id"]
     r = api.post(f"/v1/players/{uid}/deposits", t.live_key, {"amount": "5.00", "brand_id": a})
-    assert r.status_code == 404  # a UUID with a brand named must be that brand's player
-    assert api.get(f"/v1/players/{uid}?brand_id={a}", t.live_key).status_code == 404
+    # a UUID with a brand named must be that brand's player
+    assert (r.status_code, r.json()["error"]["reason"]) == (404, "player_not_found")
+    r = api.get(f"/v1/players/{uid}?brand_id={a}", t.live_key)
+    assert (r.status_code, r.json()["error"]["code"]) == (404, "player_not_found")
     assert api.get(f"/v1/players/{uid}?brand_id={b}", t.live_key).status_code == 200
     # the brand is part of an upsert's request, from the query as from the body
     again = {**body, "username": unique("Once"), "idempotency_key": unique("up")}

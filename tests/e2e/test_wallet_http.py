@@ -26,7 +26,12 @@ def test_a_round_over_http(api: Api, local_stack: Any) -> None:
     assert body["transaction"]["amount"] == "55200" and body["wallet"]["balances"]["real"] == "55200"
     replay = api.post(f"{base}/deposits", t.live_key, {"amount": 55200, "idempotency_key": "d1"})
     assert replay.status_code == 200 and replay.json()["deduped"] is True
-    assert api.post(f"{base}/deposits", t.live_key, {"amount": 1, "idempotency_key": "d1"}).status_code == 409
+    reused = api.post(f"{base}/deposits", t.live_key, {"amount": 1, "idempotency_key": "d1"})
+    assert (reused.status_code, reused.json()["error"]["code"], reused.json()["error"]["reason"]) == (
+        409,
+        "conflict",
+        "idempotency_key_reused",
+    )
     bet = api.post(f"{base}/bets", t.live_key, {"amount": "10000", "ref_id": "txn_abc123", "round_id": "rnd_9988"})
     assert bet.status_code == 201, bet.text
     assert bet.json()["wallet"]["frozen"] == "10000"
@@ -44,7 +49,12 @@ def test_a_round_over_http(api: Api, local_stack: Any) -> None:
         {"amount": "25000", "ref_id": "txn_xyz789", "round_id": "rnd_9988", "round_closed": True},
     )
     assert win.status_code == 201 and win.json()["wallet"]["balances"]["real"] == "70200"
-    assert api.post(f"{base}/wins", t.live_key, {"amount": "1", "ref_id": "w2", "round_id": "nope"}).status_code == 404
+    nope = api.post(f"{base}/wins", t.live_key, {"amount": "1", "ref_id": "w2", "round_id": "nope"})
+    assert (nope.status_code, nope.json()["error"]["code"], nope.json()["error"]["reason"]) == (
+        404,
+        "not_found",
+        "round_not_found",
+    )
     rb = api.post(f"{base}/rollbacks", t.live_key, {"ref_id": "txn_abc123"})
     assert rb.status_code == 409 and (rb.json()["error"]["code"], rb.json()["error"]["reason"]) == (
         "conflict",
@@ -126,7 +136,8 @@ def test_withdrawal_flow(api: Api, local_stack: Any) -> None:
     assert r.json()["wallet"]["frozen"] == "30.00"
     done = api.post(f"{base}/withdrawals/{wd}/complete", t.live_key)  # a PSP callback may send no body
     assert done.status_code == 200 and done.json()["withdrawal"]["status"] == "completed"
-    assert api.post(f"{base}/withdrawals/{wd}/cancel", t.live_key, {}).status_code == 409
+    late = api.post(f"{base}/withdrawals/{wd}/cancel", t.live_key, {})
+    assert (late.status_code, late.json()["error"]["reason"]) == (409, "withdrawal_not_pending")
     assert api.get(f"{base}/wallet", t.live_key).json()["wallet"]["frozen"] == "0.00"
 
 
