@@ -14,11 +14,13 @@ TIMELINE_MAX_LIMIT = 100
 
 
 def get_dossier(principal: Principal, key: str, brand_id: int | None) -> PlayerEnvelope:
-    player = identity.load_player(principal, key, brand_id)
+    user_id = identity.resolve_user_id(principal, key, brand_id)
+    # Issue 13: the profile and the wallet (lifetime xp for the VIP standing) in one BatchGetItem.
+    profile, engagement = repository.profile_and_engagement(principal.realm, user_id)
+    player = identity.player_from(principal, profile)
     brand = principal.brands[player.brand_id]
     out = PlayerOut.of(player, gates.effective(player, brand.settings))
-    # Issue 13: the VIP standing (lifetime xp on the wallet item, the brand's ladder as it is now).
-    out.vip = VipOut.of(engines.vip_of(repository.wallet_engagement(player.pk), brand.settings))
+    out.vip = VipOut.of(engines.vip_of(engagement, brand.settings))
     return PlayerEnvelope(player=out)
 
 

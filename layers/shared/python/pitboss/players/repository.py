@@ -158,7 +158,10 @@ def _due(entry: dict[str, Any]) -> Due | None:
     return Due(realm="#".join(parts[:3]), tenant_id=parts[1], user_id=parts[4])
 
 
-def wallet_engagement(player_pk: str) -> dict[str, Any]:
-    """The engagement attribute of the player's wallet (lifetime xp, VIP level; issue 13), or {}."""
-    item = store.get(player_pk, keys.WALLET, consistent=False)
-    return dict((item or {}).get("engagement") or {})
+def profile_and_engagement(realm: str, user_id: str) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """The profile and the `engagement` attribute of the wallet (lifetime xp, VIP level; issue 13), in one
+    BatchGetItem."""
+    pk = keys.player_pk(realm, user_id)
+    found = store.batch_get([(pk, keys.PROFILE), (pk, keys.WALLET)])
+    wallet = found.get((pk, keys.WALLET)) or {}
+    return found.get((pk, keys.PROFILE)), dict(wallet.get("engagement") or {})
