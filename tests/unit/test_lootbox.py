@@ -208,17 +208,21 @@ def test_refusals(moto_table: str) -> None:
         b.grant(box_id, 1)
 
 
-def test_a_real_prize_in_a_plug_in_brand_is_refused(moto_table: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """issue 13 §1: real money in plug_in is the operator's; until payouts are wired, 409 service_mode."""
-    from pitboss.lootbox import opening
+def test_a_real_prize_in_a_plug_in_brand_is_a_payout_instruction(moto_table: str) -> None:
+    """issue 13 §1: "When an engine awards real money in plug_in (... a lootbox cash prize), Pitboss records a
+    payout instruction for the operator's wallet instead of posting it"."""
+    from pitboss.engines import payouts
 
-    b = Boxes()
-    box_id = b.box_id(prizes=[{"weight": 1, "rail": "real", "amount": "1"}])
-    monkeypatch.setattr(opening, "service_mode", lambda _brand: "plug_in")
-    with pytest.raises(Conflict) as exc:
-        b.open(box_id, key="cash")
-    assert exc.value.code == "service_mode"
-    assert b.stored_wallet() is None
+    b = Boxes(service_mode="plug_in")
+    box_id = b.box_id(prizes=[{"weight": 1, "rail": "real", "amount": "1.50"}])
+    b.grant(box_id, 1)
+    out = b.open(box_id, key="cash").body
+    assert out["transaction"] is None and out["reward"]["rail"] == "real" and out["reward"]["amount"] == "1.50"
+    assert b.stored_wallet() is None  # no cash moved on Pitboss's ledger
+    pending = payouts.list_pending(b.who, 10, None).payouts
+    assert [(p.id, p.amount, p.source) for p in pending] == [(out["reward"]["payout_id"], "1.50", "lootbox")]
+    assert b.open(box_id, key="cash").body == out  # the replay records nothing more
+    assert len(payouts.list_pending(b.who, 10, None).payouts) == 1
 
 
 # ---- fairness over the rotation ----------------------------------------------------------------

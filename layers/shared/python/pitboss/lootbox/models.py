@@ -151,6 +151,11 @@ class RewardOut(BaseModel):
     boxes_left: int = Field(description="The player's unopened boxes of this lootbox after this open")
     opened_at: Timestamp
     fairness: DrawProof
+    payout_id: str | None = Field(
+        default=None,
+        description="A real prize in a plug_in brand: the payout instruction for the operator's wallet",
+        exclude_if=lambda v: v is None,
+    )
 
 
 class OpenOut(BaseModel):

@@ -6,10 +6,12 @@ the profile version when gated, the idempotency record last, bounded retry)."""
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from pitboss import ids
+from pitboss.engines.port import instruction_ops
 from pitboss.errors import Conflict, InsufficientFunds
 from pitboss.idempotency import Decision, IdemRequest, Outcome
 from pitboss.identity import profiles
@@ -28,25 +30,40 @@ HOUSE_LOOTBOX = "house:lootbox"  # real-money prizes
 HOUSE_BONUS_POOL = "house:bonus_pool"
 
 
-def service_mode(brand: Brand) -> str:
-    # The setting arrives with issue 13 §1 (engines-a); until then every brand is white_label.
-    return str(getattr(brand.settings, "service_mode", "white_label"))
+@dataclass
+class Posted:
+    """What a prize became: a ledger entry, or (real money in a plug_in brand) a payout instruction's ops."""
+
+    entry: dict[str, Any] | None = None
+    ops: list[repository.Op] = field(default_factory=list)
+    payout_id: str | None = None
 
 
-def _post_prize(ctx: Ctx, box: Lootbox, prize: Prize) -> dict[str, Any] | None:
-    """The prize's ledger entry. The one place a prize becomes money: a real prize in a plug_in brand must
-    become a payout instruction (issue 13 §1, engines-a's `payouts`); until that is wired it is refused."""
+def _post_prize(ctx: Ctx, box: Lootbox, prize: Prize, source_ref: str) -> Posted:
+    """The one place a prize becomes money. A real prize in a plug_in brand (issue 13 §1: the operator's wallet
+    holds the cash) is a payout instruction recorded in the open's own transaction, never a ledger entry."""
     if prize.rail is None or prize.amount is None:
-        return None
-    rules.refuse_real_prize(prize.rail, service_mode(ctx.brand))
+        return Posted()
     m, amount = ctx.m, prize.amount
+    if prize.rail == "real" and ctx.brand.settings.service_mode == "plug_in":
+        payout, ops = instruction_ops(
+            ctx.principal.realm,
+            user_id=ctx.user_id,
+            brand_id=ctx.brand.brand_id,
+            amount=amount,
+            currency=m.currency,
+            source="lootbox",
+            source_ref=source_ref,
+            actor=ctx.principal.actor,
+        )
+        return Posted(ops=ops, payout_id=str(payout["id"]))
     extra = {"lootbox_id": box.id}
     if prize.rail in ISSUERS:
         legs = [m.leg(ISSUERS[prize.rail], prize.rail, -amount), m.leg(f"player:{prize.rail}", prize.rail, amount)]
-        return m.entry("lootbox_prize", amount, legs, rail=prize.rail, extra=extra)
+        return Posted(m.entry("lootbox_prize", amount, legs, rail=prize.rail, extra=extra))
     if prize.rail == "real":
         legs = [m.leg(HOUSE_LOOTBOX, "real", -amount), m.leg("player:real", "real", amount)]
-        return m.entry("lootbox_prize", amount, legs, rail="real", extra=extra)
+        return Posted(m.entry("lootbox_prize", amount, legs, rail="real", extra=extra))
     # bonus: a bonus like a granted one, with the prize's wagering multiplier
     m.forfeit_expired()
     room_for_bonus(m.wallet)
@@ -65,7 +82,7 @@ def _post_prize(ctx: Ctx, box: Lootbox, prize: Prize) -> dict[str, Any] | None:
     entry = m.entry("lootbox_prize", amount, legs, rail="bonus", extra={**extra, "bonus_id": bonus.id})
     if required == 0:
         m.convert(bonus)
-    return entry
+    return Posted(entry)
 
 
 def _buy(ctx: Ctx, box: Lootbox) -> dict[str, Any]:
@@ -112,7 +129,7 @@ def open_box(principal: Principal, user_id: str, lootbox_id: str, idem: IdemRequ
         drawn = rules.draw(seed.seed, user_id, nonce, box.weights)
         prize = box.prizes[drawn.index]
         bought = _buy(ctx, box) if paid_with == "cost" else None
-        prize_entry = _post_prize(ctx, box, prize)
+        posted = _post_prize(ctx, box, prize, source_ref=f"{box.id}:{drawn.message}")
         left = unopened - 1 if paid_with == "box" else unopened
         at = ctx.m.now_iso
         proof = DrawProof(
@@ -133,9 +150,10 @@ def open_box(principal: Principal, user_id: str, lootbox_id: str, idem: IdemRequ
             boxes_left=left,
             opened_at=at,
             fairness=proof,
+            payout_id=posted.payout_id,
         )
         entries = ctx.m.entries
-        main = prize_entry or bought
+        main = posted.entry or bought
         answer = OpenOut(
             reward=reward,
             lootbox=lootbox_out(box),
@@ -154,11 +172,12 @@ def open_box(principal: Principal, user_id: str, lootbox_id: str, idem: IdemRequ
             repository.open_put(realm, user_id, nonce, record),
             repository.still_enabled(realm, box.id),
             repository.seed_unchanged(realm, brand_id, seed.number),
+            *posted.ops,
         ]
         if paid_with == "box":
             ops.append(repository.inventory_put(realm, user_id, box.id, count=left, read=unopened, at=at))
         body = answer.model_dump(mode="json")
-        if main is None:  # nothing moved (a box or a free open that drew nothing): no wallet write at all
+        if main is None:  # no entry (nothing won, or a payout instruction, with a held or free box): no wallet write
             if ctx.profile_version is not None:
                 ops.append(profiles.unchanged(ctx.player))
             return Decision(ops=ops, status=201, body=body)

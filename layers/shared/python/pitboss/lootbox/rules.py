@@ -90,13 +90,6 @@ def refuse_disabled(disabled: bool) -> None:
         raise Conflict("this lootbox is disabled", code="disabled")
 
 
-def refuse_real_prize(rail: str, service_mode: str) -> None:
-    """issue 13 §1: in a plug_in brand the operator holds the cash; a real-money prize becomes a payout
-    instruction (engines-a's payouts), and until that is wired here it is refused, moving nothing."""
-    if rail == "real" and service_mode == "plug_in":
-        raise Conflict("real-money prizes are paid by the operator's wallet in a plug_in brand", code="service_mode")
-
-
 def brand_of(lootbox_id: str) -> int:
     """The brand a lootbox id names (lb_<brand>_<ulid>): the open reads the brand's seed in its first round
     trip, before the definition is read (which must then agree, else 404)."""
