@@ -12,9 +12,9 @@ from pitboss import http, idempotency
 from pitboss.observability import logger, metrics
 from pitboss.players import compliance, lifecycle, limits, queries, upsert, writes
 from pitboss.players.models import FlagsChange, KycChange, NoteIn, PlayerUpsert, RgUpdate, StatusChange, TagsChange
-from pitboss.players.output import EventEnvelope, PlayerEnvelope, TimelinePage
+from pitboss.players.output import EventEnvelope, PlayerEnvelope, PlayersList, TimelinePage
 from pitboss.tenancy import Principal
-from pitboss.types import BrandId
+from pitboss.types import BrandId, ExternalRef
 
 app = APIGatewayHttpResolver(**http.RESOLVER_OPTIONS)
 http.configure(app, surface="v1")
@@ -39,8 +39,27 @@ def upsert_player(body: PlayerUpsert, brand_id: BrandQuery = None) -> Response[P
     body = body.model_copy(update={"brand_id": http.brand_param(brand_id, body.brand_id)})
     # The brand is part of the request even when it came in the query: one key, one brand's player.
     route = f"/v1/players:{who.brand(body.brand_id).brand_id}"
-    idem = idempotency.begin(who.realm, body.idempotency_key, "POST", route, http.raw_body(app))
+    idem = idempotency.begin(who, body.idempotency_key, "POST", route, http.raw_body(app))
     return http.answer(upsert.upsert_player(who, body, idem), PlayerEnvelope)
+
+
+@app.get(
+    "/v1/players",
+    summary="Find players by external_ref",
+    description=(
+        'Seed 000: external_ref is "stored on the player metadata for cross-lookup". The players carrying it, '
+        "in the brand named, or in every brand the key can see; an external_ref is unique within a brand "
+        "(an upsert giving another player's answers 409 `external_ref_taken`). None found: an empty list."
+    ),
+    responses={**http.V1_ERRORS, 200: http.ok("The dossiers of the players carrying the ref", PlayersList)},
+    tags=["players"],
+)
+def find_players(
+    external_ref: Annotated[ExternalRef, Query(description="Your internal PAM id, as sent on the upsert")],
+    brand_id: Annotated[BrandId | None, Query(description="Look in this brand only")] = None,
+) -> PlayersList:
+    who = http.principal(app, "players:read")
+    return queries.find_by_external_ref(who, external_ref, brand_id)
 
 
 @app.get(

@@ -67,7 +67,7 @@ def _begin(
     any spelling of the username are the same request."""
     user_id = _player(who, key, brand_id, body.brand_id)
     path = f"{route}:{user_id}{target}"
-    return user_id, idempotency.begin(who.realm, body.idempotency_key, "POST", path, http.raw_body(app))
+    return user_id, idempotency.begin(who, body.idempotency_key, "POST", path, http.raw_body(app))
 
 
 def _moved(outcome: idempotency.Outcome) -> Response[MovementOut]:

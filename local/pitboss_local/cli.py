@@ -113,6 +113,15 @@ def cmd_create_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_create_publishable_key(args: argparse.Namespace) -> int:
+    from pitboss.gateway import publishable
+
+    with connected(args.table):
+        raw, record = publishable.create(args.tenant, args.brand_id, args.mode)
+    _print({"key": raw, **record}, args.json)
+    return 0
+
+
 def cmd_revoke_key(args: argparse.Namespace) -> int:
     from pitboss import tenancy
 
@@ -139,9 +148,34 @@ def _setting_value(raw: str) -> Any:
         return raw
 
 
+def _unknown_settings(changes: dict[str, Any]) -> str:
+    """An error naming every setting --set gave that a brand does not have (a typo is never ignored)."""
+    import difflib
+
+    from pitboss.tenancy import BrandSettings
+
+    known = sorted(BrandSettings.model_fields)
+    lines = []
+    for name in changes:
+        if name not in BrandSettings.model_fields:
+            close = difflib.get_close_matches(name, known, n=1)
+            lines.append(f"error: unknown setting {name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+    return "\n".join([*lines, f"known settings: {', '.join(known)}"]) if lines else ""
+
+
+def _settings_error(exc: ValidationError) -> str:
+    """One line per refused value: `error: min_age: Input should be a valid integer (got 'abc')`."""
+    lines = []
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error["loc"]) or "settings"
+        lines.append(f"error: {where}: {error['msg']} (got {error.get('input')!r})")
+    return "\n".join(lines)
+
+
 def cmd_brand_settings(args: argparse.Namespace) -> int:
     """Shows a brand's settings; with --set, changes them (validated like every other write)."""
     from pitboss import tenancy
+    from pitboss.errors import Conflict
 
     changes: dict[str, Any] = {}
     for pair in args.set or []:
@@ -149,12 +183,19 @@ def cmd_brand_settings(args: argparse.Namespace) -> int:
         if not sep or not name.strip():
             raise SystemExit(f"--set takes key=value, got {pair!r}")
         changes[name.strip()] = _setting_value(raw)
+    unknown = _unknown_settings(changes)
+    if unknown:
+        print(unknown, file=sys.stderr)
+        return 2
     with connected(args.table):
         if changes:
             try:
                 brand = tenancy.update_brand_settings(args.tenant, args.brand_id, changes)
             except ValidationError as exc:
-                print(f"error: {exc}", file=sys.stderr)
+                print(_settings_error(exc), file=sys.stderr)
+                return 2
+            except Conflict as exc:  # e.g. service_mode: the brand has real-rail entries (issue 13)
+                print(f"error: {exc.code}: {exc.message}", file=sys.stderr)
                 return 2
         else:
             found = next((b for b in tenancy.tenant_brands(args.tenant) if b.brand_id == args.brand_id), None)
@@ -214,6 +255,20 @@ def demo_operator(creds: dict[str, Any]) -> dict[str, Any]:
     return {"email": created.email, "password": created.password}
 
 
+def demo_brand_keys(creds: dict[str, Any]) -> list[dict[str, Any]]:
+    """A live and a test key per demo brand, each limited to its brand (issue 11 #14): with one of them a
+    request needs no brand_id, so seed 000's curl example works as written."""
+    from pitboss import tenancy
+
+    rows = []
+    for brand in creds["brands"]:
+        brand_id = int(brand["brand_id"])
+        live, _ = tenancy.create_key(creds["tenant_id"], "live", brand_ids=[brand_id], name=f"{brand['name']} live")
+        test, _ = tenancy.create_key(creds["tenant_id"], "test", brand_ids=[brand_id], name=f"{brand['name']} test")
+        rows.append({"brand_id": brand_id, "live_key": live, "test_key": test})
+    return rows
+
+
 def cmd_outbox(args: argparse.Namespace) -> int:
     """Queued player messages (activation, email change, password reset), newest first, with their links."""
     from pitboss.gateway import outbox
@@ -252,7 +307,11 @@ def cmd_dev(args: argparse.Namespace) -> int:
     if "operator" not in creds:  # data from before the console: add its demo owner
         creds["operator"] = demo_operator(creds)
         creds_file.write_text(json.dumps(creds, indent=2))
+    if "brand_keys" not in creds:  # data from before per-brand demo keys: add them
+        creds["brand_keys"] = demo_brand_keys(creds)
+        creds_file.write_text(json.dumps(creds, indent=2))
     url = stack.api.url
+    brand_keys = "; ".join(f"brand {k['brand_id']}: {k['test_key']}, {k['live_key']}" for k in creds["brand_keys"])
     print(
         f"""
 Pitboss local stack is up.
@@ -263,6 +322,7 @@ Pitboss local stack is up.
   Brands:     {", ".join(f"{b['brand_id']} {b['name']} ({_currencies(b)})" for b in creds["brands"])}
   Live key:   {creds["live_key"]}
   Test key:   {creds["test_key"]}
+  Brand keys: {brand_keys}
   Console:    {url}/console   (sign in as {creds["operator"]["email"]} / {creds["operator"]["password"]})
   (also in {creds_file})
 
@@ -270,6 +330,11 @@ Try:
   curl -s -X POST {url}/v1/players -H "Authorization: Bearer {creds["test_key"]}" \\
        -H "Content-Type: application/json" \\
        -d '{{"brand_id": {creds["brands"][0]["brand_id"]}, "username": "StarlordV7", "email": "sv7@example.com"}}'
+  or, with a key limited to one brand (no brand_id needed), seed 000's example as written:
+  curl -s -X POST {url}/v1/players -H "Authorization: Bearer {creds["brand_keys"][0]["test_key"]}" \\
+       -H "Content-Type: application/json" \\
+       -d '{{"username": "StarlordV7", "email": "sv7@example.com", "external_ref": "pam-uuid-abc",
+            "country_code": "US"}}'
 Ctrl-C stops everything.""",
         flush=True,
     )
@@ -284,6 +349,45 @@ Ctrl-C stops everything.""",
     print("stopping...", flush=True)
     stack.stop()
     local_stack.stack_file(base).unlink(missing_ok=True)
+    return 0
+
+
+def cmd_verify_chain(args: argparse.Namespace) -> int:
+    """Recomputes the hash chains (issue 14 §5) of one player or every player of the tenant's mode."""
+    from pitboss import keys
+    from pitboss.audit import verify
+
+    with connected(args.table):
+        results = [
+            {"user_id": uid, **out.model_dump(mode="json", exclude_none=True)}
+            for uid, out in verify.verify_realm(keys.realm(args.tenant, args.mode), args.player)
+        ]
+    broken = [r for r in results if not r["ok"]]
+    summary = {"players": len(results), "broken": len(broken), "checked": sum(int(r["checked"]) for r in results)}
+    _print({**summary, "results": broken if not args.all else results} if args.json else summary, args.json)
+    if not args.json:
+        for row in broken:
+            print(f"BROKEN {row['user_id']}: {row['first_broken']}")
+    return 1 if broken else 0
+
+
+def cmd_usage(args: argparse.Namespace) -> int:
+    """Usage of a tenant for a month (issue 14 §3): live (billable) and test, per day and in total."""
+    from pitboss.reports import usage
+
+    with connected(args.table):
+        report = usage.month_report(args.tenant, args.month)
+    if args.json:
+        _print(report, True)
+        return 0
+    for mode in ("live", "test"):
+        data: Any = report[mode]
+        total = data["total"]
+        billable = "billable" if data["billable"] else "not billable"
+        print(
+            f"{mode} ({billable}): requests={total['requests_total']} ledger_entries={total['ledger_entries']} "
+            f"active_player_days={total['active_player_days']} monthly_active_players={data['monthly_active_players']}"
+        )
     return 0
 
 
@@ -322,6 +426,15 @@ def build_parser() -> argparse.ArgumentParser:
     ck.add_argument("--name")
     ck.add_argument("--json", action="store_true")
     ck.set_defaults(func=cmd_create_key)
+
+    pk = sub.add_parser(
+        "create-publishable-key", help="create a publishable brand key (wpk_...) for the gateway's x-pitboss-key"
+    )
+    pk.add_argument("--tenant", required=True)
+    pk.add_argument("--brand-id", type=int, required=True)
+    pk.add_argument("--mode", choices=["live", "test"], default="test")
+    pk.add_argument("--json", action="store_true")
+    pk.set_defaults(func=cmd_create_publishable_key)
 
     rk = sub.add_parser("revoke-key", help="revoke an API key by its key_id")
     rk.add_argument("--tenant", required=True)
@@ -371,6 +484,20 @@ def build_parser() -> argparse.ArgumentParser:
     ob.add_argument("--limit", type=int, default=100)
     ob.add_argument("--json", action="store_true")
     ob.set_defaults(func=cmd_outbox)
+
+    vc = sub.add_parser("verify-chain", help="verify the tamper-evident history (hash chains) of a tenant's players")
+    vc.add_argument("--tenant", required=True)
+    vc.add_argument("--player", help="one player's user_id (default: every player of the mode)")
+    vc.add_argument("--mode", choices=["live", "test"], default="live")
+    vc.add_argument("--all", action="store_true", help="with --json: list every player, not only broken ones")
+    vc.add_argument("--json", action="store_true")
+    vc.set_defaults(func=cmd_verify_chain)
+
+    us = sub.add_parser("usage", help="a tenant's usage for a month: requests, ledger entries, active players")
+    us.add_argument("--tenant", required=True)
+    us.add_argument("--month", required=True, help="YYYY-MM")
+    us.add_argument("--json", action="store_true")
+    us.set_defaults(func=cmd_usage)
 
     return parser
 

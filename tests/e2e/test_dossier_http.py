@@ -34,7 +34,8 @@ OTHER: dict[str, dict[str, Any]] = {
 
 def _player(api: Api, key: str) -> dict[str, Any]:
     name = unique("Dos")
-    r = api.post("/v1/players", key, {"username": name, "email": f"{name}@example.com"})
+    # A date of birth, as seed 000 requires for KYC: the sample KYC write approves.
+    r = api.post("/v1/players", key, {"username": name, "email": f"{name}@example.com", "date_of_birth": "1990-01-01"})
     assert r.status_code == 201, r.text
     player: dict[str, Any] = r.json()["player"]
     return player

@@ -32,7 +32,8 @@ def _setup(*brands: tuple[str, str]) -> tuple[tenancy.Principal, str]:
     at(T0)
     t = make_tenant(*brands)
     who = principal(t.live_key)
-    return who, new_player(who)["user_id"]
+    # A date of birth, as seed 000 requires for KYC: the sample KYC write approves.
+    return who, new_player(who, date_of_birth="1990-01-01")["user_id"]
 
 
 # ---- RG limits ---------------------------------------------------------------------------------

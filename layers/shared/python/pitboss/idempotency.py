@@ -5,6 +5,11 @@ one TransactWriteItems whose last operation puts the record with attribute_not_e
 same request) answers the stored body with 200 and "deduped": true; the same key with another request is
 409. A crash between decide and write leaves nothing; a lost race on the record answers the winner's body.
 Stored answers are compressed JSON (`pack`), so a record stays near one write unit whatever the answer holds.
+
+A record also names the brand of the player its answer is about (issue 10 #2): idempotency keys are shared by
+every API key of a realm, so a replay is answered only to a caller that may see that brand. Anyone else gets
+what the request earns without the key: the flow's own refusal (404 for a player it can't see), else a 409,
+never the stored answer.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from pitboss import clock, ids, keys, observability, retry, store
 from pitboss.errors import ConcurrentUpdate, IdempotencyConflict, PitbossError, TransactionCancelled
@@ -25,16 +30,31 @@ MAX_KEY_LENGTH = 255
 MAX_ATTEMPTS = 6
 
 
+class Caller(Protocol):
+    """Who sends the request (a tenancy.Principal): its realm and the brands it may see."""
+
+    @property
+    def realm(self) -> str: ...
+
+    def visible_brand_ids(self) -> list[int]: ...
+
+
 @dataclass(frozen=True)
 class IdemRequest:
     realm: str
     key: str
     fingerprint: str
     supplied: bool
+    # The brands the caller may see; None: every brand of the realm (an internal caller, e.g. the scheduler).
+    brands: frozenset[int] | None = None
 
     @property
     def item_key(self) -> tuple[str, str]:
         return (keys.idempotency_pk(self.realm, self.key), "IDEM")
+
+    def may_see(self, brand_id: int | None) -> bool:
+        """A stored answer about a player of `brand_id` (None: not about one player) may go to this caller."""
+        return brand_id is None or self.brands is None or brand_id in self.brands
 
 
 def fingerprint(method: str, route: str, body: Any) -> str:
@@ -45,10 +65,15 @@ def fingerprint(method: str, route: str, body: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def begin(realm: str, idempotency_key: str | None, method: str, route: str, body: Any) -> IdemRequest:
+def begin(caller: Caller | str, idempotency_key: str | None, method: str, route: str, body: Any) -> IdemRequest:
+    """The request's idempotency: its key (the caller's, or `auto-<ulid>`), its fingerprint, and who may see
+    its replays. Routes pass the Principal; a bare realm is an internal caller that sees every brand."""
     supplied = bool(idempotency_key)
     key = idempotency_key if idempotency_key else f"auto-{ids.ulid()}"
-    return IdemRequest(realm=realm, key=key, fingerprint=fingerprint(method, route, body), supplied=supplied)
+    realm, brands = (caller, None) if isinstance(caller, str) else (caller.realm, frozenset(caller.visible_brand_ids()))
+    return IdemRequest(
+        realm=realm, key=key, fingerprint=fingerprint(method, route, body), supplied=supplied, brands=brands
+    )
 
 
 @dataclass
@@ -56,9 +81,13 @@ class Outcome:
     status: int
     body: dict[str, Any]
     deduped: bool = False
+    # The key the request was recorded under (the caller's, or the `auto-` one), answered with the body so a
+    # client that sent none can still retry safely (issue 10 #6). Set by `execute`; not part of `body`.
+    idempotency_key: str | None = None
 
     def response_body(self) -> dict[str, Any]:
-        return {**self.body, "deduped": True} if self.deduped else self.body
+        body = {**self.body, "deduped": True} if self.deduped else self.body
+        return body if self.idempotency_key is None else {**body, "idempotency_key": self.idempotency_key}
 
 
 @dataclass
@@ -73,6 +102,8 @@ class Decision:
     body: dict[str, Any]
     on_cancel: Callable[[TransactionCancelled], PitbossError | None] = field(default=lambda _exc: None)
     after_commit: Callable[[], None] | None = None
+    # The brand of the player the answer is about, when no PROFILE item was read (e.g. a player created now).
+    brand_id: int | None = None
 
 
 def pack(body: dict[str, Any]) -> bytes:
@@ -91,29 +122,49 @@ def unpack(stored: Any) -> dict[str, Any]:
 
 def replay(record: dict[str, Any], request: IdemRequest) -> Outcome:
     if record.get("fingerprint") != request.fingerprint:
-        raise IdempotencyConflict(
-            "this idempotency_key was already used with a different request",
-            idempotency_key=request.key,
-        )
+        raise _key_used(request)
     observability.count("IdempotentReplay")
     return Outcome(status=200, body=unpack(record["response"]), deduped=True)
 
 
-def record_op(request: IdemRequest, status: int, body: dict[str, Any]) -> store.Put:
+def record_op(request: IdemRequest, status: int, body: dict[str, Any], brand_id: int | None = None) -> store.Put:
     created = clock.now()
     ttl_days = get_settings().idempotency_ttl_days
     pk, sk = request.item_key
-    return store.Put(
-        {
-            "pk": pk,
-            "sk": sk,
-            "fingerprint": request.fingerprint,
-            "status": status,
-            "response": pack(body),
-            "created_at": clock.iso(created),
-            "ttl": int((created + timedelta(days=ttl_days)).timestamp()),
-        },
-        condition="attribute_not_exists(pk)",
+    item: dict[str, Any] = {
+        "pk": pk,
+        "sk": sk,
+        "fingerprint": request.fingerprint,
+        "status": status,
+        "response": pack(body),
+        "created_at": clock.iso(created),
+        "ttl": int((created + timedelta(days=ttl_days)).timestamp()),
+    }
+    if brand_id is not None:
+        item["brand_id"] = brand_id
+    return store.Put(item, condition="attribute_not_exists(pk)")
+
+
+def _profile_brand(items: dict[tuple[str, str], dict[str, Any]]) -> int | None:
+    """The brand of the player profile among the items a write read (dossier writes and movements read it)."""
+    for (_pk, sk), item in items.items():
+        if sk == keys.PROFILE and item.get("brand_id") is not None:
+            return int(item["brand_id"])
+    return None
+
+
+def _record_brand(record: dict[str, Any], items: dict[tuple[str, str], dict[str, Any]]) -> int | None:
+    """The brand a stored answer is about: written on the record, or (a record from before brands were
+    written) the profile read with it, which is the same player since the fingerprint names the player."""
+    stored = record.get("brand_id")
+    return int(stored) if stored is not None else _profile_brand(items)
+
+
+def _key_used(request: IdemRequest) -> IdempotencyConflict:
+    """The key answers another request: the caller's own with another body, or one it may not see (same words,
+    so the answer tells nothing about the other request)."""
+    return IdempotencyConflict(
+        "this idempotency_key was already used with a different request", idempotency_key=request.key
     )
 
 
@@ -126,22 +177,41 @@ def execute(
 ) -> Outcome:
     """Read (1 round trip), decide, commit (1 round trip); re-read on a lost race (pitboss.retry).
 
-    `decide` may also return an Outcome directly (e.g. a no-op that needs no write)."""
+    `decide` may also return an Outcome directly (e.g. a no-op that needs no write). Every outcome carries
+    the request's idempotency key, which a retry of the same request may send to get the same answer."""
+    outcome = _execute(request, read_keys, decide, attempts)
+    outcome.idempotency_key = request.key
+    return outcome
+
+
+def _execute(
+    request: IdemRequest,
+    read_keys: list[tuple[str, str]],
+    decide: Callable[[dict[tuple[str, str], dict[str, Any]]], Decision | Outcome],
+    attempts: int,
+) -> Outcome:
     for _attempt in retry.attempts(attempts, what="idempotent_write"):
         items = store.batch_get([*read_keys, request.item_key])
         record = items.pop(request.item_key, None)
-        if record is not None:
+        if record is not None and request.may_see(_record_brand(record, items)):
             return replay(record, request)
+        # No record, or one about a player this caller may not see: decide as if the key were new, so the
+        # caller gets the flow's own answer (404 for a player it can't see) and nothing of the stored one.
         decision = decide(items)
         if isinstance(decision, Outcome):
             return decision
-        ops = [*decision.ops, record_op(request, decision.status, decision.body)]
+        if record is not None:
+            raise _key_used(request)
+        brand_id = decision.brand_id if decision.brand_id is not None else _profile_brand(items)
+        ops = [*decision.ops, record_op(request, decision.status, decision.body, brand_id)]
         try:
             store.transact(ops)
         except TransactionCancelled as exc:
             if exc.failed(len(ops) - 1):
                 winner = store.get(*request.item_key)
                 if winner is not None:
+                    if not request.may_see(_record_brand(winner, items)):
+                        raise _key_used(request) from exc
                     return replay(winner, request)
             error = None if exc.is_conflict else decision.on_cancel(exc)
             if error is not None:

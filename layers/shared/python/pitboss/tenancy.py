@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from pitboss import actors, apikeys, clock, ids, keys, retry, store
 from pitboss.errors import (
@@ -42,6 +42,11 @@ SCOPES = (
     "wallet:bets",
     "wallet:payments",
     "wallet:bonuses",
+    "webhooks:read",
+    "webhooks:write",
+    # issue 14 §3-4: usage metering and reports (GGR)
+    "usage:read",
+    "reports:read",
 )
 # Scopes that grant others: a key holding the left one may do what each on the right allows.
 IMPLIED_SCOPES: dict[str, frozenset[str]] = {
@@ -50,8 +55,32 @@ IMPLIED_SCOPES: dict[str, frozenset[str]] = {
 WALLET_WRITE_SCOPES = ("wallet:bets", "wallet:payments", "wallet:bonuses")
 
 
+class RateLimit(BaseModel):
+    """How many requests of one kind the gateway takes per client address and per account in a window
+    (0: no limit of that kind); more answer 429 until the window ends."""
+
+    per_ip: int = Field(ge=0, description="Per client address (an IPv6 client: its /64)")
+    per_account: int = Field(ge=0, description="Per username, email address, player or link")
+    window_seconds: int = Field(ge=1, le=86_400)
+
+
+class RateLimits(BaseModel):
+    """The gateway's per-brand rate limits. Sane for a casino front end: a household or a mobile carrier's
+    shared address still fits, a script hammering one login or one address does not."""
+
+    registration: RateLimit = RateLimit(per_ip=50, per_account=10, window_seconds=3600)
+    login: RateLimit = RateLimit(per_ip=100, per_account=50, window_seconds=300)
+    forgot_password: RateLimit = RateLimit(per_ip=20, per_account=5, window_seconds=3600)
+    resend_activation: RateLimit = RateLimit(per_ip=20, per_account=5, window_seconds=3600)
+    verify_link: RateLimit = RateLimit(per_ip=30, per_account=10, window_seconds=300)
+
+
 class BrandSettings(BaseModel):
     """Per-brand rules. Defaults are the strict, regulator-friendly choice."""
+
+    # A setting this model does not know is refused (issue 10 #6: `--set timezon=Europe/Malta` was silently
+    # ignored). Stored brands are read through Brand, which drops unknown keys instead (see there).
+    model_config = ConfigDict(extra="forbid")
 
     timezone: str = "UTC"
     min_age: int = Field(default=18, ge=0, le=99)
@@ -109,6 +138,51 @@ class BrandSettings(BaseModel):
     # Gateway hardening (issue 10): an email change needs the current password too (false keeps seed 002's
     # body valid: email and comment only).
     email_change_requires_password: bool = False
+    # Floods and enumeration (issue 10 #5): rate limits per client address and per account; at most this many
+    # reset / activation messages (and mobile codes) per address an hour, whatever the answer says; the
+    # lockout counts failures per (account, client address) and locks the account itself only once this
+    # many addresses are locked out of it.
+    rate_limits: RateLimits = Field(default_factory=RateLimits)
+    messages_per_address_per_hour: int = Field(default=3, ge=0)
+    login_lock_ips: int = Field(default=3, ge=1)
+    # Message formats (issue 11 #9): the brand's own texts of the gateway's message_format keys, by language
+    # then key ({"en": {"email_verified": "..."}}); GET /gateway/message-formats answers them over the defaults.
+    message_formats: dict[str, dict[str, str]] = Field(default_factory=dict)
+
+    @field_validator("message_formats")
+    @classmethod
+    def _formats(cls, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        import re  # only here: the rest of the settings need no patterns
+
+        for language, texts in value.items():
+            if not re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{2,8})?", language):
+                raise ValueError(f"message_formats: {language!r} is not a language code such as en or pt-br")
+            for key, text in texts.items():
+                if not re.fullmatch(r"[a-z0-9_]{1,64}", key) or len(text) > 2000:
+                    raise ValueError(f"message_formats: {language}.{key} needs a snake_case key and a text <= 2000")
+        return value
+
+    # Service modes and engagement engines (issue 13, engines-a). `service_mode`: plug_in = the operator owns
+    # accounts and cash (real-rail movements refused, cash awards become payout instructions); changing it
+    # is refused once the brand has real-rail entries. (`message_formats` above is also written by PUT
+    # /v1/brands/{id}/message-formats/{language}.) `vip_levels`: the VIP
+    # ladder (pitboss.engines.rules.Level as JSON, PUT /v1/brands/{id}/vip-levels). Cashback: the period
+    # (brand time zone) and the smallest amount paid (brand currency).
+    service_mode: Literal["white_label", "plug_in"] = "white_label"
+    vip_levels: list[dict[str, Any]] = Field(default_factory=list)
+    cashback_period: Literal["daily", "weekly"] = "weekly"
+    cashback_min_payout: str = "0"
+
+    @field_validator("cashback_min_payout")
+    @classmethod
+    def _min_payout(cls, value: str) -> str:
+        try:
+            amount = Decimal(str(value))
+        except InvalidOperation as exc:
+            raise ValueError("a decimal amount, e.g. 1.00") from exc
+        if not amount.is_finite() or amount < 0:
+            raise ValueError("a decimal amount of 0 or more")
+        return str(amount)
 
     # Wallet hardening (issue 10 #6): a withdrawal request needs the player's KYC approved (403 kyc_required
     # otherwise). Self-excluded and closed players may still withdraw: their funds must be returned to them.
@@ -133,6 +207,16 @@ class Brand(BaseModel):
     name: str
     currency: str = Field(description="The default currency: the first of `currencies`")
     settings: BrandSettings = Field(default_factory=BrandSettings)
+
+    @field_validator("settings", mode="before")
+    @classmethod
+    def _known_settings(cls, value: object) -> object:
+        """A brand as stored (or carried by a key's brand set) may hold a setting this code no longer or not
+        yet knows (a removed setting, a rollback): it is dropped rather than failing every request of the
+        tenant. Input is checked where it is written (update_brand_settings validates BrandSettings)."""
+        if isinstance(value, dict):
+            return {k: v for k, v in value.items() if k in BrandSettings.model_fields}
+        return value
 
     @model_validator(mode="after")
     def _default_currency_first(self) -> Brand:
@@ -411,12 +495,7 @@ def create_tenant(name: str, brands: list[tuple[str, str]]) -> dict[str, Any]:
         brand = Brand(brand_id=brand_id, tenant_id=tenant_id, team_id=team_id, name=brand_name, currency=currency)
         created.append(brand)
         ops.append(store.Put(_brand_item(brand), condition="attribute_not_exists(pk)"))
-        ops.append(
-            store.Put(
-                {"pk": keys.brand_pointer_pk(brand_id), "sk": "BRAND", "tenant_id": tenant_id},
-                condition="attribute_not_exists(pk)",
-            )
-        )
+        ops.append(store.Put(_pointer_item(brand), condition="attribute_not_exists(pk)"))
     store.transact(ops)
     return {
         "tenant_id": tenant_id,
@@ -441,6 +520,12 @@ def _brand_item(brand: Brand) -> dict[str, Any]:
     }
 
 
+def _pointer_item(brand: Brand) -> dict[str, Any]:
+    """The brand's public pointer `BRAND#{id}` carries a copy of the brand: the player gateway reads the brand
+    from it alone, so its IAM policy never opens the tenant's partition (operators, key ids, policies)."""
+    return {**_brand_item(brand), "pk": keys.brand_pointer_pk(brand.brand_id), "sk": "BRAND"}
+
+
 def _brand_from_item(item: dict[str, Any]) -> Brand:
     return Brand.model_validate(apikeys.brand_record(item))
 
@@ -458,6 +543,10 @@ def get_brand(brand_id: int) -> Brand | None:
     pointer = store.get(keys.brand_pointer_pk(brand_id), "BRAND", consistent=False)
     if pointer is None:
         return None
+    if "settings" in pointer:  # the brand's copy (see _pointer_item)
+        return _brand_from_item(pointer)
+    # A pointer written before it carried the copy (local data of older versions; deployed, the gateway's
+    # policy refuses this read: rewrite the brand's settings once to refresh the pointer).
     item = store.get(keys.tenant_pk(pointer["tenant_id"]), keys.brand_sk(brand_id), consistent=False)
     return _brand_from_item(item) if item else None
 
@@ -476,6 +565,11 @@ def update_brand_settings(
             raise NotFound(f"brand {brand_id} not found", code="brand_not_found")
         brand = _brand_from_item(item)
         merged = BrandSettings.model_validate({**brand.settings.model_dump(), **changes})
+        if merged.service_mode != brand.settings.service_mode and has_real_entries(tenant_id, brand_id):
+            raise Conflict(
+                "this brand has real-rail entries: its service mode can no longer change",
+                code="service_mode",
+            )
         brand = Brand.model_validate(
             {**brand.model_dump(), "settings": merged}
         )  # validated: `currencies` moves `currency`
@@ -486,6 +580,7 @@ def update_brand_settings(
                     store.Put(_brand_item(brand), condition="attribute_exists(pk)"),
                     store.Update(tenant_pk, "TENANT", "SET #rev = :next", **_merge(_at_rev(rev), {":next": rev + 1})),
                     *(also or []),
+                    store.Put(_pointer_item(brand)),
                 ]
             )
         except TransactionCancelled as exc:
@@ -499,3 +594,10 @@ def update_brand_settings(
 
 def _merge(at_rev: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
     return {**at_rev, "values": {**at_rev.get("values", {}), **values}}
+
+
+def has_real_entries(tenant_id: str, brand_id: int) -> bool:
+    """Whether any wallet of the brand (live or test) ever held a real-rail entry: one Query for one marker
+    (keys.real_rail_sk, written with a player's first real-rail movement)."""
+    page = store.query(keys.tenant_pk(tenant_id), sk_prefix=keys.real_rail_prefix(brand_id), limit=1, consistent=True)
+    return bool(page.items)

@@ -25,6 +25,7 @@ from pitboss.http.v1 import V1_ERRORS, ErrorBody, ErrorDetail, error_body, ok
 from pitboss.http.wire import JSON, dumps, exact_json, json_response, model_response, raw_response
 from pitboss.idempotency import Outcome
 from pitboss.observability import logger
+from pitboss.reports import usage
 from pitboss.tenancy import Principal
 
 __all__ = [
@@ -217,6 +218,9 @@ def principal(app: APIGatewayHttpResolver, scope: str | None = None) -> Principa
     if scope is not None:
         who.require(scope)
     logger.append_keys(tenant_id=who.tenant_id, mode=who.mode, key_id=who.key_id)
+    # Usage metering (issue 14 §3): one authorised request of this surface (v1, api), by operation class.
+    event = app.current_event
+    usage.count_request(who.realm, event.path.strip("/").split("/", 1)[0] or "v1", event.http_method)
     return who
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +19,15 @@ from pitboss.tenancy import Brand, Principal
 
 def set_kyc(principal: Principal, user_id: str, body: KycChange, idem: IdemRequest) -> Outcome:
     fields = {"kyc_status": body.kyc_status, "kyc_level": body.kyc_level}
-    return _audited_fields(principal, user_id, idem, event_type="kyc_updated", fields=fields, reason=body.reason)
+    return _audited_fields(
+        principal,
+        user_id,
+        idem,
+        event_type="kyc_updated",
+        fields=fields,
+        reason=body.reason,
+        check=lambda current: rules.kyc_decision(current, body.kyc_status),
+    )
 
 
 def set_flags(principal: Principal, user_id: str, body: FlagsChange, idem: IdemRequest) -> Outcome:
@@ -27,9 +36,17 @@ def set_flags(principal: Principal, user_id: str, body: FlagsChange, idem: IdemR
 
 
 def _audited_fields(
-    principal: Principal, user_id: str, idem: IdemRequest, *, event_type: str, fields: dict[str, Any], reason: str
+    principal: Principal,
+    user_id: str,
+    idem: IdemRequest,
+    *,
+    event_type: str,
+    fields: dict[str, Any],
+    reason: str,
+    check: Callable[[Player], None] = lambda _current: None,
 ) -> Outcome:
     def decide(current: Player, _brand: Brand, at: datetime) -> writes.Change:
+        check(current)
         updated, changes = rules.audited_fields(current, at, fields)
         return writes.Change(updated, [(event_type, {"changes": changes, "reason": reason})])
 

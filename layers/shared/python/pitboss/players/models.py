@@ -36,6 +36,20 @@ from pitboss.types import (
 
 MAX_TAGS_PER_REQUEST = 20
 LIMIT_MAX = Decimal("999999999999999")
+# Limits are answered as JSON numbers (seed 000: `"deposit_daily_limit": 250`), and most clients read a JSON
+# number as an IEEE double, which holds any decimal of at most 15 significant digits exactly. So a limit is
+# accepted only if every client reads back exactly what was set: 99999999999999.99 (16 digits) is a 422, not a
+# limit silently answered as 99999999999999.98.
+LIMIT_DIGITS = 15
+
+
+def _exact_as_json_number(value: Decimal) -> Decimal:
+    if len(value.normalize().as_tuple().digits) > LIMIT_DIGITS:
+        raise ValueError(
+            f"at most {LIMIT_DIGITS} significant digits: limits are JSON numbers, which clients read as doubles"
+        )
+    return value
+
 
 # Money limits arrive as JSON numbers (or plain decimal strings) in the brand currency; the currency's
 # minor units are checked by the rules, which know the brand.
@@ -43,6 +57,7 @@ MoneyLimit = Annotated[
     Decimal,
     BeforeValidator(plain_number),
     Field(ge=0, le=LIMIT_MAX),
+    AfterValidator(_exact_as_json_number),
     WithJsonSchema(
         {
             "anyOf": [
@@ -50,12 +65,16 @@ MoneyLimit = Annotated[
                 {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?$"},
             ],
             "description": "A non-negative amount in the brand currency, with at most the currency's number "
-            "of decimal places (2 for USD): a JSON number or a plain decimal string",
+            "of decimal places (2 for USD) and at most 15 significant digits (so a JSON number read as a double "
+            "is exactly the limit): a JSON number or a plain decimal string",
         }
     ),
 ]
 MinuteLimit = Annotated[int, Field(strict=True, ge=1, le=525_600, description="Minutes")]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_.:\-]{1,64}$")]
+Nickname = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), Field(description="Display name")
+]
 UNTIL_MAX_AHEAD = timedelta(days=36_525)  # 100 years: "for good" is self_exclusion_permanent
 
 
@@ -86,6 +105,9 @@ class PlayerUpsert(BaseModel):
     external_ref: Annotated[ExternalRef | None, Field(description="Your internal PAM id")] = None
     country_code: CountryCode | None = None
     date_of_birth: DateOfBirth | None = None
+    nickname: Annotated[Nickname | None, Field(description="The player's display name (seed 001); null clears it")] = (
+        None
+    )
     brand_id: Annotated[
         BodyBrandId | None, Field(description="Required when the key can act on several brands (or ?brand_id=)")
     ] = None

@@ -17,6 +17,7 @@ from pydantic import (
 )
 
 from pitboss import clock
+from pitboss.engines.models import VipOut
 from pitboss.identity.entity import MINUTE_LIMITS, KycStatus, Player, PlayerStatus, RiskBand
 from pitboss.identity.gates import EffectiveState
 from pitboss.types import Timestamp
@@ -28,7 +29,8 @@ LIMIT_DESCRIPTION = (
 
 
 def limit_number(value: Decimal | int | None) -> int | float | None:
-    """RG limits are JSON numbers in seed 000 (e.g. 250). Exact for the minor-unit amounts limits carry."""
+    """RG limits are JSON numbers in seed 000 (e.g. 250). Exact: a limit has at most 15 significant digits
+    (models.LIMIT_DIGITS), which a double holds exactly and `repr` prints back digit for digit."""
     if value is None or isinstance(value, int):
         return value
     return int(value) if value == value.to_integral_value() else float(value)  # float ok: display of a limit
@@ -107,6 +109,8 @@ class PlayerOut(BaseModel):
     username: str
     email: str
     external_ref: str | None
+    # A default: answers stored before nicknames still replay through this model.
+    nickname: str | None = Field(default=None, description="The player's display name")
     brand_id: int
     country_code: str | None
     date_of_birth: date | None = Field(description="YYYY-MM-DD")
@@ -123,6 +127,8 @@ class PlayerOut(BaseModel):
     notes: list[NoteOut] = Field(default_factory=list, description="The latest dossier notes, oldest first")
     created_at: Timestamp
     updated_at: Timestamp
+    # Issue 13: the VIP standing from lifetime xp, on GET (write answers don't read the wallet).
+    vip: VipOut | None = Field(default=None, description="GET: level, name, lifetime xp, next threshold")
 
     @classmethod
     def of(cls, player: Player, state: EffectiveState) -> PlayerOut:
@@ -143,6 +149,7 @@ class PlayerOut(BaseModel):
             username=player.username,
             email=player.email,
             external_ref=player.external_ref,
+            nickname=player.details.get("nickname"),
             brand_id=player.brand_id,
             country_code=player.country_code,
             date_of_birth=player.date_of_birth,
@@ -162,6 +169,14 @@ class PlayerOut(BaseModel):
 
 
 Deduped = Annotated[bool | MISSING, Field(description="Present (true) only when this answers a replayed request")]
+IdempotencyKeyOut = Annotated[
+    str | MISSING,
+    Field(
+        description="Writes: the idempotency_key the request was recorded under (yours, or the auto-generated "
+        "`auto-...` one when you sent none). Re-send it to retry the same request safely; a retry without it "
+        "is a new request."
+    ),
+]
 
 
 class PlayerEnvelope(BaseModel):
@@ -169,6 +184,7 @@ class PlayerEnvelope(BaseModel):
 
     player: PlayerOut
     deduped: Deduped = MISSING
+    idempotency_key: IdempotencyKeyOut = MISSING
 
 
 class FieldChange(BaseModel):
@@ -184,6 +200,14 @@ class FieldChange(BaseModel):
     effective_at: Timestamp | MISSING = Field(
         default=MISSING, description="When a pending change takes (or took) effect"
     )
+
+
+class PlayersList(BaseModel):
+    """GET /v1/players?external_ref=: the dossiers of the players carrying the ref (none, or one per brand)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    players: list[PlayerOut]
 
 
 class StatusMove(BaseModel):
@@ -282,3 +306,4 @@ class EventEnvelope(BaseModel):
 
     event: TimelineEvent
     deduped: Deduped = MISSING
+    idempotency_key: IdempotencyKeyOut = MISSING

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pitboss.engines.rules as engines
 from pitboss import identity
+from pitboss.engines.models import VipOut
 from pitboss.identity import gates
 from pitboss.players import repository
-from pitboss.players.output import PlayerEnvelope, PlayerOut, TimelineEvent, TimelinePage
+from pitboss.players.output import PlayerEnvelope, PlayerOut, PlayersList, TimelineEvent, TimelinePage
 from pitboss.tenancy import Principal
 
 TIMELINE_MAX_LIMIT = 100
@@ -14,7 +16,23 @@ TIMELINE_MAX_LIMIT = 100
 def get_dossier(principal: Principal, key: str, brand_id: int | None) -> PlayerEnvelope:
     player = identity.load_player(principal, key, brand_id)
     brand = principal.brands[player.brand_id]
-    return PlayerEnvelope(player=PlayerOut.of(player, gates.effective(player, brand.settings)))
+    out = PlayerOut.of(player, gates.effective(player, brand.settings))
+    # Issue 13: the VIP standing (lifetime xp on the wallet item, the brand's ladder as it is now).
+    out.vip = VipOut.of(engines.vip_of(repository.wallet_engagement(player.pk), brand.settings))
+    return PlayerEnvelope(player=out)
+
+
+def find_by_external_ref(principal: Principal, external_ref: str, brand_id: int | None) -> PlayersList:
+    """Seed 000's cross-lookup: the players carrying `external_ref`, in the brand named or in every brand the
+    key can see (at most one per brand: the ref is unique within a brand)."""
+    brand_ids = [principal.brand(brand_id).brand_id] if brand_id is not None else principal.visible_brand_ids()
+    found = []
+    for item in repository.profiles_by_external_ref(principal.realm, brand_ids, external_ref):
+        player = identity.player_from(principal, item)
+        if player.external_ref == external_ref:  # the pointer and the profile move in one transaction
+            brand = principal.brands[player.brand_id]
+            found.append(PlayerOut.of(player, gates.effective(player, brand.settings)))
+    return PlayersList(players=found)
 
 
 def get_timeline(

@@ -29,6 +29,36 @@ def username_pointer(realm: str, brand_id: int, username: str) -> Key:
     return (keys.username_pk(realm, brand_id, username), keys.UNIQUE)
 
 
+def external_ref_pointer(realm: str, brand_id: int, external_ref: str) -> Key:
+    """The (brand, external_ref) uniqueness pointer (seed 000: "Stored on the player metadata for
+    cross-lookup"): it holds the user_id of the one player of the brand carrying that ref."""
+    return (keys.external_ref_pk(realm, brand_id, external_ref), keys.UNIQUE)
+
+
+def claim_external_ref(realm: str, brand_id: int, external_ref: str, user_id: str) -> Op:
+    """Points the ref at this player, unless another player of the brand holds it (the transaction cancels)."""
+    pk, sk = external_ref_pointer(realm, brand_id, external_ref)
+    return store.Put(
+        {"pk": pk, "sk": sk, "user_id": user_id, "brand_id": brand_id},
+        condition="attribute_not_exists(pk) OR user_id = :u",
+        values={":u": user_id},
+    )
+
+
+def release_external_ref(realm: str, brand_id: int, external_ref: str, user_id: str) -> Op:
+    """Removes the player's old ref pointer, only while it is still this player's."""
+    pk, sk = external_ref_pointer(realm, brand_id, external_ref)
+    return store.Delete(pk, sk, condition="attribute_not_exists(pk) OR user_id = :u", values={":u": user_id})
+
+
+def profiles_by_external_ref(realm: str, brand_ids: list[int], external_ref: str) -> list[dict[str, Any]]:
+    """The profiles the ref points at in these brands (two BatchGetItems: the pointers, then the profiles)."""
+    pointers = store.batch_get([external_ref_pointer(realm, b, external_ref) for b in brand_ids])
+    user_ids = sorted({str(p["user_id"]) for p in pointers.values()})
+    profiles = store.batch_get([(keys.player_pk(realm, u), keys.PROFILE) for u in user_ids])
+    return [profiles[k] for k in sorted(profiles)]
+
+
 def commit(ops: list[Op]) -> None:
     """One TransactWriteItems; a cancelled one raises TransactionCancelled (read item by item)."""
     store.transact(ops)
@@ -126,3 +156,9 @@ def _due(entry: dict[str, Any]) -> Due | None:
     if entry.get("sk") != keys.PROFILE or len(parts) != 5 or parts[0] != "T" or parts[3] != "P":
         return None
     return Due(realm="#".join(parts[:3]), tenant_id=parts[1], user_id=parts[4])
+
+
+def wallet_engagement(player_pk: str) -> dict[str, Any]:
+    """The engagement attribute of the player's wallet (lifetime xp, VIP level; issue 13), or {}."""
+    item = store.get(player_pk, keys.WALLET, consistent=False)
+    return dict((item or {}).get("engagement") or {})

@@ -213,6 +213,16 @@ def apply_rg(current: Player, brand: Brand, body: RgUpdate, at: datetime) -> tup
 # ---- compliance: audited fields and tags -------------------------------------------------------
 
 
+def kyc_decision(current: Player, kyc_status: str | None) -> None:
+    """Seed 000: date_of_birth is "Required for KYC + RG age-gating": no approval without one (422)."""
+    if kyc_status == "approved" and current.date_of_birth is None:
+        raise Unprocessable(
+            "KYC can't be approved for a player without a date of birth: upsert it first",
+            code="date_of_birth_required",
+            fields=[{"field": "date_of_birth", "message": "required to approve KYC"}],
+        )
+
+
 def audited_fields(current: Player, at: datetime, fields: dict[str, Any]) -> tuple[Player, dict[str, Any]]:
     """A compliance decision is recorded with its reason even when it confirms the current value."""
     sent = {k: v for k, v in fields.items() if v is not None}

@@ -26,7 +26,7 @@ def begin(
     user_id = identity.resolve_user_id(principal, key, brand_id)
     idem_key = body.get("idempotency_key") if isinstance(body, dict) else None
     fingerprint_route = route.replace("{key}", user_id)
-    return user_id, idempotency.begin(principal.realm, idem_key, method, fingerprint_route, body)
+    return user_id, idempotency.begin(principal, idem_key, method, fingerprint_route, body)
 
 
 def dossier(player: Player, brand: Brand, at: datetime) -> dict[str, Any]:

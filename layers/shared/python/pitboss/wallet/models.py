@@ -237,6 +237,10 @@ class MovementOut(BaseModel):
     wallet: WalletOut
     withdrawal: WithdrawalOut | None = _optional("The withdrawal, on a request or an outcome")
     deduped: bool | None = _optional("true when this answers a replayed request (same key or provider ref)")
+    idempotency_key: str | None = _optional(
+        "The idempotency_key the request was recorded under (yours, or the auto-generated `auto-...` one): "
+        "re-send it to retry safely; a retry without it is a new request"
+    )
 
 
 class TransactionsPage(BaseModel):

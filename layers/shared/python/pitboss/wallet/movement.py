@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from typing import Any
 
+import pitboss.engines.rules as engines
 from pitboss import clock, idempotency, money, observability
 from pitboss.errors import Conflict, PitbossError
 from pitboss.idempotency import Decision, IdemRequest, Outcome
 from pitboss.identity import gates, player_from
 from pitboss.identity.entity import Player
 from pitboss.tenancy import Brand, Principal
-from pitboss.wallet import repository, rules
+from pitboss.wallet import engagement, repository, rules
 from pitboss.wallet.entity import Purse, Wallet
 from pitboss.wallet.ledger import Movement
 from pitboss.wallet.models import WithdrawalOut, movement_out
@@ -120,10 +121,12 @@ def money_in(currency: str | None) -> Pick:
     return lambda brand, _wallet, _items: rules.money_in_currency(brand, currency)
 
 
-def run(principal: Principal, user_id: str, idem: IdemRequest, reads: list[Key], act: Act, *, pick: Pick) -> Outcome:
+def run(
+    principal: Principal, user_id: str, idem: IdemRequest, reads: list[Key], act: Act, *, pick: Pick, real: bool = False
+) -> Outcome:
     """Runs a movement for the player `user_id` (resolved by the route): `reads` are the keys it needs
     besides profile and wallet; `pick` names its currency; `act` decides (an Outcome: answer without
-    writing)."""
+    writing). `real`: a real-rail movement, refused first for a plug_in brand (409 service_mode)."""
     pk = repository.player_pk(principal.realm, user_id)
     profile_key, wallet_key = repository.profile_key(pk), repository.wallet_key(pk)
     checked: dict[tuple[Decimal, int], Decimal] = {}
@@ -132,6 +135,8 @@ def run(principal: Principal, user_id: str, idem: IdemRequest, reads: list[Key],
         profile = items.get(profile_key)
         player = player_from(principal, profile)
         brand = principal.brands[player.brand_id]
+        if real:
+            engines.refuse_real_rail(brand)
         now = clock.now()
         wallet = repository.wallet_of(items.get(wallet_key), user_id, brand.currency)
         stored_version = (profile or {}).get("version")
@@ -176,12 +181,14 @@ def commit(
     profile version check when the decision was gated. Its answer: `main`, the other entries, the wallet."""
     m = ctx.m
     wallet = m.finish()
+    engaged = engagement.ops(ctx)  # service mode backstop, lifetime xp and VIP level, cashback activity
     answer = movement_out(main, m.entries, wallet, m.now_iso, currency=m.currency, withdrawal=withdrawal)
     body = answer.model_dump(mode="json")
     all_ops: list[Op] = [
         repository.wallet_put(ctx.pk, wallet, read_seq=m.read_seq, existed=m.existed),
         *(repository.entry_put(ctx.pk, e) for e in m.entries),
         *(ops or []),
+        *engaged,
         *(keeping_answer(body) if keeping_answer else []),
     ]
     if ctx.gated:

@@ -58,7 +58,7 @@ def deposit(principal: Principal, user_id: str, body: DepositIn, idem: IdemReque
         )
 
     return movement.run(
-        principal, user_id, idem, [ref_key] if ref_key else [], act, pick=movement.money_in(body.currency)
+        principal, user_id, idem, [ref_key] if ref_key else [], act, pick=movement.money_in(body.currency), real=True
     )
 
 
@@ -100,7 +100,7 @@ def request_withdrawal(principal: Principal, user_id: str, body: WithdrawalIn, i
     def pick(brand: Brand, wallet: Wallet, _items: dict[Key, dict[str, Any]]) -> str:
         return rules.held_or_offered(brand, wallet, body.currency)
 
-    return movement.run(principal, user_id, idem, [], act, pick=pick)
+    return movement.run(principal, user_id, idem, [], act, pick=pick, real=True)
 
 
 def settle_withdrawal(  # noqa: PLR0917 - who, whose, which, what, with what, under which key
@@ -160,4 +160,4 @@ def settle_withdrawal(  # noqa: PLR0917 - who, whose, which, what, with what, un
     def pick(_brand: Brand, wallet: Wallet, items: dict[Key, dict[str, Any]]) -> str:
         return str((items.get(wd_key) or {}).get("currency") or wallet.currency)  # the withdrawal's
 
-    return movement.run(principal, user_id, idem, [wd_key], act, pick=pick)
+    return movement.run(principal, user_id, idem, [wd_key], act, pick=pick, real=True)

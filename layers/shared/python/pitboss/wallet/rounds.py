@@ -119,7 +119,9 @@ def place_bet(principal: Principal, user_id: str, body: BetIn, idem: IdemRequest
         }
         return movement.commit(ctx, entry, ops=ops, keeping_answer=_ref_keeping(ref_key, fields, m.now_iso))
 
-    return movement.run(principal, user_id, idem, [ref_key, round_key], act, pick=movement.money_in(body.currency))
+    return movement.run(
+        principal, user_id, idem, [ref_key, round_key], act, pick=movement.money_in(body.currency), real=True
+    )
 
 
 def credit_win(principal: Principal, user_id: str, body: WinIn, idem: IdemRequest) -> Outcome:
@@ -183,7 +185,7 @@ def credit_win(principal: Principal, user_id: str, body: WinIn, idem: IdemReques
         name = round_name(body.provider, body.round_id)
         return rules.round_currency(brand, wallet, name, items.get(round_key), body.currency)
 
-    return movement.run(principal, user_id, idem, [ref_key, round_key], act, pick=pick)
+    return movement.run(principal, user_id, idem, [ref_key, round_key], act, pick=pick, real=True)
 
 
 def _ref_keeping(key: Key, fields: dict[str, Any], now_iso: str) -> movement.AnswerOps:
@@ -281,7 +283,7 @@ def rollback(principal: Principal, user_id: str, body: RollbackIn, idem: IdemReq
 
     for _attempt in retry.attempts(TOMBSTONE_ATTEMPTS, what="rollback_tombstone"):
         try:
-            return movement.run(principal, user_id, idem, [ref_key, done_key], act, pick=pick)
+            return movement.run(principal, user_id, idem, [ref_key, done_key], act, pick=pick, real=True)
         except _UnknownRef as unknown:
             now_iso = clock.iso(clock.now())
             if repository.tombstone_if_absent(
