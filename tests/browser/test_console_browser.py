@@ -39,9 +39,13 @@ def journey(browser: Any, local_stack: LocalStackProcess) -> Iterator[Journey]:
     api, key = Api(local_stack.url), demo["live_key"]
     name = unique("Browser")
     brand_id = demo["brands"][0]["brand_id"]
-    player = api.post("/v1/players", key, {"brand_id": brand_id, "username": name, "email": f"{name}@example.com"})
+    body = {"brand_id": brand_id, "username": name, "email": f"{name}@example.com", "date_of_birth": "1990-01-01"}
+    player = api.post("/v1/players", key, body)
     assert player.status_code == 201, player.text
     uid = player.json()["player"]["user_id"]
+    # The demo brand requires KYC before a withdrawal (issue 10 #6); the player has a date of birth for it.
+    approved = api.post(f"/v1/players/{uid}/kyc", key, {"kyc_status": "approved", "reason": "documents checked"})
+    assert approved.status_code in (200, 201), approved.text
     assert (
         api.post(f"/v1/players/{uid}/deposits", key, {"amount": "500.00", "psp_ref": unique("psp")}).status_code == 201
     )

@@ -184,6 +184,10 @@ class BrandSettings(BaseModel):
             raise ValueError("a decimal amount of 0 or more")
         return str(amount)
 
+    # Wallet hardening (issue 10 #6): a withdrawal request needs the player's KYC approved (403 kyc_required
+    # otherwise). Self-excluded and closed players may still withdraw: their funds must be returned to them.
+    withdrawal_requires_kyc: bool = True
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

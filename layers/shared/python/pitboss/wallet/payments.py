@@ -68,7 +68,8 @@ def request_withdrawal(principal: Principal, user_id: str, body: WithdrawalIn, i
 
     def act(ctx: Ctx) -> Decision:
         amount = ctx.amount(body.amount)
-        ctx.gate("withdrawal")
+        ctx.gate("withdrawal")  # also makes the commit check the profile version: a KYC change since re-decides
+        rules.kyc_for_withdrawal(ctx.player.kyc_status, ctx.brand.settings.withdrawal_requires_kyc)
         m = ctx.m
         rules.withdrawable(m.purse, amount)
         m.forfeit_expired()

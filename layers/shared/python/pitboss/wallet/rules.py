@@ -9,7 +9,15 @@ from decimal import ROUND_UP, Decimal
 from typing import Any, TypeGuard
 
 from pitboss import clock, idempotency, money
-from pitboss.errors import Conflict, InsufficientFunds, LimitExceeded, NotFound, PlayerBlocked, Unprocessable
+from pitboss.errors import (
+    Conflict,
+    Forbidden,
+    InsufficientFunds,
+    LimitExceeded,
+    NotFound,
+    PlayerBlocked,
+    Unprocessable,
+)
 from pitboss.identity import gates
 from pitboss.identity.entity import Player
 from pitboss.tenancy import Brand
@@ -174,6 +182,12 @@ def stake_split(purse: Purse, amount: Decimal, spend_order: str) -> tuple[Decima
             requested=money.fmt(amount, purse.exp),
         )
     return real_part, bonus_part
+
+
+def kyc_for_withdrawal(kyc_status: str, required: bool) -> None:
+    """A brand that requires it (`withdrawal_requires_kyc`, default true) pays out only to KYC-approved players."""
+    if required and kyc_status != "approved":
+        raise Forbidden("the player's KYC must be approved before a withdrawal", code="kyc_required")
 
 
 def withdrawable(purse: Purse, amount: Decimal) -> None:
