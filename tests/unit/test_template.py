@@ -98,7 +98,8 @@ def test_cors_configuration_is_read_from_the_template() -> None:
     cors = template.cors()
     assert cors is not None
     assert cors.allow_origins == ("*",) and cors.origin_header("https://casino.example") == "*"
-    assert set(cors.allow_headers) == {"content-type", "x-auth-token", "authorization"}
+    # + x-pitboss-key: the gateway's publishable brand key (issue 11 #12)
+    assert set(cors.allow_headers) == {"content-type", "x-auth-token", "authorization", "x-pitboss-key"}
     assert (cors.max_age, cors.allow_credentials) == (600, False)
     narrow = template.cors("https://casino.example, https://m.casino.example")
     assert narrow is not None
