@@ -72,14 +72,14 @@ def main(argv: list[str] | None = None) -> int:
                 payments.deposit(who, user, DepositIn.model_validate(body), idem(body))
 
             def bet_open() -> None:
-                body = {"amount": "1.00", "ref_id": f"o{next(n)}", "round_id": "open"}
+                body = {"amount": "1.00", "ref_id": f"o{user}{next(n)}", "round_id": "open"}
                 rounds.place_bet(who, user, BetIn.model_validate(body), idem(body))
 
             def bet_win() -> None:
                 i = next(n)
-                bet = {"amount": "1.00", "ref_id": f"b{i}", "round_id": f"r{i}"}
+                bet = {"amount": "1.00", "ref_id": f"b{user}{i}", "round_id": f"r{i}"}
                 rounds.place_bet(who, user, BetIn.model_validate(bet), idem(bet))
-                win = {"amount": "0.50", "ref_id": f"w{i}", "round_id": f"r{i}", "round_closed": True}
+                win = {"amount": "0.50", "ref_id": f"w{user}{i}", "round_id": f"r{i}", "round_closed": True}
                 rounds.credit_win(who, user, WinIn.model_validate(win), idem(win))
 
             def status() -> None:

@@ -34,9 +34,11 @@ BrandQuery = Annotated[BrandId | None, Query(description="Needed with a username
     responses={**http.V1_ERRORS, 200: http.ok("The verification", ChainVerification)},
     tags=["audit"],
 )
-def verify_chain(key: PlayerKey, brand_id: BrandQuery = None) -> ChainVerification:
+def verify_chain(key: PlayerKey, brand_id: BrandQuery = None) -> Response[Any]:
     who = http.principal(app, "players:read")
-    return verify.verify_player(who, key, brand_id)
+    out = verify.verify_player(who, key, brand_id)
+    # `{"ok": true, "checked": N}`: no `first_broken: null` when nothing is broken (issue 14 §5).
+    return http.json_response(200, out.model_dump(mode="json", exclude_none=True))
 
 
 DayQuery = Annotated[str, Query(description="A UTC day, YYYY-MM-DD", min_length=10, max_length=10)]
@@ -87,7 +89,7 @@ def get_ggr(
     out = ggr.report(who, brand_id, from_, to)
     if "text/csv" in (app.current_event.headers or {}).get("accept", ""):
         return Response(status_code=200, content_type="text/csv; charset=utf-8", body=ggr.as_csv(out))
-    return http.json_response(200, out.model_dump(mode="json"))
+    return http.json_response(200, out.model_dump(mode="json", exclude_none=True))  # totals carry no date
 
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId", clear_state=True)
