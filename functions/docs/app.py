@@ -22,13 +22,16 @@ DESCRIPTION = (
     "`wsk_test_...`; the gateway takes the player's `x-auth-token`."
 )
 
+# Functions without HTTP routes (issue 14: the table stream, the webhook delivery schedule).
+NO_ROUTES = ["**/stream/**", "**/webhook_delivery/**"]
+
 app = APIGatewayHttpResolver(**http.RESOLVER_OPTIONS)
 http.configure(app, surface="v1")
 app.configure_openapi_merge(
     path=str(FUNCTIONS_DIR),
     pattern="app.py",
     recursive=True,
-    exclude=["**/docs/**", "**/authorizer/**", "**/scheduler/**", "**/console/**", "**/__pycache__/**"],
+    exclude=["**/docs/**", "**/authorizer/**", "**/scheduler/**", "**/console/**", "**/__pycache__/**", *NO_ROUTES],
     title=TITLE,
     version="1.0.0",
     description=DESCRIPTION,
