@@ -31,6 +31,8 @@ SCOPES = (
     "union of bets, payments and bonuses), `backoffice:read` (/api/player), `*` (everything). A key with an "
     "empty scope list can call nothing."
 )
+# Functions without HTTP routes (issue 14: the table stream, the webhook delivery schedule).
+NO_ROUTES = ["**/stream/**", "**/webhook_delivery/**", "**/reconcile/**"]
 
 app = APIGatewayHttpResolver(**http.RESOLVER_OPTIONS)
 http.configure(app, surface="v1")
@@ -45,6 +47,7 @@ app.configure_openapi_merge(
         "**/cashback/**",
         "**/console/**",
         "**/__pycache__/**",
+        *NO_ROUTES,
     ],
     title=TITLE,
     version="1.0.0",

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 import pytest
 
 from pitboss_local.receiver import Receiver
 from tests.support import Api, Tenant, eventually, unique
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "events"
 
 
 @pytest.fixture(scope="module")
@@ -127,3 +131,42 @@ def test_unknown_delivery_is_404(api: Api, tenant: Tenant, receiver: Receiver) -
         r = api.post(f"/v1/webhooks/{hook['id']}/deliveries/{bad}/resend", tenant.live_key)
         assert r.status_code == 404, r.text
     assert api.get("/v1/webhooks/wh_missing/deliveries", tenant.live_key).status_code == 404
+
+
+def test_real_movements_become_events_that_match_the_published_schemas(
+    api: Api, tenant: Tenant, receiver: Receiver
+) -> None:
+    """Issue 14 §1 from real items: a wildcard endpoint in test mode gets player, wallet, withdrawal and bonus
+    events, each valid against docs/events/<type>.json, none carrying a hash or a token."""
+    hook = _create(api, tenant.test_key, receiver.url, events="*")
+    receiver.secret = hook["secret"]
+    player = _player(api, tenant.test_key)
+    base = f"/v1/players/{player['username']}"
+    assert api.post(f"{base}/deposits", tenant.test_key, {"amount": "100.00"}).status_code == 201
+    wd = api.post(f"{base}/withdrawals", tenant.test_key, {"amount": "30.00"}).json()["withdrawal"]["id"]
+    assert api.post(f"{base}/withdrawals/{wd}/cancel", tenant.test_key, {}).status_code == 200
+    assert api.post(f"{base}/bonuses", tenant.test_key, {"amount": "5.00", "wagering_multiplier": 1}).status_code == 201
+    assert api.patch(f"{base}/status", tenant.test_key, {"status": "suspended", "reason": "check"}).status_code == 200
+    wanted = {
+        "player.created",
+        "wallet.transaction_posted",
+        "withdrawal.requested",
+        "withdrawal.cancelled",
+        "bonus.granted",
+        "player.status_changed",
+    }
+
+    def events() -> list[dict[str, Any]]:
+        with receiver.lock:
+            return [e for e in receiver.accepted if e["player"]["uuid"] == player["user_id"]]
+
+    found = eventually(events, lambda es: wanted <= {e["type"] for e in es}, within=20)
+    assert wanted <= {e["type"] for e in found}, [e["type"] for e in found]
+    for event in found:
+        schema = json.loads((DOCS / f"{event['type']}.json").read_text())
+        jsonschema_rs.Draft202012Validator(schema, validate_formats=True).validate(event)
+        assert event["mode"] == "test" and event["tenant_id"] == tenant.tenant_id
+    text = json.dumps(found)
+    assert "argon2" not in text and "secret" not in text and '"pk"' not in text
+    # ordered by event time, as the endpoint received them
+    assert [e["occurred_at"] for e in found] == sorted(e["occurred_at"] for e in found)

@@ -12,9 +12,9 @@ from typing import Any
 import jsonschema_rs
 import pytest
 
-from pitboss import changes, streams
+from pitboss import changes, store, streams
 from pitboss.events import models, rules
-from pitboss.identity.entity import Player
+from pitboss.identity.entity import PendingLimit, Player
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "events"
 REALM = "T#t1#live"
@@ -40,9 +40,14 @@ def _profile(**changes_: Any) -> dict[str, Any]:
     return item
 
 
+def _stored(item: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The item as the stream hands it back: every number a Decimal, as DynamoDB stores it."""
+    return dict(store.deserialize(store.serialize(item))) if item is not None else None
+
+
 def _change(name: str, new: dict[str, Any] | None, old: dict[str, Any] | None, seq: str = "1") -> changes.Change:
     item = new or old or {}
-    return changes.Change("e" + seq, name, seq, item["pk"], item["sk"], new, old)  # type: ignore[arg-type]
+    return changes.Change("e" + seq, name, seq, item["pk"], item["sk"], _stored(new), _stored(old))  # type: ignore[arg-type]
 
 
 def _entry(seq: int, type_: str, **extra: Any) -> dict[str, Any]:
@@ -85,6 +90,7 @@ def _all_sample_events() -> list[dict[str, Any]]:
         kyc_status="approved",
         kyc_level=2,
         limits={"deposit_daily_limit": Decimal("50.00"), "session_duration_limit": 60},
+        pending={"deposit_daily_limit": PendingLimit(value=Decimal("80.00"), effective_at="2026-12-01T11:00:00Z")},
         email="new@example.com",
         tags=["vip"],
         updated_at="2026-11-30T11:00:00.000000Z",

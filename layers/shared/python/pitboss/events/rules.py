@@ -150,8 +150,20 @@ def plain(value: Any) -> Any:
     return value
 
 
+# Whole numbers the table hands back as Decimal (every DynamoDB number is one): published as JSON integers.
+INTEGER_FIELDS = frozenset({"kyc_level", "seq", "session_duration_limit", "reality_check_interval"})
+
+
 def pick(item: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
-    return {name: plain(item[name]) for name in fields if item.get(name) is not None}
+    return {name: _value(name, item[name]) for name in fields if item.get(name) is not None}
+
+
+def _value(name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if name in INTEGER_FIELDS and isinstance(value, Decimal | int):
+        return int(value)
+    return plain(value)
 
 
 def events_of(change: Change, player: PlayerRef | None = None) -> list[dict[str, Any]]:
@@ -206,7 +218,11 @@ def _profile_events(change: Change, realm: Realm) -> list[dict[str, Any]]:
         found.append(
             event(
                 "player.kyc_changed",
-                {"from": old.get("kyc_status"), "to": new.get("kyc_status"), "kyc_level": new.get("kyc_level")},
+                {
+                    "from": old.get("kyc_status"),
+                    "to": new.get("kyc_status"),
+                    "kyc_level": _value("kyc_level", new.get("kyc_level")),
+                },
             )
         )
     return found
@@ -214,8 +230,11 @@ def _profile_events(change: Change, realm: Realm) -> list[dict[str, Any]]:
 
 def _rg(item: dict[str, Any]) -> dict[str, Any]:
     rg = pick(item, RG_FIELDS)
-    rg.setdefault("limits", {})
-    rg.setdefault("pending", {})
+    rg["limits"] = {k: _value(k, v) for k, v in (item.get("limits") or {}).items()}
+    rg["pending"] = {
+        k: {**plain(p), "value": None if p.get("value") is None else _value(k, p["value"])}
+        for k, p in (item.get("pending") or {}).items()
+    }
     rg.setdefault("self_exclusion_permanent", False)
     return rg
 
@@ -224,7 +243,7 @@ def _entry_events(change: Change, realm: Realm, player: PlayerRef, entry: dict[s
     data = pick(entry, ENTRY_FIELDS)
     data["postings"] = [pick(p, POSTING_FIELDS) for p in entry.get("postings") or []]
     at = entry.get("created_at") or ""
-    seq = entry.get("seq")
+    seq = data.get("seq")
     found = [_envelope(change, realm, player, "wallet.transaction_posted", at=at, discriminator=seq, data=data)]
     business = ENTRY_EVENTS.get(str(entry.get("type")))
     if business is not None:
