@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from pitboss import store
+from pitboss import chain, store
 
 KB = 1024
 
@@ -62,7 +62,7 @@ def billed() -> Iterator[Estimate]:
     real, real_get, real_batch, real_query = store.transact, store.get, store.batch_get, store.query
 
     def counting(ops: list[store.Op]) -> Any:
-        units = sum(_billed(op) for op in ops)
+        units = sum(_billed(op) for op in chain.seal(ops))  # as sent: with the hash chain's attributes
         result = real(ops)
         estimate.wcu += units  # a committed transaction (a cancelled one raises before this)
         return result

@@ -104,11 +104,14 @@ def main(argv: list[str] | None = None) -> int:
 
     from pitboss import idempotency, identity, keys, store, tenancy
     from pitboss.backoffice import queries as backoffice
+    from pitboss.lootbox import definitions as lootboxes
+    from pitboss.lootbox import opening
+    from pitboss.lootbox.models import LootboxIn
     from pitboss.players import queries as player_queries
     from pitboss.players import upsert as players
     from pitboss.players.models import PlayerUpsert
-    from pitboss.wallet import payments, queries, rounds
-    from pitboss.wallet.models import BetIn, DepositIn, RollbackIn, WinIn
+    from pitboss.wallet import payments, promotions, queries, rounds
+    from pitboss.wallet.models import BetIn, DepositIn, RollbackIn, WinIn, WinzIn
     from pitboss_local import ddb, stack, template
     from pitboss_local.apigw import LocalApi
     from pitboss_local.cli import create_tenant_with_keys
@@ -178,6 +181,24 @@ def main(argv: list[str] | None = None) -> int:
         ops["back-office transactions page (20)"] = _measure(
             lambda: backoffice.player_transactions(who, number, 1, 20), s
         )
+        # A lootbox open bought with winz (issue 13 §4): draw, cost debit, prize credit, nonce: one movement.
+        box_body = {
+            "name": "bench",
+            "cost": {"rail": "winz", "amount": "1"},
+            "prizes": [{"weight": 3, "rail": "winz", "amount": "1"}, {"weight": 1, "nothing": True}],
+        }
+        defined = lootboxes.create(who, LootboxIn.model_validate(box_body), idem_for(None, box_body))
+        box_id = defined.body["lootbox"]["id"]
+
+        def open_box(u: str) -> Any:
+            return opening.open_box(who, u, box_id, idem_for(None, {"user_id": u}))
+
+        def winz(u: str) -> Any:
+            body = {"action": "grant", "amount": "1000000"}
+            return promotions.winz(who, u, WinzIn.model_validate(body), idem_for(None, body))
+
+        winz(user)
+        ops["lootbox open (bought with winz)"] = _measure(lambda: open_box(user), s)
         wallet_item = store.get(keys.player_pk(who.realm, user), keys.WALLET) or {}
         entries = int(wallet_item.get("seq", 0))
 
@@ -225,6 +246,8 @@ def main(argv: list[str] | None = None) -> int:
         for i in range(WARMUP):
             bet(svc_user, f"warm{i}", f"warm{i}", True)
         throughput["service: bet (read + transact)"] = _rate(lambda i: bet(svc_user, f"s{i}", f"s{i}", True), n)
+        winz(svc_user)
+        throughput["service: lootbox open (read + transact)"] = _rate(lambda i: open_box(svc_user), n)
 
         api = LocalApi(0, pool_size=8, quiet=True).start()
         http_user = new_player()

@@ -77,9 +77,12 @@ def dynamodb_local() -> Iterator[Any]:
 
 
 @pytest.fixture
-def ddb_table(dynamodb_local: Any) -> Iterator[str]:
+def ddb_table(dynamodb_local: Any, request: pytest.FixtureRequest) -> Iterator[str]:
     """A fresh table on DynamoDB Local, created from template.yaml."""
     from pitboss_local import ddb
+
+    if request.node.get_closest_marker("integration") is None:  # `make unit` must not need Java
+        pytest.fail("this test uses DynamoDB Local: mark it @pytest.mark.integration or move it to tests/integration")
 
     name = f"pitboss-{uuid.uuid4().hex[:8]}"
     ddb.create_table(dynamodb_local.client(), name)

@@ -55,7 +55,9 @@ def call(
     return Reply(int(result["statusCode"]), result.get("body") or "", dict(result.get("headers") or {}))
 
 
-def register(brand_id: int, username: str, password: str = "Orion2049x", **extra: Any) -> dict[str, Any]:
+def register(
+    brand_id: int, username: str, password: str = "Orion2049x", *, ip: str = "127.0.0.1", **extra: Any
+) -> dict[str, Any]:
     body = {
         "username": username,
         "email": f"{username}@example.com",
@@ -65,7 +67,7 @@ def register(brand_id: int, username: str, password: str = "Orion2049x", **extra
         "country": "US",
         **extra,
     }
-    reply = call("POST", f"/gateway/admission/v1/register/{brand_id}", body)
+    reply = call("POST", f"/gateway/admission/v1/register/{brand_id}", body, ip=ip)
     assert reply.status == 201, reply.text
     data: dict[str, Any] = reply.json()
     return data

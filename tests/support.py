@@ -58,10 +58,12 @@ class LocalStackProcess:
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
         self.env = {**os.environ, "PITBOSS_DATA_DIR": str(data_dir), "PORT": str(self.port)}
+        # Webhook retries (issue 14 §2) a fraction of a second apart instead of 30 s, so retry tests are fast.
+        self.env.setdefault("WEBHOOK_RETRY_BASE_SECONDS", "0.2")
         self.env.pop("TABLE_NAME", None)
         self.env.pop("DYNAMODB_ENDPOINT_URL", None)
 
-    def start(self, timeout: float = 90.0) -> LocalStackProcess:
+    def start(self, timeout: float = float(os.environ.get("PITBOSS_STACK_START_SECONDS", "180"))) -> LocalStackProcess:
         self.log = (self.data_dir / "stack.log").open("wb")
         self.process = subprocess.Popen(
             [
@@ -95,6 +97,15 @@ class LocalStackProcess:
         return subprocess.run(
             [str(BIN / "pitboss"), *args], env=self.env, capture_output=True, text=True, timeout=120, check=False
         )
+
+    def table(self) -> Any:
+        """The stack's own DynamoDB Local table (boto3 resource): a test moves stored timestamps instead of
+        sleeping until a real clock gets there."""
+        import boto3
+
+        info = json.loads((self.data_dir / "stack.json").read_text())
+        resource = boto3.resource("dynamodb", endpoint_url=info["dynamodb_endpoint"], region_name="us-east-1")
+        return resource.Table(info["table_name"])
 
     def tenant(self, *brands: tuple[str, str]) -> Tenant:
         brand_args: list[str] = []

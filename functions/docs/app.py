@@ -22,18 +22,42 @@ DESCRIPTION = (
     "`wsk_test_...`; the gateway takes the player's `x-auth-token`."
 )
 
+# What each API-key scope allows (a key without the route's scope: 403 insufficient_scope; no scope at all:
+# nothing). Issue 10 #3: least-privilege wallet scopes.
+SCOPES = (
+    "Each route needs a scope of the key: `players:read` / `players:write` (/v1/players), `wallet:read` "
+    "(wallet and transactions), `wallet:bets` (bets, wins, rollbacks), `wallet:payments` (deposits, "
+    "withdrawals and their complete/cancel outcomes), `wallet:bonuses` (bonuses, winz), `wallet:write` (the "
+    "union of bets, payments and bonuses), `backoffice:read` (/api/player), `*` (everything). A key with an "
+    "empty scope list can call nothing."
+)
+
 app = APIGatewayHttpResolver(**http.RESOLVER_OPTIONS)
 http.configure(app, surface="v1")
 app.configure_openapi_merge(
     path=str(FUNCTIONS_DIR),
     pattern="app.py",
     recursive=True,
-    exclude=["**/docs/**", "**/authorizer/**", "**/scheduler/**", "**/console/**", "**/__pycache__/**"],
+    exclude=[
+        "**/docs/**",
+        "**/authorizer/**",
+        "**/scheduler/**",
+        "**/cashback/**",
+        "**/console/**",
+        "**/__pycache__/**",
+    ],
     title=TITLE,
     version="1.0.0",
     description=DESCRIPTION,
     servers=[Server(url="/")],
-    security_schemes={"apiKey": {"type": "http", "scheme": "bearer", "bearerFormat": "wsk_live_... / wsk_test_..."}},  # type: ignore[dict-item]
+    security_schemes={
+        "apiKey": {  # type: ignore[dict-item]
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "wsk_live_... / wsk_test_...",
+            "description": SCOPES,
+        }
+    },
     security=[{"apiKey": []}],
     on_conflict="error",
 )

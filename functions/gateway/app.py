@@ -16,8 +16,20 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from pitboss import http
 from pitboss.errors import DetailsNotFound, EmailNotFound
-from pitboss.gateway import admission, credentials, details, sessions, status, tnc
+from pitboss.gateway import (
+    admission,
+    credentials,
+    details,
+    formats,
+    mobile,
+    publishable,
+    responsible_gaming,
+    sessions,
+    status,
+    tnc,
+)
 from pitboss.gateway import models as m
+from pitboss.gateway.output import GwMessageFormatsOut, GwRgOut, GwWageringCompleteOut
 from pitboss.gateway.sessions import Caller, Front
 from pitboss.http import gateway as surface
 from pitboss.observability import logger
@@ -57,16 +69,25 @@ FAILED = _doc("500", m.GwResultCode)
 NO_CONTENT: OpenAPIResponse = {"description": "No Content"}
 FIELDS = _doc("validation error codes", m.GwFieldErrors)
 BUSY = _doc("the credentials or session stayed busy (concurrent writes): retry", m.GwErrMsg)
+THROTTLED: OpenAPIResponse = {
+    "description": "TOO_MANY_REQUESTS: the brand's rate limit for this kind of request (per client address or "
+    "per account) is spent until the window ends",
+    "headers": {"Retry-After": {"description": "Seconds until the window ends", "schema": {"type": "integer"}}},
+    "content": {http.JSON: {"model": m.GwResultCode}},
+}
 
 
 def _responses(extra: dict[int, OpenAPIResponse]) -> dict[int, OpenAPIResponse]:
     return {400: BAD, 500: FAILED, **extra}
 
 
-def _front(version: str, brand_id: str | int | None) -> Front:
-    """The version, then the brand the path names, and who is calling from where."""
+def _front(version: str, brand_id: str | int | None, *, admission: bool = False) -> Front:
+    """The version, then the brand the path names, its mode (a publishable test key: the test realm), and who
+    is calling from where. `admission`: register and login, which a plug_in brand does not offer (issue 13)."""
     sessions.check_version(version)
-    return Front(brand=sessions.brand_of(brand_id), ip=app.current_event.request_context.http.source_ip)
+    brand = sessions.admitting_brand_of(brand_id) if admission else sessions.brand_of(brand_id)
+    mode = publishable.mode_of(brand, app.current_event.headers.get(surface.PUBLISHABLE_KEY_HEADER))
+    return Front(brand=brand, mode=mode, ip=app.current_event.request_context.http.source_ip)
 
 
 def _token() -> str | None:
@@ -89,12 +110,12 @@ def _no_content() -> Response[Any]:
     status_code=201,
     summary="Register a player",
     description="Creates the player (seen by the operator API), logs them in, and queues an activation email.",
-    responses=_responses({201: _doc("Registered and logged in", m.GwTokenOut), 422: FIELDS}),
+    responses=_responses({429: THROTTLED, 201: _doc("Registered and logged in", m.GwTokenOut), 422: FIELDS}),
     tags=TAGS,
     openapi_extensions=NO_API_KEY,
 )
 def register(version: Version, brand_id: BrandPath, body: m.RegisterIn) -> m.GwTokenOut:
-    return admission.register(_front(version, brand_id), body)
+    return admission.register(_front(version, brand_id, admission=True), body)
 
 
 @app.post(
@@ -103,12 +124,14 @@ def register(version: Version, brand_id: BrandPath, body: m.RegisterIn) -> m.GwT
     description="Username or email, and password. 401 INVALID_CREDENTIALS, ACCOUNT_LOCKED (Retry-After), "
     "SELF_EXCLUDED, COOLING_OFF, ACCOUNT_SUSPENDED, ACCOUNT_CLOSED or PASSWORD_CHANGE_REQUIRED (an email change "
     "was reverted: set a new password through a reset link).",
-    responses=_responses({200: _doc("Logged in", m.GwTokenOut), 401: _doc("Refused", m.GwResultCode), 409: BUSY}),
+    responses=_responses(
+        {429: THROTTLED, 200: _doc("Logged in", m.GwTokenOut), 401: _doc("Refused", m.GwResultCode), 409: BUSY}
+    ),
     tags=TAGS,
     openapi_extensions=NO_API_KEY,
 )
 def login(version: Version, brand_id: BrandPath, body: m.LoginIn) -> m.GwTokenOut:
-    return admission.login(_front(version, brand_id), body)
+    return admission.login(_front(version, brand_id, admission=True), body)
 
 
 @app.post(
@@ -130,6 +153,7 @@ def logout(version: Version, brand_id: BrandPath) -> Response[Any]:
     description="The link of an activation or an email change (single use, expiring).",
     responses=_responses(
         {
+            429: THROTTLED,
             200: _doc("Verified", m.GwMessageFormat),
             400: _doc(
                 "general_failure (unknown, used or expired link) or invalid input", m.GwMessageFormat | m.GwErrMsg
@@ -152,6 +176,7 @@ def verify_email(version: Version, brand_id: BrandPath, hash: LinkHash = None) -
     "(401 PASSWORD_CHANGE_REQUIRED until then).",
     responses=_responses(
         {
+            429: THROTTLED,
             200: _doc("Reverted", m.GwMessageFormat),
             400: _doc(
                 "general_failure (unknown, used or expired link) or invalid input", m.GwMessageFormat | m.GwErrMsg
@@ -174,6 +199,7 @@ def revert_email(version: Version, brand_id: BrandPath, hash: LinkHash = None) -
     description="Always 201 forgot_email_sent, whether or not the address is known.",
     responses=_responses(
         {
+            429: THROTTLED,
             201: _doc("Sent (or not: never revealed)", m.GwMessageFormat),
             400: _doc("invalid brand id, or email_required", m.GwErrMsg | m.GwMessageFormat),
         }
@@ -191,6 +217,7 @@ def forgot_password(version: Version, brand_id: BrandPath, body: m.ForgotPasswor
     description="200, or 202 with a login token when the player may log in.",
     responses=_responses(
         {
+            429: THROTTLED,
             200: _doc("Changed", m.GwMessageFormat),
             202: _doc("Changed and logged in", m.GwTokenMessage),
             400: _doc("general_failure, or invalid input", m.GwMessageFormat | m.GwErrMsg),
@@ -236,7 +263,7 @@ def change_password(version: Version, brand_id: BrandPath, body: m.ChangePasswor
 @app.post(
     "/gateway/admission/<version>/resend/activation/email/<brand_id>",
     summary="Resend the activation email",
-    responses=_responses({200: _doc("Sent", m.GwMsg), 401: TOKEN}),
+    responses=_responses({429: THROTTLED, 200: _doc("Sent", m.GwMsg), 401: TOKEN}),
     tags=TAGS,
     security=SESSION,
 )
@@ -284,6 +311,29 @@ def put_details(version: Version, brand_id: BrandPath, body: m.DetailsIn) -> Res
 @app.post(DETAILS, summary="Update personal details (POST)", responses=DETAILS_UPDATE, tags=TAGS, security=SESSION)
 def post_details(version: Version, brand_id: BrandPath, body: m.DetailsIn) -> Response[Any]:
     return _update_details(version, brand_id, body)
+
+
+@app.post(
+    "/gateway/player-personal-details/player/details/mobile/verify/<version>/<brand_id>",
+    summary="Verify a new mobile number",
+    description="The `2fa_auth_token` of the 403 mobile_verification_required and the 6-digit code texted to the "
+    "number (10 minutes, 5 tries). 200 mobile_verified: the number is verified and the whole update that waited "
+    "applies. 422 wrong_verification_code; 400 mobile_verification_expired (late, or the fifth wrong code: "
+    "update the phone again for a new code); 400 invalid input (not the pending verification's token).",
+    responses=_responses(
+        {
+            200: _doc("Verified", m.GwMessageFormat),
+            400: _doc("invalid input, or mobile_verification_expired", m.GwErrMsg | m.GwMessageFormat),
+            401: TOKEN,
+            404: NOT_FOUND,
+            422: _doc("wrong_verification_code", m.GwMessageFormat),
+        }
+    ),
+    tags=TAGS,
+    security=SESSION,
+)
+def verify_mobile(version: Version, brand_id: BrandPath, body: m.GwMobileVerifyIn) -> m.GwMessageFormat:
+    return mobile.verify(_caller(version, brand_id, missing=DetailsNotFound), body)
 
 
 CUSTOM = "/gateway/player-personal-details/<version>/custom-fields/<brand_id>"
@@ -398,6 +448,125 @@ def in_game_status(
     game_session_id: Annotated[str, Path(description="The game session id from start game", max_length=128)],
 ) -> m.InGameStatusOut:
     return status.in_game_status(_caller(version, brand_id), game_session_id)
+
+
+@app.get(
+    "/gateway/bonus/<version>/wagering-complete/<brand_id>/<player_id>/<unique_ref_id>",
+    summary="A completed wagering's details",
+    description="The path online status' `wageringCompleteInfoPath` names: the session's player's bonus whose "
+    "wagering completed and what it converted to real. 404 for another player's id or an unknown reference.",
+    responses=_responses(
+        {
+            200: _doc("The converted bonus", GwWageringCompleteOut),
+            401: GATED,
+            404: _doc("Bonus not found", m.GwErrMsg),
+        }
+    ),
+    tags=TAGS,
+    security=SESSION,
+)
+def wagering_complete(
+    version: Version,
+    brand_id: BrandPath,
+    player_id: Annotated[str, Path(description="The session's player_id", max_length=20)],
+    unique_ref_id: Annotated[str, Path(description="The bonus's id, from wageringCompleteInfoPath", max_length=128)],
+) -> GwWageringCompleteOut:
+    return status.wagering_complete(_caller(version, brand_id), player_id, unique_ref_id)
+
+
+# ---- message formats (issue 11 #9) -----------------------------------------------------------------
+
+Language = Annotated[str | None, Query(description="A language code (en, de, pt-br); falls back to en", max_length=16)]
+FORMATS_DOC = "Every message_format key the gateway answers with its text (the brand's own over the defaults)"
+
+
+@app.get(
+    "/gateway/message-formats/<version>/<brand_id>",
+    summary="Message formats of a brand",
+    description=FORMATS_DOC + ". No session needed.",
+    responses=_responses({200: _doc("The formats", GwMessageFormatsOut)}),
+    tags=TAGS,
+    openapi_extensions=NO_API_KEY,
+)
+def brand_message_formats(version: Version, brand_id: BrandPath, language: Language = None) -> GwMessageFormatsOut:
+    return formats.message_formats(_front(version, brand_id).brand, language)
+
+
+@app.get(
+    "/gateway/message-formats/<version>",
+    summary="Message formats (default storage)",
+    description='Seed 002: "If a brand_id is not provided, all message formats will be fetched from default '
+    'storage": the defaults. No session needed.',
+    responses=_responses({200: _doc("The formats", GwMessageFormatsOut)}),
+    tags=TAGS,
+    openapi_extensions=NO_API_KEY,
+)
+def default_message_formats(version: Version, language: Language = None) -> GwMessageFormatsOut:
+    sessions.check_version(version)
+    return formats.message_formats(None, language)
+
+
+# ---- responsible gaming, self-service (issue 11 #4) -----------------------------------------------
+
+RG = "/gateway/responsible-gaming/<version>/<brand_id>"
+RG_DONE = "The player's RG as the operator's dossier shows it"
+RG_REFUSED = _doc(
+    "409 cooloff_cannot_shorten / self_exclusion_cannot_shorten / self_exclusion_permanent (an exclusion only "
+    "grows); 422 (limits) an amount with more decimals than the currency has",
+    m.GwErrMsg,
+)
+RG_WRITE = _responses({200: _doc(RG_DONE, GwRgOut), 401: TOKEN, 409: RG_REFUSED})
+
+
+@app.get(
+    f"{RG}/limits",
+    summary="Get my responsible-gaming limits",
+    description="Limits in force, changes waiting for the brand's delay, cool-off and self-exclusion.",
+    responses=_responses({200: _doc(RG_DONE, GwRgOut), 401: TOKEN}),
+    tags=TAGS,
+    security=SESSION,
+)
+def get_rg_limits(version: Version, brand_id: BrandPath) -> GwRgOut:
+    return responsible_gaming.limits_of(_caller(version, brand_id))
+
+
+@app.put(
+    f"{RG}/limits",
+    summary="Set my responsible-gaming limits",
+    description="The operator's RG rules: a first limit or a decrease applies at once; a raise or a removal "
+    "(null) waits for the brand's `rg_increase_delay_hours`. Only the limits sent change.",
+    responses={**RG_WRITE, 422: RG_REFUSED},
+    tags=TAGS,
+    security=SESSION,
+)
+def put_rg_limits(version: Version, brand_id: BrandPath, body: m.GwRgLimitsIn) -> GwRgOut:
+    return responsible_gaming.set_limits(_caller(version, brand_id), body)
+
+
+@app.post(
+    f"{RG}/cool-off",
+    summary="Take a break (cool-off)",
+    description="1 to 42 days, from now. Play ends at once: this session and every money call are refused, "
+    "and login answers 401 COOLING_OFF until it ends. It can be extended, never shortened.",
+    responses=RG_WRITE,
+    tags=TAGS,
+    security=SESSION,
+)
+def post_cool_off(version: Version, brand_id: BrandPath, body: m.GwCoolOffIn) -> GwRgOut:
+    return responsible_gaming.cool_off(_caller(version, brand_id), body)
+
+
+@app.post(
+    f"{RG}/self-exclusion",
+    summary="Exclude myself",
+    description='`{"months": 6 | 12 | 60}` or `{"permanent": true}`. Play ends at once: this session and every '
+    "money call are refused, and login answers 401 SELF_EXCLUDED. It can't be shortened or lifted here.",
+    responses=RG_WRITE,
+    tags=TAGS,
+    security=SESSION,
+)
+def post_self_exclusion(version: Version, brand_id: BrandPath, body: m.GwSelfExclusionIn) -> GwRgOut:
+    return responsible_gaming.self_exclude(_caller(version, brand_id), body)
 
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId", clear_state=True)

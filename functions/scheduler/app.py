@@ -7,7 +7,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from pitboss.observability import logger, metrics
+from pitboss.observability import count, logger, metrics
 from pitboss.players import expiry
 
 # Stop taking new players with this much of the invocation left; the next run picks up the rest.
@@ -24,4 +24,5 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
 
     report = expiry.run(keep_going=keep_going)
     logger.info("expiries run", extra=asdict(report))
+    count("SchedulerRun")  # the heartbeat: a minute without one is a missed run (SchedulerMissedRunsAlarm)
     return asdict(report)

@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pitboss import http, idempotency
 from pitboss.identity import resolve_user_id
 from pitboss.observability import logger
-from pitboss.tenancy import Principal
+from pitboss.tenancy import WALLET_WRITE_SCOPES, Principal
 from pitboss.types import BrandId
 from pitboss.wallet import payments, promotions, queries, rounds
 from pitboss.wallet.models import (
@@ -76,7 +76,7 @@ def _moved(outcome: idempotency.Outcome) -> Response[MovementOut]:
 
 @app.post("/v1/players/<key>/deposits", summary="Deposit", responses=MOVED, tags=["wallet"])
 def deposit(key: PlayerKey, body: DepositIn, brand_id: BrandQuery = None) -> Response[MovementOut]:
-    who = http.principal(app, "wallet:write")
+    who = http.principal(app, "wallet:payments")
     user_id, idem = _begin(who, key, brand_id, body, "deposit")
     return _moved(payments.deposit(who, user_id, body, idem))
 
@@ -89,7 +89,7 @@ def deposit(key: PlayerKey, body: DepositIn, brand_id: BrandQuery = None) -> Res
     tags=["wallet"],
 )
 def withdraw(key: PlayerKey, body: WithdrawalIn, brand_id: BrandQuery = None) -> Response[MovementOut]:
-    who = http.principal(app, "wallet:write")
+    who = http.principal(app, "wallet:payments")
     user_id, idem = _begin(who, key, brand_id, body, "withdrawal")
     return _moved(payments.request_withdrawal(who, user_id, body, idem))
 
@@ -98,7 +98,7 @@ def _settle(
     key: str, withdrawal_id: str, outcome: str, body: WithdrawalOutcomeIn, brand_id: int | None
 ) -> Response[MovementOut]:
     """A PSP's outcome; the body is optional (a memo and an idempotency key at most)."""
-    who = http.principal(app, "wallet:write")
+    who = http.principal(app, "wallet:payments")
     user_id, idem = _begin(who, key, brand_id, body, f"withdrawal_{outcome}", target=f":{withdrawal_id}")
     return _moved(payments.settle_withdrawal(who, user_id, withdrawal_id, outcome, body, idem))
 
@@ -141,7 +141,7 @@ def cancel_withdrawal(
     tags=["wallet"],
 )
 def bet(key: PlayerKey, body: BetIn, brand_id: BrandQuery = None) -> Response[MovementOut]:
-    who = http.principal(app, "wallet:write")
+    who = http.principal(app, "wallet:bets")
     user_id, idem = _begin(who, key, brand_id, body, "bet")
     return _moved(rounds.place_bet(who, user_id, body, idem))
 
@@ -154,7 +154,7 @@ def bet(key: PlayerKey, body: BetIn, brand_id: BrandQuery = None) -> Response[Mo
     tags=["wallet"],
 )
 def win(key: PlayerKey, body: WinIn, brand_id: BrandQuery = None) -> Response[MovementOut]:
-    who = http.principal(app, "wallet:write")
+    who = http.principal(app, "wallet:bets")
     user_id, idem = _begin(who, key, brand_id, body, "win")
     return _moved(rounds.credit_win(who, user_id, body, idem))
 
@@ -167,21 +167,21 @@ def win(key: PlayerKey, body: WinIn, brand_id: BrandQuery = None) -> Response[Mo
     tags=["wallet"],
 )
 def rollback(key: PlayerKey, body: RollbackIn, brand_id: BrandQuery = None) -> Response[MovementOut]:
-    who = http.principal(app, "wallet:write")
+    who = http.principal(app, "wallet:bets")
     user_id, idem = _begin(who, key, brand_id, body, "rollback")
     return _moved(rounds.rollback(who, user_id, body, idem))
 
 
 @app.post("/v1/players/<key>/bonuses", summary="Grant a bonus", responses=MOVED, tags=["wallet"])
 def bonus(key: PlayerKey, body: BonusIn, brand_id: BrandQuery = None) -> Response[MovementOut]:
-    who = http.principal(app, "wallet:write")
+    who = http.principal(app, "wallet:bonuses")
     user_id, idem = _begin(who, key, brand_id, body, "bonus")
     return _moved(promotions.grant_bonus(who, user_id, body, idem))
 
 
 @app.post("/v1/players/<key>/winz", summary="Grant or redeem winz points", responses=MOVED, tags=["wallet"])
 def winz(key: PlayerKey, body: WinzIn, brand_id: BrandQuery = None) -> Response[MovementOut]:
-    who = http.principal(app, "wallet:write")
+    who = http.principal(app, "wallet:bonuses")
     user_id, idem = _begin(who, key, brand_id, body, "winz")
     return _moved(promotions.winz(who, user_id, body, idem))
 
@@ -216,6 +216,6 @@ def transactions(
 
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId", clear_state=True)
-@http.json_bodies("v1", scopes=("wallet:read", "wallet:write"))
+@http.json_bodies("v1", scopes=("wallet:read", WALLET_WRITE_SCOPES))
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import socket
 import threading
 import time
 import traceback
@@ -20,6 +21,15 @@ from pitboss_local import template
 from pitboss_local.runtime import FunctionPool
 
 MAX_BODY = 10 * 1024 * 1024  # API Gateway's payload limit
+LINGER_SECONDS = 1.0  # after refusing a request, how long its unread rest is drained before closing
+
+
+class _Refused(Exception):
+    """A request the front refuses before any function runs (its framing is wrong): status and message."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
 
 
 class Gateway:
@@ -224,14 +234,23 @@ class _Handler(BaseHTTPRequestHandler):
     wbufsize = 64 * 1024
     gateway: Gateway
     quiet = False
+    # How long a declared body may take to arrive in full: then 408 and the connection closes, as API Gateway
+    # does (a client that never sends its body must not hold a thread forever). Tests make it short.
+    body_timeout = float(os.environ.get("PITBOSS_BODY_TIMEOUT_SECONDS", "30"))
+    # The standard library's own refusals (414 URI too long, 431 headers, 400 bad request line) answer like
+    # API Gateway's: JSON {"message": ...}, never an HTML page.
+    error_message_format = '{"message": "%(message)s"}'
+    error_content_type = "application/json"
+    _linger = False
 
     def _serve(self) -> None:
-        length = int(self.headers.get("content-length") or 0)
-        if length > MAX_BODY:
-            status, headers, body = _json(413, {"message": "Request Entity Too Large"})
-            self.rfile.read(length)
+        try:
+            raw = self._body()
+        except _Refused as refused:
+            status, headers, body = _json(refused.status, {"message": refused.message})
+            headers["connection"] = "close"
+            self.close_connection = self._linger = True
         else:
-            raw = self.rfile.read(length) if length else b""
             status, headers, body = self.gateway.handle(
                 self.command, self.path, dict(self.headers.items()), raw, self.client_address[0]
             )
@@ -239,10 +258,93 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in headers.items():
             if name not in ("content-length", "connection"):
                 self.send_header(name, value)
+        if headers.get("connection") == "close":
+            self.send_header("connection", "close")
         self.send_header("content-length", str(len(body)))
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
+
+    def _body(self) -> bytes:
+        """The request body by its framing: one numeric Content-Length (no header: no body) or chunked
+        transfer coding; anything else is refused (400, 413 over the payload limit, 408 when it stalls)."""
+        encoding = (self.headers.get("transfer-encoding") or "").strip().lower()
+        declared = {v.strip() for v in self.headers.get_all("content-length") or []}
+        if encoding:
+            if encoding != "chunked" or declared:  # both framings at once is how requests get smuggled
+                raise _Refused(400, "Bad Request")
+            return self._chunked()
+        if not declared:
+            return b""
+        if len(declared) != 1 or not next(iter(declared)).isdigit():
+            raise _Refused(400, "Bad Request")
+        length = int(next(iter(declared)))
+        if length > MAX_BODY:
+            raise _Refused(413, "Request Entity Too Large")
+        return self._read(length, time.monotonic() + self.body_timeout)
+
+    def _read(self, length: int, deadline: float, line: bool = False) -> bytes:
+        """`length` bytes (or one line of at most `length`) before `deadline`, else 408."""
+        out = bytearray()
+        try:
+            while len(out) < length:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise _Refused(408, "Request Timeout")
+                self.connection.settimeout(left)
+                piece = self.rfile.readline(length - len(out)) if line else self.rfile.read1(length - len(out))
+                if not piece:
+                    raise _Refused(400, "Bad Request")  # the client closed before its body was complete
+                out += piece
+                if line and out.endswith(b"\n"):
+                    break
+        except TimeoutError:
+            raise _Refused(408, "Request Timeout") from None
+        finally:
+            self.connection.settimeout(self.timeout)
+        return bytes(out)
+
+    def _chunked(self) -> bytes:
+        deadline = time.monotonic() + self.body_timeout
+        out = bytearray()
+        while True:
+            size_line = self._read(1024, deadline, line=True)
+            try:
+                size = int(size_line.split(b";", 1)[0].strip(), 16)
+            except ValueError:
+                raise _Refused(400, "Bad Request") from None
+            if size < 0:
+                raise _Refused(400, "Bad Request")
+            if size == 0:
+                while self._read(8 * 1024, deadline, line=True) not in (b"\r\n", b"\n"):
+                    pass  # trailer fields: read and dropped
+                return bytes(out)
+            if len(out) + size > MAX_BODY:
+                raise _Refused(413, "Request Entity Too Large")
+            out += self._read(size, deadline)
+            if self._read(2, deadline, line=True) not in (b"\r\n", b"\n"):
+                raise _Refused(400, "Bad Request")
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        self._linger = True
+        super().send_error(code, message, explain)
+
+    def finish(self) -> None:
+        """After a refusal, the client may still be sending (a long URI, a body we did not read): closing a
+        socket with unread input resets the connection and can destroy the answer in flight. Shut our side,
+        drain what arrives for a moment, then close: the client reads its 4xx."""
+        super().finish()
+        if not self._linger:
+            return
+        try:
+            self.connection.shutdown(socket.SHUT_WR)
+            deadline = time.monotonic() + LINGER_SECONDS
+            while (left := deadline - time.monotonic()) > 0:
+                self.connection.settimeout(left)
+                if not self.connection.recv(64 * 1024):
+                    break
+        except OSError:
+            pass
 
     def __getattr__(self, name: str) -> Any:
         # Any method (TRACE, CONNECT, PROPFIND...) goes through route matching, as in API Gateway.

@@ -104,11 +104,20 @@ def cmd_create_tenant(args: argparse.Namespace) -> int:
 def cmd_create_key(args: argparse.Namespace) -> int:
     from pitboss import tenancy
 
-    scopes = list(args.scope or ["*"])
+    scopes = list(args.scope or ["*"])  # seed 003: a key has every scope unless limited; stored as ["*"]
     with connected(args.table):
         raw, record = tenancy.create_key(
             args.tenant, args.mode, scopes=scopes, brand_ids=args.brand_id or None, name=args.name or ""
         )
+    _print({"key": raw, **record}, args.json)
+    return 0
+
+
+def cmd_create_publishable_key(args: argparse.Namespace) -> int:
+    from pitboss.gateway import publishable
+
+    with connected(args.table):
+        raw, record = publishable.create(args.tenant, args.brand_id, args.mode)
     _print({"key": raw, **record}, args.json)
     return 0
 
@@ -166,6 +175,7 @@ def _settings_error(exc: ValidationError) -> str:
 def cmd_brand_settings(args: argparse.Namespace) -> int:
     """Shows a brand's settings; with --set, changes them (validated like every other write)."""
     from pitboss import tenancy
+    from pitboss.errors import Conflict
 
     changes: dict[str, Any] = {}
     for pair in args.set or []:
@@ -183,6 +193,9 @@ def cmd_brand_settings(args: argparse.Namespace) -> int:
                 brand = tenancy.update_brand_settings(args.tenant, args.brand_id, changes)
             except ValidationError as exc:
                 print(_settings_error(exc), file=sys.stderr)
+                return 2
+            except Conflict as exc:  # e.g. service_mode: the brand has real-rail entries (issue 13)
+                print(f"error: {exc.code}: {exc.message}", file=sys.stderr)
                 return 2
         else:
             found = next((b for b in tenancy.tenant_brands(args.tenant) if b.brand_id == args.brand_id), None)
@@ -339,6 +352,45 @@ Ctrl-C stops everything.""",
     return 0
 
 
+def cmd_verify_chain(args: argparse.Namespace) -> int:
+    """Recomputes the hash chains (issue 14 §5) of one player or every player of the tenant's mode."""
+    from pitboss import keys
+    from pitboss.audit import verify
+
+    with connected(args.table):
+        results = [
+            {"user_id": uid, **out.model_dump(mode="json", exclude_none=True)}
+            for uid, out in verify.verify_realm(keys.realm(args.tenant, args.mode), args.player)
+        ]
+    broken = [r for r in results if not r["ok"]]
+    summary = {"players": len(results), "broken": len(broken), "checked": sum(int(r["checked"]) for r in results)}
+    _print({**summary, "results": broken if not args.all else results} if args.json else summary, args.json)
+    if not args.json:
+        for row in broken:
+            print(f"BROKEN {row['user_id']}: {row['first_broken']}")
+    return 1 if broken else 0
+
+
+def cmd_usage(args: argparse.Namespace) -> int:
+    """Usage of a tenant for a month (issue 14 §3): live (billable) and test, per day and in total."""
+    from pitboss.reports import usage
+
+    with connected(args.table):
+        report = usage.month_report(args.tenant, args.month)
+    if args.json:
+        _print(report, True)
+        return 0
+    for mode in ("live", "test"):
+        data: Any = report[mode]
+        total = data["total"]
+        billable = "billable" if data["billable"] else "not billable"
+        print(
+            f"{mode} ({billable}): requests={total['requests_total']} ledger_entries={total['ledger_entries']} "
+            f"active_player_days={total['active_player_days']} monthly_active_players={data['monthly_active_players']}"
+        )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pitboss", description=__doc__)
     parser.add_argument("--table", help="a deployed table name (uses AWS credentials) instead of the local stack")
@@ -364,11 +416,25 @@ def build_parser() -> argparse.ArgumentParser:
     ck = sub.add_parser("create-key", help="create an API key")
     ck.add_argument("--tenant", required=True)
     ck.add_argument("--mode", choices=["live", "test"], default="test")
-    ck.add_argument("--scope", action="append", help="repeat; default *")
+    ck.add_argument(
+        "--scope",
+        action="append",
+        help="repeat: players:read, players:write, wallet:read, wallet:bets, wallet:payments, wallet:bonuses, "
+        "wallet:write (bets + payments + bonuses), backoffice:read or *; default * (written on the key)",
+    )
     ck.add_argument("--brand-id", type=int, action="append", help="restrict to these brands; repeat")
     ck.add_argument("--name")
     ck.add_argument("--json", action="store_true")
     ck.set_defaults(func=cmd_create_key)
+
+    pk = sub.add_parser(
+        "create-publishable-key", help="create a publishable brand key (wpk_...) for the gateway's x-pitboss-key"
+    )
+    pk.add_argument("--tenant", required=True)
+    pk.add_argument("--brand-id", type=int, required=True)
+    pk.add_argument("--mode", choices=["live", "test"], default="test")
+    pk.add_argument("--json", action="store_true")
+    pk.set_defaults(func=cmd_create_publishable_key)
 
     rk = sub.add_parser("revoke-key", help="revoke an API key by its key_id")
     rk.add_argument("--tenant", required=True)
@@ -418,6 +484,20 @@ def build_parser() -> argparse.ArgumentParser:
     ob.add_argument("--limit", type=int, default=100)
     ob.add_argument("--json", action="store_true")
     ob.set_defaults(func=cmd_outbox)
+
+    vc = sub.add_parser("verify-chain", help="verify the tamper-evident history (hash chains) of a tenant's players")
+    vc.add_argument("--tenant", required=True)
+    vc.add_argument("--player", help="one player's user_id (default: every player of the mode)")
+    vc.add_argument("--mode", choices=["live", "test"], default="live")
+    vc.add_argument("--all", action="store_true", help="with --json: list every player, not only broken ones")
+    vc.add_argument("--json", action="store_true")
+    vc.set_defaults(func=cmd_verify_chain)
+
+    us = sub.add_parser("usage", help="a tenant's usage for a month: requests, ledger entries, active players")
+    us.add_argument("--tenant", required=True)
+    us.add_argument("--month", required=True, help="YYYY-MM")
+    us.add_argument("--json", action="store_true")
+    us.set_defaults(func=cmd_usage)
 
     return parser
 

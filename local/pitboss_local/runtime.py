@@ -114,7 +114,7 @@ class FunctionPool:
             round_trips = store.round_trips
             trips, cpu, wall = round_trips.count, time.thread_time(), time.perf_counter()
             try:
-                return handler(event, LambdaContext(function_name=self.fn.logical_id))
+                return handler(event, LambdaContext(function_name=self.fn.logical_id, timeout_seconds=self.fn.timeout))
             finally:
                 cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
                 with self._lock:

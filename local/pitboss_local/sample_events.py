@@ -17,6 +17,7 @@ from pitboss_local.events import scheduled_event
 EVENTS = template.ROOT / "events"
 SAMPLE_TENANT = "ten_sample"
 SAMPLE_USER = "2f750d6e-876f-4a23-9183-97f98170b251"
+SAMPLE_LOOTBOX = "lb_1_01kb8x3r5v2m7q9w4e6t8y0u2i"
 PRINCIPAL = {
     "tenant_id": SAMPLE_TENANT,
     "mode": "test",
@@ -35,12 +36,23 @@ def event_name(function: str, method: str, path: str) -> str:
     return f"{base}__{method.lower()}__{tail}"
 
 
+# Values of the shape each path parameter takes (a 422 for a malformed id would hide what the route does).
+PATH_DEFAULTS = {
+    "key": SAMPLE_USER,
+    "version": "v1",
+    "brand_id": "1",
+    "player_id": "1",
+    "withdrawal_id": f"wd_{'0' * 26}",
+}
+
+
 def _path_values(path: str, overrides: dict[str, str]) -> tuple[str, dict[str, str]]:
     params: dict[str, str] = {}
 
     def fill(match: re.Match[str]) -> str:
         name = match.group(1)
-        value = overrides.get(name) or {"key": SAMPLE_USER, "version": "v1", "brand_id": "1"}.get(name, "sample")
+        value = overrides.get(name) or PATH_DEFAULTS.get(name, "sample")
+        value = SAMPLE_LOOTBOX if name == "lootbox_id" and not overrides.get(name) else value
         params[name] = value
         return value
 
@@ -132,6 +144,14 @@ SAMPLE_BODIES: dict[str, Any] = {
     "POST /v1/players/{key}/rollbacks": {"ref_id": "txn_abc123"},
     "POST /v1/players/{key}/bonuses": {"amount": "20.00", "wagering_multiplier": 5},
     "POST /v1/players/{key}/winz": {"amount": "50", "action": "grant"},
+    "POST /v1/lootboxes": {
+        "name": "Daily chest",
+        "cost": {"rail": "winz", "amount": "25"},
+        "prizes": [{"weight": 60, "rail": "winz", "amount": "10"}, {"weight": 40, "nothing": True}],
+    },
+    "POST /v1/lootboxes/fairness/rotate": {"idempotency_key": "rotate-2026-11"},
+    "POST /v1/players/{key}/lootboxes": {"lootbox_id": SAMPLE_LOOTBOX, "count": 3, "idempotency_key": "grant-1"},
+    "POST /v1/lootbox/{lootbox_id}/open": {"user_id": "StarlordV7", "idempotency_key": "open-2025-05-19-uniq-abc"},
     # player gateway (seed 002)
     "POST /gateway/admission/{version}/register/{brand_id}": {
         "username": "StarlordV7",
@@ -171,6 +191,29 @@ SAMPLE_BODIES: dict[str, Any] = {
     "PUT /gateway/player-personal-details/player/details/emailUpdate/{version}/{brand_id}": {
         "email": "peter@example.com",
     },
+    # brands and engines (issue 13)
+    "PUT /v1/brands/{brand_id}/message-formats/{language}": {"formats": {"password_reset": "Hi {name}"}},
+    "PUT /v1/brands/{brand_id}/vip-levels": {
+        "levels": [
+            {"name": "Bronze", "xp_threshold": "0", "cashback_percent": "5"},
+            {"name": "Silver", "xp_threshold": "1000", "cashback_percent": "10", "cashback_rail": "bonus"},
+        ]
+    },
+    "POST /v1/payouts/{payout_id}/ack": {"memo": "credited in our wallet"},
+    "POST /v1/players/{key}/activity": {
+        "stake": "10.00",
+        "win": "4.00",
+        "provider": "evo",
+        "round_id": "rnd_9988",
+        "ref": "op-round-9988",
+    },
+    # webhooks (issue 14 §2)
+    "POST /v1/webhooks": {
+        "url": "https://crm.example.com/pitboss",
+        "events": ["player.created"],
+        "description": "CRM",
+    },
+    "PATCH /v1/webhooks/{webhook_id}": {"enabled": False},
     # the console (HTML forms)
     "POST /console/login": {"email": "owner@example.com", "password": "correct horse battery", "csrf": "x"},
     "POST /console/players/{player_id}/status": {"status": "suspended", "reason": "documents requested", "csrf": "x"},
@@ -188,6 +231,48 @@ SAMPLE_BODIES: dict[str, Any] = {
 SAMPLE_QUERIES: dict[str, dict[str, str]] = {
     "GET /v1/players": {"external_ref": "pam-uuid-abc"},
 }
+
+
+def stream_event() -> dict[str, Any]:
+    """A DynamoDB Streams batch for StreamFunction: a player profile created (-> player.created)."""
+    pk = f"T#{SAMPLE_TENANT}#test#P#{SAMPLE_USER}"
+    image = {
+        "pk": {"S": pk},
+        "sk": {"S": "PROFILE"},
+        "kind": {"S": "player"},
+        "user_id": {"S": SAMPLE_USER},
+        "player_id": {"N": "1"},
+        "brand_id": {"N": "1"},
+        "username": {"S": "StarlordV7"},
+        "email": {"S": "sv7@example.com"},
+        "status": {"S": "active"},
+        "kyc_status": {"S": "none"},
+        "version": {"N": "0"},
+        "created_at": {"S": "2026-11-23T12:00:00.000000Z"},
+        "updated_at": {"S": "2026-11-23T12:00:00.000000Z"},
+    }
+    return {
+        "Records": [
+            {
+                "eventID": "c4ca4238a0b923820dcc509a6f75849b",
+                "eventName": "INSERT",
+                "eventVersion": "1.1",
+                "eventSource": "aws:dynamodb",
+                "awsRegion": "us-east-1",
+                "dynamodb": {
+                    "ApproximateCreationDateTime": 1795435200,
+                    "Keys": {"pk": image["pk"], "sk": image["sk"]},
+                    "NewImage": image,
+                    "SequenceNumber": "111",
+                    "SizeBytes": 300,
+                    "StreamViewType": "NEW_AND_OLD_IMAGES",
+                },
+                "eventSourceARN": (
+                    "arn:aws:dynamodb:us-east-1:123456789012:table/pitboss/stream/2026-11-23T00:00:00.000"
+                ),
+            }
+        ]
+    }
 
 
 def write_all() -> list[Path]:
@@ -217,6 +302,9 @@ def write_all() -> list[Path]:
         + "\n"
     )
     written.append(auth)
+    stream = EVENTS / "stream__dynamodb.json"
+    stream.write_text(json.dumps(stream_event(), indent=2) + "\n")
+    written.append(stream)
     for name in template.schedules():
         path = EVENTS / f"{name.removesuffix('Function').lower()}__schedule.json"
         path.write_text(json.dumps(scheduled_event(name), indent=2) + "\n")

@@ -11,8 +11,12 @@ from typing import Any
 
 from pitboss_local import ddb, template
 from pitboss_local.apigw import LocalApi
+from pitboss_local.streams import StreamReader
 
 TABLE_NAME = "pitboss"
+# Functions the stream reader runs right after each read (every ~0.3 s), not on their schedule's timer.
+STREAM_FUNCTION = "StreamFunction"
+AFTER_STREAM = ("WebhookDeliveryFunction",)
 
 
 def data_dir() -> Path:
@@ -40,10 +44,13 @@ class Stack:
     table_name: str
     scheduler: threading.Thread | None = None
     _stop: threading.Event | None = None
+    stream: StreamReader | None = None
 
     def stop(self) -> None:
         if self._stop is not None:
             self._stop.set()
+        if self.stream is not None:
+            self.stream.stop()
         self.api.stop()
         self.db.stop()
 
@@ -74,6 +81,7 @@ def start(
         db.stop()
         raise
     stack = Stack(db=db, api=api, table_name=table_name)
+    stack.stream = _read_stream(api, db.endpoint, table_name)
     if schedule_seconds:
         stack._stop = threading.Event()
         stack.scheduler = threading.Thread(
@@ -83,6 +91,22 @@ def start(
     return stack
 
 
+def _read_stream(api: LocalApi, endpoint: str, table_name: str) -> StreamReader | None:
+    """The table's stream into the same StreamFunction handler Lambda runs (issue 14: events under make dev)."""
+    from pitboss_local.events import scheduled_event
+
+    pools = api.server.RequestHandlerClass.gateway.pools  # type: ignore[attr-defined]
+    if STREAM_FUNCTION not in pools:
+        return None
+
+    def after() -> None:
+        for name in AFTER_STREAM:
+            if name in pools:
+                pools[name].invoke(scheduled_event(name))
+
+    return StreamReader(endpoint, table_name, pools[STREAM_FUNCTION].invoke, after).start()
+
+
 def _run_schedules(api: LocalApi, stop: threading.Event, every: float) -> None:
     """Invokes each scheduled function every `every` seconds, with an EventBridge scheduled event."""
     from pitboss_local.events import scheduled_event
@@ -90,6 +114,8 @@ def _run_schedules(api: LocalApi, stop: threading.Event, every: float) -> None:
     gateway = api.server.RequestHandlerClass.gateway  # type: ignore[attr-defined]
     while not stop.wait(every):
         for name in template.schedules():
+            if name in AFTER_STREAM:
+                continue
             try:
                 gateway.pools[name].invoke(scheduled_event(name))
             except Exception as exc:

@@ -130,6 +130,7 @@ class Function:
     code_uri: Path
     handler: str  # module path inside code_uri + attribute, e.g. app.lambda_handler
     environment: dict[str, Any]
+    timeout: float = 10.0  # seconds, as the template says (the context's remaining time counts from it)
 
 
 def _compile(path: str) -> re.Pattern[str]:
@@ -145,6 +146,7 @@ def _compile(path: str) -> re.Pattern[str]:
 
 def functions() -> dict[str, Function]:
     found = {}
+    default_timeout = ((load().get("Globals") or {}).get("Function") or {}).get("Timeout", 10)
     for logical_id, res in load()["Resources"].items():
         if res.get("Type") != "AWS::Serverless::Function":
             continue
@@ -155,6 +157,7 @@ def functions() -> dict[str, Function]:
             code_uri=(ROOT / props["CodeUri"]).resolve(),
             handler=props["Handler"],
             environment={k: v for k, v in env.items() if isinstance(v, str | int)},
+            timeout=float(props.get("Timeout", default_timeout)),
         )
     return found
 

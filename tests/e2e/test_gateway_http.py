@@ -4,7 +4,7 @@ their exact bodies, and the operator API seeing the same player (dossier, timeli
 from __future__ import annotations
 
 import json
-import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -17,7 +17,8 @@ ONLINE_STATUS_FIELDS = {
     "segmentation_id", "maxBalance", "UT", "decline", "VIP_segment", "total_balance", "pending_withdrawal",
     "total_withdrawals", "last_bet", "last_deposit", "last_deposit_amount", "rounds_since_login",
     "balance_since_login", "playerIdLink", "bonusOptOut", "real_balance", "freeTraffic", "depositsAmount",
-    "chat_opt_out", "bonusBalance", "maxWin", "wageringBalance", "wageringComplete",
+    "chat_opt_out", "bonusBalance", "maxWin", "wageringBalance", "wageringComplete", "wageringCompleteInfoPath",
+    "is_missing_player_details",
 }  # fmt: skip
 INVALID_TOKEN = {"errMsg": "invalid input - invalid token"}
 INVALID_BRAND = {"errMsg": "invalid input - invalid brand id"}
@@ -54,6 +55,23 @@ def _register(api: Api, brand: int, **extra: Any) -> Player:
     assert r.status_code == 201, r.text
     assert set(r.json()) == {"token", "player_id"}
     return Player(api, brand, name, r.json()["token"], r.json()["player_id"])
+
+
+def _age_session(local_stack: Any, token: str, by: timedelta) -> None:
+    """Moves a live session's start and its last reality check `by` into the past, in the stack's own table:
+    what the clock would have done, without waiting for it."""
+    from pitboss import clock, keys
+
+    table = local_stack.table()
+    key = {"pk": keys.session_pk(token), "sk": "SESSION"}
+    item = table.get_item(Key=key, ConsistentRead=True)["Item"]
+    moved = {f: clock.iso(clock.parse_iso(str(item[f])) - by) for f in ("created_at", "reality_check_at")}
+    table.update_item(
+        Key=key,
+        UpdateExpression="SET created_at = :c, reality_check_at = :r",
+        ConditionExpression="attribute_exists(pk)",
+        ExpressionAttributeValues={":c": moved["created_at"], ":r": moved["reality_check_at"]},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +146,8 @@ def test_every_flow_end_to_end(api: Api, local_stack: Any, tenant: Any) -> None:
     assert r.json()["currencyName"] == "USD" and r.json()["currencySymbol"] == "$"
     r = p.call("GET", f"/gateway/online-player/v1/player/{brand}/online/ingame/status/gs-42")
     assert r.status_code == 200 and set(r.json()) == ONLINE_STATUS_FIELDS - {
-        "bonusBalance", "maxWin", "wageringBalance", "wageringComplete"}  # fmt: skip
+        "bonusBalance", "maxWin", "wageringBalance", "wageringComplete", "wageringCompleteInfoPath",
+        "is_missing_player_details"}  # fmt: skip
 
     # custom fields
     custom = f"/gateway/player-personal-details/v1/custom-fields/{brand}"
@@ -256,6 +275,11 @@ TOKEN_ROUTES = [
     ("GET", "/gateway/online-player/v1/player/{b}/online/status", None),
     ("GET", "/gateway/online-player/v1/{b}/player/info", None),
     ("GET", "/gateway/online-player/v1/player/{b}/online/ingame/status/gs-1", None),
+    ("GET", "/gateway/bonus/v1/wagering-complete/{b}/1/bn-1", None),
+    ("GET", "/gateway/responsible-gaming/v1/{b}/limits", None),
+    ("PUT", "/gateway/responsible-gaming/v1/{b}/limits", {"deposit_daily_limit": 10}),
+    ("POST", "/gateway/responsible-gaming/v1/{b}/cool-off", {"days": 1}),
+    ("POST", "/gateway/responsible-gaming/v1/{b}/self-exclusion", {"permanent": True}),
 ]
 
 
@@ -404,16 +428,17 @@ def test_online_status_reports_the_wallet_and_the_reality_check_fires(api: Api, 
     body = p.call("GET", status).json()
     assert (body["rounds_since_login"], body["balance_since_login"], body["real_balance"]) == (1, -2, 58)
 
-    # the reality check: one minute after login (the shortest interval the operator can set)
-    r = api.post(f"/v1/players/{p.username}/rg", t.live_key, {"reality_check_interval": 1})
+    # the reality check (seed 002: 303 "in case of reality check enabled for player and time has passed",
+    # `"restart_period": "15_min", "time_played": "1 hour 15 minutes", "min": "15", "h": "1"`): the session's
+    # clock is moved 75 minutes back in the stack's table rather than waited for
+    r = api.post(f"/v1/players/{p.username}/rg", t.live_key, {"reality_check_interval": 15})
     assert r.status_code in (200, 201), r.text
-    logged_in = time.monotonic()
-    assert p.call("GET", status).status_code == 200
-    time.sleep(max(0.0, 61 - (time.monotonic() - logged_in)))
+    assert p.call("GET", status).status_code == 200  # 15 minutes have not passed since login
+    _age_session(local_stack, p.token, timedelta(minutes=75, seconds=5))
     r = p.call("GET", status)
     assert (r.status_code, r.json()) == (303, {
         "currency": "USD", "profit": -2, "total_bets": 3, "total_wins": 1, "total_lossed": 2,
-        "restart_period": "1_min", "time_played": "0 hours 1 minute", "min": "1", "h": "0"})  # fmt: skip
+        "restart_period": "15_min", "time_played": "1 hour 15 minutes", "min": "15", "h": "1"})  # fmt: skip
     assert p.call("GET", status).status_code == 200  # answered: the interval starts again
     assert p.call("GET", ingame).status_code == 200
     assert p.call("POST", f"{a}/logout/{brand}").status_code == 204

@@ -21,7 +21,23 @@ ROOT = Path(__file__).resolve().parents[2]
 LAYER = ROOT / "layers" / "shared" / "python"
 FUNCTIONS = ROOT / "functions"
 
-DOMAINS = frozenset({"players", "wallet", "gateway", "backoffice", "operators", "console"})
+DOMAINS = frozenset(
+    {
+        "players",
+        "wallet",
+        "gateway",
+        "backoffice",
+        "operators",
+        "console",
+        "brands",
+        "engines",
+        "lootbox",
+        "events",
+        "webhooks",
+        "audit",
+        "reports",
+    }
+)
 PURE = frozenset({"models", "output", "rules", "entity"})
 # A domain's published interface for other domains' flows (e.g. pitboss.wallet.port: the movement skeleton
 # the engines post money through). Only flows may use a port; pure modules stay pure.

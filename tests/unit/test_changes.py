@@ -37,3 +37,35 @@ def test_a_removal_keeps_the_old_item() -> None:
     }
     change = changes.from_record(record)
     assert change.new is None and change.item == {"pk": "a", "sk": "b"}
+
+
+def test_binary_values_arrive_as_base64_text_in_lambda_events() -> None:
+    """Lambda's DynamoDB Streams events are JSON: a binary attribute (the idempotency record's packed answer)
+    is base64 text. boto3's deserializer refused it, so every write's idempotency record was a poison record."""
+    record = {
+        "eventID": "e3",
+        "eventName": "INSERT",
+        "dynamodb": {
+            "Keys": {"pk": {"S": "T#t#live#IDEM#k"}, "sk": {"S": "IDEM"}},
+            "NewImage": {
+                "pk": {"S": "T#t#live#IDEM#k"},
+                "sk": {"S": "IDEM"},
+                "response": {"B": "eJzLSM3JyQcABiwCFQ=="},
+                "nested": {"M": {"blobs": {"L": [{"B": "AAE="}]}, "set": {"BS": ["AQ=="]}}},
+            },
+            "SequenceNumber": "7",
+        },
+    }
+    change = changes.from_record(record)
+    assert change.new is not None
+    assert bytes(change.new["response"]) == b"x\x9c\xcbH\xcd\xc9\xc9\x07\x00\x06,\x02\x15"
+    assert bytes(change.new["nested"]["blobs"][0]) == b"\x00\x01"
+    assert {bytes(b) for b in change.new["nested"]["set"]} == {b"\x01"}
+
+
+def test_dynamodb_locals_untyped_empty_map_is_an_empty_map() -> None:
+    """DynamoDB Local's stream writes an empty map attribute as `{}` (no type tag); a new profile has several."""
+    keys = {"pk": {"S": "T#t#live#P#u"}, "sk": {"S": "PROFILE"}}
+    record = {"eventID": "e4", "eventName": "INSERT", "dynamodb": {"Keys": keys, "NewImage": {**keys, "limits": {}}}}
+    change = changes.from_record(record)
+    assert change.new is not None and change.new["limits"] == {}

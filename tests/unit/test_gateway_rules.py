@@ -209,18 +209,49 @@ def test_online_status_shows_wagering_left_and_a_completion_in_this_session(moto
         body = call("GET", status, token=token).json()
         return body["bonusBalance"], body["wageringBalance"], body["wageringComplete"], body["maxWin"]
 
+    # issue 11 #10: "wageringComplete must be "0" or "1" (today "1" or "")"
     d.deposit("10.00")
     d.call("bonus", {"amount": "20.00", "wagering_multiplier": 2})
-    assert wagering(created["token"]) == (20, 40, "", 0)
+    assert wagering(created["token"]) == (20, 40, "0", 0)
     d.bet("15.00", rnd="r1", round_closed=True)  # 10 real + 5 bonus; 15 of the 40 wagered
-    assert wagering(created["token"]) == (15, 25, "", 0)
+    assert wagering(created["token"]) == (15, 25, "0", 0)
+    assert call("GET", status, token=created["token"]).json()["wageringCompleteInfoPath"] is None
     d.win("30.00", rnd="r1")
     d.bet("25.00", rnd="r2", round_closed=True)  # wagering complete: the 15 bonus left converts to real
     assert wagering(created["token"]) == (0, 0, "1", 15)
+    # seed 002: "wageringCompleteInfoPath ... format will be:
+    # '/gateway/bonus/{version}/wagering-complete/{brand_id}/{player_id}/{unique_ref_id}'"
+    path = call("GET", status, token=created["token"]).json()["wageringCompleteInfoPath"]
+    prefix = f"/gateway/bonus/v1/wagering-complete/{d.tenant.brand_id}/{created['player_id']}/"
+    assert path.startswith(prefix) and len(path) > len(prefix)
+    r = call("GET", path, token=created["token"])
+    assert r.status == 200, r.text
+    assert {k: r.json()[k] for k in ("bonus_amount", "wagering_required", "converted_amount", "currency")} == {
+        "bonus_amount": 20, "wagering_required": 40, "converted_amount": 15, "currency": "USD"}  # fmt: skip
+    assert r.json()["unique_ref_id"] == path.rsplit("/", 1)[1]
+    # another player's id, or a reference that is no converted bonus of this player: 404
+    for other in (path.replace(f"/{created['player_id']}/", "/999999/"), prefix + "bn_nope"):
+        r = call("GET", other, token=created["token"])
+        assert (r.status, r.json()) == (404, {"errMsg": "Bonus not found"}), other
+    assert call("GET", path).status == 401
     login = call("POST", f"/gateway/admission/v1/login/{d.tenant.brand_id}",
                  {"username": username, "password": "Orion2049x"})  # fmt: skip
     assert login.status == 200, login.text
-    assert wagering(login.json()["token"]) == (0, 0, "", 0)  # completed before this session began
+    assert wagering(login.json()["token"]) == (0, 0, "0", 0)  # completed before this session began
+    assert call("GET", path, token=login.json()["token"]).status == 200  # the details stay readable
+
+
+def test_online_status_says_when_details_a_deposit_needs_are_missing(moto_table: str) -> None:
+    """Seed 002: "is_missing_player_details — indication if player has missing details, need to ask to fill
+    details before deposit call" (issue 11 #10)."""
+    t = make_tenant()
+    tenancy.update_brand_settings(t.tenant_id, t.brand_id, {"required_documents": []})
+    status = f"/gateway/online-player/v1/player/{t.brand_id}/online/status"
+    details = f"/gateway/player-personal-details/player/details/v1/{t.brand_id}"
+    created = register(t.brand_id, unique("gw"))  # names and country, no date of birth
+    assert call("GET", status, token=created["token"]).json()["is_missing_player_details"] is True
+    assert call("PUT", details, {"birthdate": "1990-04-01"}, token=created["token"]).status == 204
+    assert call("GET", status, token=created["token"]).json()["is_missing_player_details"] is False
 
 
 def test_online_status_leaves_out_a_bonus_past_its_expiry(moto_table: str) -> None:

@@ -20,6 +20,7 @@ from botocore.stub import Stubber
 from pitboss import bus, clock, keys, store, tenancy
 from pitboss.errors import ConcurrentUpdate, PitbossError
 from pitboss.gateway import admission, lockout, outbox, passwords, repository, sessions
+from pitboss.gateway.entity import LockState
 from pitboss.gateway.models import LoginIn
 from pitboss.http.gateway import refusal
 from pitboss.identity.entity import Player
@@ -91,6 +92,7 @@ def test_a_repeated_registration_is_refused_whatever_the_password(moto_table: st
 # ---- 2. the lockout holds against parallel guesses ---------------------------------------------
 
 
+@pytest.mark.integration  # concurrency on moto is not DynamoDB's: this one runs on DynamoDB Local
 def test_parallel_wrong_guesses_never_get_more_checks_than_the_limit(
     ddb_table: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -113,7 +115,9 @@ def test_parallel_wrong_guesses_never_get_more_checks_than_the_limit(
 
     def guess(i: int) -> tuple[int, str]:
         try:
-            admission.login(sessions.Front(brand), LoginIn(username=name, password=f"Wrong{i:04d}x"))
+            # one client (the lockout counts per account and client address), the same as _login's below
+            front = sessions.Front(brand, ip="127.0.0.1")
+            admission.login(front, LoginIn(username=name, password=f"Wrong{i:04d}x"))
         except PitbossError as exc:
             status, body, _headers = refusal(exc)
             return status, json.dumps(body)
@@ -136,42 +140,46 @@ def test_a_lost_reservation_at_the_limit_locks_for_a_while_rather_than_for_ever(
     name = unique("gw")
     created = register(brand_id, name)
     player = _profile(brand_id, created["player_id"])
-    store.update(player.pk, repository.CREDENTIALS_SK, "SET failures = :n", values={":n": 3})
+    brand = tenancy.get_brand(brand_id)
+    assert brand is not None
+    # the count lives per (account, client address) since issue 10 #5; the test client is 127.0.0.1
+    pair = lockout.Guard.of(sessions.Front(brand, ip="127.0.0.1"), player.user_id).pair
+    store.update(*pair, "SET failures = :n", values={":n": 3})
     r = _login(brand_id, name, "Orion2049x")
     assert (r.status, r.json()) == (401, LOCKED) and int(r.headers["Retry-After"]) > 0
     _at(T0 + timedelta(minutes=10, seconds=1))
     assert _login(brand_id, name, "Orion2049x").status == 200
-    creds = store.get(player.pk, repository.CREDENTIALS_SK)
-    assert creds is not None and int(creds["failures"]) == 0 and "locked_until" not in creds
+    assert store.get(*pair) is None  # the right password ends the count and the lock
 
 
-# ---- 5. date of birth and country are not the player's to rewrite ------------------------------
+# ---- 5. date of birth and country: the player's until KYC is approved (issue 11 #11) ------------
 
 
-def test_a_player_cannot_rewrite_birthdate_or_country(moto_table: str) -> None:
+def test_birthdate_and_country_are_the_players_until_kyc_is_approved(moto_table: str) -> None:
+    """Issue 11 #11: "birthdate — Player new birthdate", "country — Player new country": "Allow changes while
+    kyc_status is not approved; after approval answer 400 with the seed's body"."""
     brand_id = _brand()
     details = f"/gateway/player-personal-details/player/details/v1/{brand_id}"
     adult = register(brand_id, unique("gw"), birthdate="2000-01-01")  # country US
-    for body in ({"birthdate": "1990-01-01"}, {"country": "IL"}, {"birthdate": "1990-01-01", "city": "Haifa"}):
+    assert call("PUT", details, {"birthdate": "1990-01-01", "city": "Haifa"}, token=adult["token"]).status == 204
+    assert call("PUT", details, {"country": "IL"}, token=adult["token"]).status == 204
+    got = call("GET", details, token=adult["token"]).json()
+    assert (got["birthdate"], got["country"], got["city"]) == ("1990-01-01 00:00:00", "IL", "Haifa")
+    # a player without them sets them (registration step two), and KYC under way leaves them the player's
+    fresh = register(brand_id, unique("gw"), country="")
+    _write(_profile(brand_id, fresh["player_id"]), kyc_status="pending")
+    assert call("PUT", details, {"birthdate": "1990-01-01", "country": "IL"}, token=fresh["token"]).status == 204
+    assert call("PUT", details, {"birthdate": "1991-01-01"}, token=fresh["token"]).status == 204
+
+    # once KYC is approved they are what the documents showed: the seed's 400, and nothing of that request lands
+    _write(_profile(brand_id, adult["player_id"]), kyc_status="approved")
+    for body in ({"birthdate": "1980-01-01"}, {"country": "MT"}, {"birthdate": "1980-01-01", "city": "Mdina"}):
         r = call("PUT", details, body, token=adult["token"])
         assert (r.status, r.json()) == (400, {"errMsg": "invalid input"}), body
     got = call("GET", details, token=adult["token"]).json()
-    assert (got["birthdate"], got["country"], got["city"]) == ("2000-01-01 00:00:00", "US", None)
+    assert (got["birthdate"], got["country"], got["city"]) == ("1990-01-01 00:00:00", "IL", "Haifa")
     # sending the stored values again changes nothing and is fine
-    assert call("PUT", details, {"birthdate": "2000-01-01", "country": "US"}, token=adult["token"]).status == 204
-
-    # a player without them sets them once (registration step two), while KYC has not started
-    fresh = register(brand_id, unique("gw"), country="")
-    assert call("PUT", details, {"birthdate": "1990-01-01", "country": "IL"}, token=fresh["token"]).status == 204
-    r = call("PUT", details, {"birthdate": "1991-01-01"}, token=fresh["token"])
-    assert (r.status, r.json()) == (400, {"errMsg": "invalid input"})
-
-    # once KYC has started, even a missing one is the operator's to set
-    kyc = register(brand_id, unique("gw"), country="")
-    _write(_profile(brand_id, kyc["player_id"]), kyc_status="pending")
-    for body in ({"country": "IL"}, {"birthdate": "1990-01-01"}):
-        r = call("PUT", details, body, token=kyc["token"])
-        assert (r.status, r.json()) == (400, {"errMsg": "invalid input"}), body
+    assert call("PUT", details, {"birthdate": "1990-01-01", "country": "IL"}, token=adult["token"]).status == 204
 
 
 # ---- 10. change password counts wrong old passwords --------------------------------------------
@@ -358,18 +366,21 @@ def test_a_conflicting_login_transaction_is_retried(moto_table: str, monkeypatch
 
 
 def test_a_conflicting_attempt_reservation_is_retried(moto_table: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    brand, _player, creds, _token = _brand_and_player()
+    brand, player, _creds, _token = _brand_and_player()
     client = boto3.client("dynamodb", region_name="us-east-1")
     with Stubber(client) as stubber:
         monkeypatch.setattr(store, "client", lambda: client)
-        # an UpdateItem on the credentials while they are inside someone's transaction
+        # an UpdateItem on the (account, address) count while it is inside someone's transaction
         _conflict(stubber, "update_item")
         stubber.add_response("update_item", {"Attributes": {"failures": {"N": "1"}}})
-        assert lockout.reserve_attempt(str(creds["pk"]), brand) is None
+        guard = lockout.Guard.of(sessions.Front(brand), player.user_id)
+        nothing_locked = LockState(pair_until=None, account_until=None)
+        attempt = lockout.reserve(guard, nothing_locked)
+        assert attempt.refused_until is None and attempt.locks_until is None
         for _ in range(repository.CONFLICT_RETRIES):
             _conflict(stubber, "update_item")
         with pytest.raises(ConcurrentUpdate):  # 409, never a 500
-            lockout.reserve_attempt(str(creds["pk"]), brand)
+            lockout.reserve(guard, nothing_locked)
         stubber.assert_no_pending_responses()
 
 

@@ -99,7 +99,9 @@ def _gateway_operations(spec: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def test_the_gateway_document_tells_a_generated_client_the_truth() -> None:
     spec = _document()
     operations = _gateway_operations(spec)
-    assert len(operations) == 21  # + revert email (issue 10 #4)
+    # + revert email (issue 10 #4); + wagering-complete details, mobile verify, RG limits GET/PUT, cool-off and
+    # self-exclusion (issue 11 #10, #8, #4); message formats with and without a brand (#9)
+    assert len(operations) == 29
     no_content = sorted(k for k, op in operations.items() if "204" in op["responses"])
     assert len(no_content) == 5  # logout, PUT/POST details, PUT/POST emailUpdate
     for key in no_content:
@@ -110,15 +112,16 @@ def test_the_gateway_document_tells_a_generated_client_the_truth() -> None:
         assert op["responses"]["400"]["content"], key
         if "422" in op["responses"]:
             with_422.append(key)
-    assert len(with_422) == 7  # register, verify email/password, revert email, change password, POST/PUT emailUpdate
+    # register, verify email/password, revert email, change password, POST/PUT emailUpdate, mobile verify, RG limits
+    assert len(with_422) == 9
 
     scheme = spec["components"]["securitySchemes"]["playerSession"]
     assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "header", "x-auth-token")
-    open_routes = {"register", "login", "forgot", "verify", "revert"}
+    open_routes = {"register", "login", "forgot", "verify", "revert", "message-formats"}
     for key, op in operations.items():
         names = {(p["name"], p["in"]) for p in op.get("parameters", [])}
         assert ("x-auth-token", "header") not in names, key
-        takes_session = not any(f"/{word}/" in key for word in open_routes)
+        takes_session = "/mobile/verify/" in key or not any(f"/{word}/" in key for word in open_routes)
         assert op["security"] == ([{"playerSession": []}] if takes_session else []), key
         for parameter in op.get("parameters", []):
             if parameter["name"] == "brand_id":

@@ -65,7 +65,7 @@ def _profile(tenant_id: str, username: str, brand_id: int) -> dict[str, Any]:
 
 def test_unknown_fields_never_reach_the_table(moto_table: str) -> None:
     t = make_tenant()
-    tenancy.update_brand_settings(t.tenant_id, t.brand_id, {"required_documents": []})
+    tenancy.update_brand_settings(t.tenant_id, t.brand_id, {"required_documents": [], "mobile_verification": True})
     w = Walk(t.brand_id)
     a = "/gateway/admission/{version}"
     details = "/gateway/player-personal-details/player/details/{version}/{brand_id}"
@@ -84,6 +84,12 @@ def test_unknown_fields_never_reach_the_table(moto_table: str) -> None:
     # the issue's own body: operator and comment are not the player's to write into the audit trail
     w.session("PUT", details, {"city": "Valletta", "operator": MARK, "comment": f"KYC approved {MARK}"}, status=204)
     w.session("POST", details, {"city": "Mdina", "operator": MARK, "comment": f"KYC approved {MARK}"}, status=204)
+    # a new phone waits for its SMS code with the rest of its request (issue 11 #8)
+    held = w.session("PUT", details, {"phone": "356-99123456", "city": "Mdina", "comment": MARK}, status=403)
+    twofa = held.json()["data"]["2fa_auth_token"]
+    w.session("POST", "/gateway/player-personal-details/player/details/mobile/verify/{version}/{brand_id}",
+              {"2fa_auth_token": twofa, "code": _outbox_token("356-99123456", "mobile_verification_sms")},
+              status=200)  # fmt: skip
     for method in ("PUT", "POST"):
         fields = {"strCustomFields": [{"id": "fav", "name": "Fav", "value": "poker", "by": MARK}]}
         w.session(method, custom, fields, status=200)
@@ -102,6 +108,14 @@ def test_unknown_fields_never_reach_the_table(moto_table: str) -> None:
     w.token = r.json()["token"]
     w.session("POST", f"{a}/logout/{{brand_id}}", {}, status=204)
     w.send("POST", f"{a}/revert/email/{{brand_id}}", {}, status=200, query={"hash": _notice_revert(email)})
+    # self-service RG (issue 11 #4): a cool-off or a self-exclusion ends the session, so each has its own player
+    rg = "/gateway/responsible-gaming/{version}/{brand_id}"
+    for route, body in ((f"{rg}/cool-off", {"days": 2}), (f"{rg}/self-exclusion", {"months": 6})):
+        other = unique("gw")
+        joined = {"username": other, "email": f"{other}@example.com", "password": PASSWORD}
+        w.token = w.send("POST", f"{a}/register/{{brand_id}}", joined, status=201).json()["token"]
+        w.session("PUT", f"{rg}/limits", {"deposit_daily_limit": 50, "reason": MARK}, status=200)
+        w.session("POST", route, {**body, "reason": MARK}, status=200)
 
     assert _profile(t.tenant_id, name, t.brand_id)["details"]["city"] == "Mdina"  # the details did land...
     stored = json.dumps(store.client().scan(TableName=store.table_name())["Items"])

@@ -82,10 +82,10 @@ def _details_passed_to_errors() -> dict[str, set[str]]:
     names = {n for n, c in vars(errors).items() if isinstance(c, type) and issubclass(c, errors.PitbossError)}
     found: dict[str, set[str]] = {}
     for path in sorted(LAYER.rglob("*.py")):
-        if path.parent.name == "gateway" and path.parent.parent == LAYER:
-            continue  # the gateway surface answers {"errMsg": ...}: no detail reaches a client
-        if path.parent.name in ("operators", "console") and path.parent.parent == LAYER:
-            continue  # the console's sign-in errors become HTML pages (functions/console): no JSON detail
+        if path.parent.name in {"gateway", "operators", "console"} and path.parent.parent == LAYER:
+            # The gateway surface answers {"errMsg": ...} and the console HTML pages: no detail of theirs
+            # reaches a /v1 client.
+            continue
         for node in ast.walk(ast.parse(path.read_text())):
             if not isinstance(node, ast.Call):
                 continue

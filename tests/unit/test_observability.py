@@ -90,3 +90,16 @@ def test_scheduler_work_is_counted(moto_table: str, emf: Any) -> None:
     observability.metrics.flush_metrics()
     [flushed] = _counts(emf(), "ExpiryPlayersSettled")
     assert flushed["ExpiryPlayersSettled"] == [1.0] and flushed["ExpiryEvents"] == [1.0]
+
+
+def test_every_scheduler_run_beats_even_with_nothing_due(moto_table: str, emf: Any) -> None:
+    """Issue 14 §6: "scheduler runs missed" is an alarm on the heartbeat each completed run counts."""
+    from pitboss_local import template
+    from pitboss_local.runtime import LambdaContext, load_handler
+    from tests.conftest import load_event
+
+    handler = load_handler(template.functions()["SchedulerFunction"], 1001)
+    for _ in range(2):
+        handler(load_event("scheduler__schedule"), LambdaContext(function_name="SchedulerFunction"))
+    beats = _counts(emf(), "SchedulerRun")
+    assert [(line["SchedulerRun"], line["service"]) for line in beats] == [([1.0], "pitboss")] * 2

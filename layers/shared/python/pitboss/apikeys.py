@@ -77,7 +77,7 @@ def principal_of(raw: str, item: dict[str, Any] | None) -> dict[str, Any]:
         "tenant_id": item["tenant_id"],
         "mode": mode,
         "key_id": item["key_id"],
-        "scopes": list(item.get("scopes") or ["*"]),
+        "scopes": list(item.get("scopes") or []),  # no scopes: none at all (fail closed), never everything
         "brand_ids": [int(b) for b in restricted] if restricted else None,
         "brands": brands,
     }

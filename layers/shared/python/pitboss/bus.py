@@ -57,3 +57,21 @@ def publish(detail_type: str, detail: dict[str, Any]) -> bool:
         logger.warning("event publish rejected", extra={"detail_type": detail_type})
         return False
     return True
+
+
+def put_events(entries: list[tuple[str, dict[str, Any]]]) -> None:
+    """Puts events on the configured bus (a no-op without one) and raises when any is not accepted: the
+    stream consumer's path, where a failure must make the record come back, not be logged and lost."""
+    bus = get_settings().event_bus_name
+    if not bus or not entries:
+        return
+    for start in range(0, len(entries), 10):  # PutEvents takes at most 10 entries
+        chunk = entries[start : start + 10]
+        response = _client().put_events(
+            Entries=[
+                {"Source": SOURCE, "DetailType": t, "Detail": json.dumps(d, default=str), "EventBusName": bus}
+                for t, d in chunk
+            ]
+        )
+        if response.get("FailedEntryCount"):
+            raise RuntimeError(f"event bus rejected {response['FailedEntryCount']} of {len(chunk)} events")

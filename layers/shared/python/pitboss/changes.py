@@ -7,6 +7,7 @@ idempotent on `Change.event_id` (stable across redeliveries)."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -39,7 +40,7 @@ def from_record(record: Mapping[str, Any]) -> Change:
     """One Lambda/Streams API record (`{"eventID", "eventName", "dynamodb": {"Keys", "NewImage", ...}}`)."""
     data = record["dynamodb"]
     keys = store.deserialize(data["Keys"])
-    new, old = data.get("NewImage"), data.get("OldImage")
+    new, old = _image(data.get("NewImage")), _image(data.get("OldImage"))
     return Change(
         event_id=str(record["eventID"]),
         name=record["eventName"],
@@ -49,6 +50,30 @@ def from_record(record: Mapping[str, Any]) -> Change:
         new=dict(store.deserialize(new)) if new else None,
         old=dict(store.deserialize(old)) if old else None,
     )
+
+
+def _image(raw: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Lambda's stream events are JSON: binary values (idempotency records' packed answers) arrive as base64
+    text, which boto3's deserializer refuses; they become bytes first. (The local stack's reader hands over
+    GetRecords' JSON as it comes, so both paths go through here.)"""
+    return {k: _wire(v) for k, v in raw.items()} if raw else None
+
+
+def _wire(value: Any) -> Any:
+    if isinstance(value, Mapping) and not value:
+        return {"M": {}}  # DynamoDB Local's stream writes an empty map as {} (DynamoDB: {"M": {}})
+    if not isinstance(value, Mapping) or len(value) != 1:
+        return value
+    ((kind, inner),) = value.items()
+    if kind == "B" and isinstance(inner, str):
+        return {"B": base64.b64decode(inner)}
+    if kind == "BS":
+        return {"BS": [base64.b64decode(v) if isinstance(v, str) else v for v in inner]}
+    if kind == "M":
+        return {"M": {k: _wire(v) for k, v in inner.items()}}
+    if kind == "L":
+        return {"L": [_wire(v) for v in inner]}
+    return value
 
 
 def from_records(records: Iterable[Mapping[str, Any]]) -> list[Change]:

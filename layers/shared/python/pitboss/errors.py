@@ -255,3 +255,50 @@ class SessionEnded(Unauthorized):
 
     def __init__(self) -> None:
         super().__init__("the console session has ended; sign in again")
+
+
+class RateLimited(TooManyRequests):
+    """The gateway's rate limit for this kind of request is spent (per client address or per account) until
+    the window ends in `retry_after` seconds."""
+
+    code = "TOO_MANY_REQUESTS"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("too many requests; retry later")
+        self.retry_after = retry_after
+
+
+class BonusNotFound(NotFound):
+    """The gateway's wagering-complete details: no such converted bonus of the session's player."""
+
+    code = "bonus_not_found"
+
+    def __init__(self) -> None:
+        super().__init__("Bonus not found")
+
+
+class MobileCodeExpired(MessageFormat):
+    """The mobile verification is over: 10 minutes passed or 5 wrong codes were tried; update the phone again."""
+
+    status = 400
+    code = "mobile_verification_expired"
+
+    def __init__(self) -> None:
+        super().__init__("the mobile verification has expired; ask for a new code")
+
+
+class WrongMobileCode(MessageFormat):
+    status = 422
+    code = "wrong_verification_code"
+
+    def __init__(self) -> None:
+        super().__init__("the code is not right")
+
+
+class InvalidPublishableKey(Unauthorized):
+    """The gateway's `x-pitboss-key` is not a live publishable key of the brand the path names."""
+
+    code = "invalid_publishable_key"
+
+    def __init__(self) -> None:
+        super().__init__("invalid publishable key")

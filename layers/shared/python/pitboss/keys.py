@@ -131,3 +131,35 @@ LIST_ATTRIBUTES = ("list_pk", "list_sk")
 
 def gateway_sessions_pk(realm_: str, user_id: str) -> str:
     return f"{player_pk(realm_, user_id)}#SESSIONS"
+
+
+# ---- service modes and engagement engines (issue 13) ---------------------------------------------------
+
+
+def real_rail_sk(brand_id: int, mode: str, user_id: str) -> str:
+    """A player's "has real-rail entries" marker, in its tenant's partition (pk = tenant_pk): written once,
+    with the player's first real-rail movement; a brand's service mode may change only while it has none."""
+    return f"REALRAIL#{brand_id}#{mode}#{user_id}"
+
+
+def real_rail_prefix(brand_id: int) -> str:
+    return f"REALRAIL#{brand_id}#"
+
+
+def activity_sk(period: str, currency: str) -> str:
+    """A player's cashback activity in one period and currency (net real losses), in the player's partition."""
+    return f"CBACT#{period}#{currency}"
+
+
+# The `lists` index partition of activity items whose period has not been settled yet; list_sk starts with
+# the period's end (UTC), so the cashback run queries `list_sk < now` for the closed ones.
+CASHBACK_DUE = "CASHBACK#DUE"
+
+
+def payout_pk(realm_: str, payout_id: str) -> str:
+    return f"{realm_}#PAYOUT#{payout_id}"
+
+
+def payouts_pending_pk(realm_: str) -> str:
+    """The `lists` index partition of a realm's pending payout instructions."""
+    return f"{realm_}#PAYOUTS"

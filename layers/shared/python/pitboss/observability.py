@@ -9,6 +9,7 @@ function's log (namespace Pitboss, dimension service=pitboss plus the count's ow
     Retry (loop)                   each retry of an optimistic-lock loop         pitboss.retry hook
     ExpiryPlayers (outcome)        the scheduler's players seen / settled / ...  pitboss.players.expiry
     ExpiryEvents (type)            the events an expiry run wrote, by type       pitboss.players.expiry
+    SchedulerRun                   one per completed scheduler run (heartbeat)  functions/scheduler
 
 Tracing is Lambda's active tracing (template Globals, no SDK in the package); see docs/architecture.md."""
 

@@ -22,6 +22,12 @@ class Settings(BaseSettings):
     stage: str = "local"
     event_bus_name: str | None = None
     public_gateway_url: str = "http://127.0.0.1:3000"
+    # Webhooks (issue 14 §2): the retry schedule (exponential from base, capped, with jitter) inside a window,
+    # after which the endpoint is marked failing. The local stack's tests shorten the base.
+    webhook_retry_base_seconds: float = Field(default=30.0, gt=0)
+    webhook_retry_max_seconds: float = Field(default=6 * 3600.0, gt=0)
+    webhook_retry_window_seconds: float = Field(default=3 * 86400.0, gt=0)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
 
 
 @lru_cache(maxsize=1)

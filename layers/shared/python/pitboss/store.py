@@ -18,7 +18,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from pitboss import retry
+from pitboss import chain, retry
 from pitboss.errors import ConcurrentUpdate, Conflict, TransactionCancelled
 
 Item = dict[str, Any]
@@ -366,6 +366,8 @@ def transact(ops: list[Op]) -> None:
     """All-or-nothing write of up to 100 operations. Raises TransactionCancelled with per-item reasons."""
     if not ops:
         return
+    # Timeline events and ledger entries are hash-chained here, the one door every transaction passes.
+    ops = chain.seal(ops)
     try:
         response = client().transact_write_items(
             TransactItems=[op.request() for op in ops], ReturnConsumedCapacity="TOTAL"

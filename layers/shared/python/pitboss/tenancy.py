@@ -37,7 +37,42 @@ SCOPES = (
     "wallet:read",
     "wallet:write",
     "backoffice:read",
+    # Least privilege on the wallet (issue 10 #3): a game provider's credential needs only bets, a PSP's only
+    # payments; `wallet:write` stays the union of the three (keys made before the split keep working).
+    "wallet:bets",
+    "wallet:payments",
+    "wallet:bonuses",
+    "webhooks:read",
+    "webhooks:write",
+    # issue 14 §3-4: usage metering and reports (GGR)
+    "usage:read",
+    "reports:read",
 )
+# Scopes that grant others: a key holding the left one may do what each on the right allows.
+IMPLIED_SCOPES: dict[str, frozenset[str]] = {
+    "wallet:write": frozenset({"wallet:bets", "wallet:payments", "wallet:bonuses"}),
+}
+WALLET_WRITE_SCOPES = ("wallet:bets", "wallet:payments", "wallet:bonuses")
+
+
+class RateLimit(BaseModel):
+    """How many requests of one kind the gateway takes per client address and per account in a window
+    (0: no limit of that kind); more answer 429 until the window ends."""
+
+    per_ip: int = Field(ge=0, description="Per client address (an IPv6 client: its /64)")
+    per_account: int = Field(ge=0, description="Per username, email address, player or link")
+    window_seconds: int = Field(ge=1, le=86_400)
+
+
+class RateLimits(BaseModel):
+    """The gateway's per-brand rate limits. Sane for a casino front end: a household or a mobile carrier's
+    shared address still fits, a script hammering one login or one address does not."""
+
+    registration: RateLimit = RateLimit(per_ip=50, per_account=10, window_seconds=3600)
+    login: RateLimit = RateLimit(per_ip=100, per_account=50, window_seconds=300)
+    forgot_password: RateLimit = RateLimit(per_ip=20, per_account=5, window_seconds=3600)
+    resend_activation: RateLimit = RateLimit(per_ip=20, per_account=5, window_seconds=3600)
+    verify_link: RateLimit = RateLimit(per_ip=30, per_account=10, window_seconds=300)
 
 
 class BrandSettings(BaseModel):
@@ -103,6 +138,51 @@ class BrandSettings(BaseModel):
     # Gateway hardening (issue 10): an email change needs the current password too (false keeps seed 002's
     # body valid: email and comment only).
     email_change_requires_password: bool = False
+    # Floods and enumeration (issue 10 #5): rate limits per client address and per account; at most this many
+    # reset / activation messages (and mobile codes) per address an hour, whatever the answer says; the
+    # lockout counts failures per (account, client address) and locks the account itself only once this
+    # many addresses are locked out of it.
+    rate_limits: RateLimits = Field(default_factory=RateLimits)
+    messages_per_address_per_hour: int = Field(default=3, ge=0)
+    login_lock_ips: int = Field(default=3, ge=1)
+    # Message formats (issue 11 #9): the brand's own texts of the gateway's message_format keys, by language
+    # then key ({"en": {"email_verified": "..."}}); GET /gateway/message-formats answers them over the defaults.
+    message_formats: dict[str, dict[str, str]] = Field(default_factory=dict)
+
+    @field_validator("message_formats")
+    @classmethod
+    def _formats(cls, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        import re  # only here: the rest of the settings need no patterns
+
+        for language, texts in value.items():
+            if not re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{2,8})?", language):
+                raise ValueError(f"message_formats: {language!r} is not a language code such as en or pt-br")
+            for key, text in texts.items():
+                if not re.fullmatch(r"[a-z0-9_]{1,64}", key) or len(text) > 2000:
+                    raise ValueError(f"message_formats: {language}.{key} needs a snake_case key and a text <= 2000")
+        return value
+
+    # Service modes and engagement engines (issue 13, engines-a). `service_mode`: plug_in = the operator owns
+    # accounts and cash (real-rail movements refused, cash awards become payout instructions); changing it
+    # is refused once the brand has real-rail entries. (`message_formats` above is also written by PUT
+    # /v1/brands/{id}/message-formats/{language}.) `vip_levels`: the VIP
+    # ladder (pitboss.engines.rules.Level as JSON, PUT /v1/brands/{id}/vip-levels). Cashback: the period
+    # (brand time zone) and the smallest amount paid (brand currency).
+    service_mode: Literal["white_label", "plug_in"] = "white_label"
+    vip_levels: list[dict[str, Any]] = Field(default_factory=list)
+    cashback_period: Literal["daily", "weekly"] = "weekly"
+    cashback_min_payout: str = "0"
+
+    @field_validator("cashback_min_payout")
+    @classmethod
+    def _min_payout(cls, value: str) -> str:
+        try:
+            amount = Decimal(str(value))
+        except InvalidOperation as exc:
+            raise ValueError("a decimal amount, e.g. 1.00") from exc
+        if not amount.is_finite() or amount < 0:
+            raise ValueError("a decimal amount of 0 or more")
+        return str(amount)
 
     @field_validator("timezone")
     @classmethod
@@ -176,10 +256,20 @@ class Principal(BaseModel):
         """The tenant's public number, as the back-office API shows it."""
         return next((b.team_id for b in self.brands.values()), 0)
 
+    def has_scope(self, scope: str) -> bool:
+        """`*`, the scope itself, or a scope that implies it (`wallet:write` -> bets, payments, bonuses). A key
+        with no scopes at all has none (fail closed)."""
+        return any(s in ("*", scope) or scope in IMPLIED_SCOPES.get(s, ()) for s in self.scopes)
+
     def require(self, scope: str) -> None:
-        if "*" in self.scopes or scope in self.scopes:
+        self.require_any(scope)
+
+    def require_any(self, *scopes: str) -> None:
+        """403 unless the key has one of `scopes`; the error's `scope` lists them, space-separated (as OAuth's)."""
+        if any(self.has_scope(s) for s in scopes):
             return
-        raise Forbidden(f"this API key lacks the {scope!r} scope", code="insufficient_scope", scope=scope)
+        named = " or ".join(repr(s) for s in scopes)
+        raise Forbidden(f"this API key lacks the {named} scope", code="insufficient_scope", scope=" ".join(scopes))
 
     def can_see_brand(self, brand_id: int) -> bool:
         return brand_id in self.brands and (self.brand_ids is None or brand_id in self.brand_ids)
@@ -243,7 +333,7 @@ def create_key(
     tenant's brand set as of `brands_rev`; the write checks that revision, so a brand change racing it
     either sees the new key (and rewrites its set) or makes this write retry with the new brands.
     `also`: writes that commit with it (the console's audit record)."""
-    scopes = scopes or ["*"]
+    scopes = ["*"] if scopes is None else scopes  # an explicit empty list is a key with no scope (fail closed)
     unknown = [s for s in scopes if s not in SCOPES]
     if unknown:
         raise Unprocessable(f"unknown scopes: {', '.join(unknown)}", code="unknown_scope")
@@ -401,12 +491,7 @@ def create_tenant(name: str, brands: list[tuple[str, str]]) -> dict[str, Any]:
         brand = Brand(brand_id=brand_id, tenant_id=tenant_id, team_id=team_id, name=brand_name, currency=currency)
         created.append(brand)
         ops.append(store.Put(_brand_item(brand), condition="attribute_not_exists(pk)"))
-        ops.append(
-            store.Put(
-                {"pk": keys.brand_pointer_pk(brand_id), "sk": "BRAND", "tenant_id": tenant_id},
-                condition="attribute_not_exists(pk)",
-            )
-        )
+        ops.append(store.Put(_pointer_item(brand), condition="attribute_not_exists(pk)"))
     store.transact(ops)
     return {
         "tenant_id": tenant_id,
@@ -431,6 +516,12 @@ def _brand_item(brand: Brand) -> dict[str, Any]:
     }
 
 
+def _pointer_item(brand: Brand) -> dict[str, Any]:
+    """The brand's public pointer `BRAND#{id}` carries a copy of the brand: the player gateway reads the brand
+    from it alone, so its IAM policy never opens the tenant's partition (operators, key ids, policies)."""
+    return {**_brand_item(brand), "pk": keys.brand_pointer_pk(brand.brand_id), "sk": "BRAND"}
+
+
 def _brand_from_item(item: dict[str, Any]) -> Brand:
     return Brand.model_validate(apikeys.brand_record(item))
 
@@ -448,6 +539,10 @@ def get_brand(brand_id: int) -> Brand | None:
     pointer = store.get(keys.brand_pointer_pk(brand_id), "BRAND", consistent=False)
     if pointer is None:
         return None
+    if "settings" in pointer:  # the brand's copy (see _pointer_item)
+        return _brand_from_item(pointer)
+    # A pointer written before it carried the copy (local data of older versions; deployed, the gateway's
+    # policy refuses this read: rewrite the brand's settings once to refresh the pointer).
     item = store.get(keys.tenant_pk(pointer["tenant_id"]), keys.brand_sk(brand_id), consistent=False)
     return _brand_from_item(item) if item else None
 
@@ -466,6 +561,11 @@ def update_brand_settings(
             raise NotFound(f"brand {brand_id} not found", code="brand_not_found")
         brand = _brand_from_item(item)
         merged = BrandSettings.model_validate({**brand.settings.model_dump(), **changes})
+        if merged.service_mode != brand.settings.service_mode and has_real_entries(tenant_id, brand_id):
+            raise Conflict(
+                "this brand has real-rail entries: its service mode can no longer change",
+                code="service_mode",
+            )
         brand = Brand.model_validate(
             {**brand.model_dump(), "settings": merged}
         )  # validated: `currencies` moves `currency`
@@ -476,6 +576,7 @@ def update_brand_settings(
                     store.Put(_brand_item(brand), condition="attribute_exists(pk)"),
                     store.Update(tenant_pk, "TENANT", "SET #rev = :next", **_merge(_at_rev(rev), {":next": rev + 1})),
                     *(also or []),
+                    store.Put(_pointer_item(brand)),
                 ]
             )
         except TransactionCancelled as exc:
@@ -489,3 +590,10 @@ def update_brand_settings(
 
 def _merge(at_rev: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
     return {**at_rev, "values": {**at_rev.get("values", {}), **values}}
+
+
+def has_real_entries(tenant_id: str, brand_id: int) -> bool:
+    """Whether any wallet of the brand (live or test) ever held a real-rail entry: one Query for one marker
+    (keys.real_rail_sk, written with a player's first real-rail movement)."""
+    page = store.query(keys.tenant_pk(tenant_id), sk_prefix=keys.real_rail_prefix(brand_id), limit=1, consistent=True)
+    return bool(page.items)

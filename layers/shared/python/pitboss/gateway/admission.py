@@ -8,6 +8,7 @@ that transaction and published after it commits."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any, TypedDict
 
 from pitboss import clock, identity, timeline
@@ -20,7 +21,7 @@ from pitboss.errors import (
     LoginRefused,
     TransactionCancelled,
 )
-from pitboss.gateway import lockout, outbox, passwords, repository, rules, sessions
+from pitboss.gateway import lockout, outbox, passwords, repository, rules, sessions, throttle
 from pitboss.gateway.models import GwMessageFormat, GwTokenOut, LoginIn, RegisterIn
 from pitboss.gateway.sessions import Front
 from pitboss.identity import gates
@@ -37,8 +38,9 @@ def register(front: Front, body: RegisterIn) -> GwTokenOut:
     """Creates the player (the operator API's own record), its credentials, a session and the activation
     email, in one transaction. An existing username or email answers the 422 `*_already_exists` codes,
     whatever the password: a repeated registration is never a password check (no oracle, no way around
-    the login lockout)."""
+    the login lockout). Rate limited per client address and per address (or username) registered."""
     brand, realm = front.brand, front.realm
+    throttle.check(front, "registration", account=(body.email or body.username or "").strip())
     asked = rules.registration(body, brand.settings, clock.now())
     if asked.errors:
         raise FieldErrors(asked.errors)
@@ -81,8 +83,9 @@ def register(front: Front, body: RegisterIn) -> GwTokenOut:
     ops.append(repository.new_credentials(realm, user_id, passwords.hash_password(asked.password)))
     token, session_put = sessions.open_session(player, front, epoch=1, wallet_item=None)
     mail = outbox.new_link("activation", player, [(email, "activation_email")], email=email)
+    counted = throttle.message_quota(front, email, clock.now(), enforce=False)  # the address is new here
     try:
-        repository.commit([*ops, session_put, *mail.ops])
+        repository.commit([*ops, session_put, *mail.ops, counted])
     except TransactionCancelled as exc:
         if exc.failed(0):
             raise FieldErrors([("username", "username_already_exists")]) from exc
@@ -95,10 +98,13 @@ def register(front: Front, body: RegisterIn) -> GwTokenOut:
 
 
 def login(front: Front, body: LoginIn) -> GwTokenOut:
-    """Username (or email) and password -> a session. Wrong credentials: INVALID_CREDENTIALS;
-    `login_max_failures` in a row lock the account for `login_lockout_minutes` (ACCOUNT_LOCKED, with
-    Retry-After); a player whose state blocks login is refused with the reason's code. Every password check
-    is reserved before it runs (`lockout.reserve_attempt`), so parallel guesses can't get past the limit."""
+    """Username (or email) and password -> a session. Wrong credentials or no such account:
+    INVALID_CREDENTIALS; `login_max_failures` in a row from one client address lock that address out for
+    `login_lockout_minutes` (ACCOUNT_LOCKED, with Retry-After), and `login_lock_ips` locked-out addresses
+    lock the account; a player whose state blocks login is refused with the reason's code. Rate limited per
+    address and per name first (429). Known and unknown names do the same work (lockout.check): one
+    BatchGetItem (profile, credentials, wallet and the lockout's items; of a random id for an unknown
+    name), one reservation, one argon2 verification."""
     brand, realm = front.brand, front.realm
     password = body.password or ""
     ident = (body.username or body.email or "").strip()
@@ -106,42 +112,52 @@ def login(front: Front, body: LoginIn) -> GwTokenOut:
         passwords.verify(None, password)
         raise LoginRefused("INVALID_CREDENTIALS")
     if body.username and body.username.strip():
-        user_id = repository.user_id_by_username(realm, brand.brand_id, body.username.strip())
+        lookup = body.username.strip()
+        user_id = _user_id(front, lambda: repository.user_id_by_username(realm, brand.brand_id, lookup), lookup)
     elif body.email and body.email.strip():
-        user_id = repository.user_id_by_email(realm, brand.brand_id, rules.lookup_email(body.email))
+        lookup = rules.lookup_email(body.email)
+        user_id = _user_id(front, lambda: repository.user_id_by_email(realm, brand.brand_id, lookup), lookup)
     else:
         raise InvalidInput()
-    if not password:
-        raise InvalidInput()
-    found = repository.account(realm, user_id) if user_id is not None else None
-    if found is None or found.profile is None or found.credentials is None:
-        passwords.verify(None, password)  # same cost as a real check: no user-enumeration timing
-        raise LoginRefused("INVALID_CREDENTIALS")
-    creds = found.credentials
-    locked_until = lockout.reserve_attempt(str(creds["pk"]), brand)
-    if not passwords.verify(creds.get("password_hash"), password):
-        if locked_until:
-            raise lockout.locked(locked_until)
+    guard = lockout.Guard.of(front, user_id, lookup)
+    found = repository.account(realm, user_id or str(uuid.uuid4()), also=guard.keys)
+    creds = found.credentials if found.profile is not None else None
+    attempt = lockout.check(guard, guard.state(found.also), (creds or {}).get("password_hash"), password)
+    if found.profile is None or creds is None:  # never: a right password has an account behind it
         raise LoginRefused("INVALID_CREDENTIALS")
     player = Player.from_item(realm, found.profile)
-    opened = _open_session(front, player, creds, found.wallet)
+    opened = _open_session(front, player, creds, found.wallet, attempt)
     logger.info("player logged in", extra={"brand_id": brand.brand_id, "player_id": player.player_id})
     return GwTokenOut(**opened)
 
 
-def _open_session(front: Front, player: Player, creds: dict[str, Any], wallet: dict[str, Any] | None) -> Opened:
-    """After a right password: a new session, and the failure count starts again (same transaction). A
-    player whose state blocks login is refused with the reason; the right password still clears the count."""
+def _user_id(front: Front, lookup: Callable[[], str | None], name: str) -> str | None:
+    """A login's name, once the request is counted against the rate limits (429 before any other work)."""
+    throttle.check(front, "login", account=name)
+    return lookup()
+
+
+def _open_session(
+    front: Front,
+    player: Player,
+    creds: dict[str, Any],
+    wallet: dict[str, Any] | None,
+    attempt: lockout.Attempt | None = None,
+) -> Opened:
+    """After a right password: a new session, and the attempt's count goes (same transaction). A player
+    whose state blocks login is refused with the reason; the right password still clears the count."""
     reasons = gates.effective(player, front.settings).blocks.get("login")
-    if reasons:
-        lockout.clear_failures(str(creds["pk"]))
-        raise LoginRefused(rules.login_block_code(reasons))
-    if creds.get("password_reset_required"):  # an email change was reverted: only a reset link lets them in
-        lockout.clear_failures(str(creds["pk"]))
-        raise LoginRefused("PASSWORD_CHANGE_REQUIRED")
+    refusal = rules.login_block_code(reasons) if reasons else None
+    if refusal is None and creds.get("password_reset_required"):  # a reverted email change: reset first
+        refusal = "PASSWORD_CHANGE_REQUIRED"
+    if refusal is not None:
+        if attempt is not None:
+            lockout.clear(attempt)
+        raise LoginRefused(refusal)
     token, put = sessions.open_session(player, front, int(creds.get("epoch", 1)), wallet)
+    ops = [put, repository.login_succeeded(creds), *([attempt.release()] if attempt is not None else [])]
     try:
-        repository.commit([put, repository.login_succeeded(creds)], retrying=True)
+        repository.commit(ops, retrying=True)
     except TransactionCancelled as exc:  # the credentials item went away meanwhile
         raise ConcurrentUpdate("the credentials changed concurrently; retry") from exc
     return Opened(token=token, player_id=player.player_id)
@@ -160,6 +176,7 @@ def verify_email(front: Front, token: str | None) -> GwMessageFormat:
 
     Completing an email change moves the credentials to a new epoch in the same transaction: every session
     ends but the one that asked for the change (it follows the epoch), and every reset link dies."""
+    throttle.check(front, "verify_link", account=token)
     link = outbox.read_link(token, ("activation", "email_change"), front.brand.brand_id)
     if link is None or token is None:
         raise GeneralFailure()
@@ -227,6 +244,7 @@ def revert_email(front: Front, token: str | None) -> GwMessageFormat:
     back (and any change still pending is dropped), every session ends, every reset link dies, and the next
     login must go through a reset link sent to the restored address (401 PASSWORD_CHANGE_REQUIRED): whoever
     changed the address may also know the password by now. Single use."""
+    throttle.check(front, "verify_link", account=token)
     link = outbox.read_link(token, ("email_revert",), front.brand.brand_id)
     if link is None or token is None:
         raise GeneralFailure()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from pitboss import timeline
+from pitboss import clock, timeline
 from pitboss.errors import (
     ConcurrentUpdate,
     EmailRequired,
@@ -16,7 +16,7 @@ from pitboss.errors import (
     TransactionCancelled,
     WrongOldPassword,
 )
-from pitboss.gateway import lockout, outbox, passwords, repository, rules, sessions
+from pitboss.gateway import lockout, outbox, passwords, repository, rules, sessions, throttle
 from pitboss.gateway.models import (
     ChangePasswordIn,
     ForgotPasswordIn,
@@ -28,6 +28,7 @@ from pitboss.gateway.models import (
 from pitboss.gateway.sessions import Caller, Front
 from pitboss.identity import gates
 from pitboss.identity.entity import Player
+from pitboss.observability import logger
 from pitboss.tenancy import Brand
 
 CHANGED = "password_successfully_changed"
@@ -38,7 +39,9 @@ def forgot_password(front: Front, body: ForgotPasswordIn) -> GwMessageFormat:
     as far as DynamoDB goes. Either way: the pointer GetItem, a profile + credentials BatchGetItem (of a
     random id when the address is unknown), one TransactWriteItems queueing a message and one publish: a
     reset link for a player, a link-less `password_reset_unknown` message (the mail sender may drop it)
-    otherwise. The link is the player's only valid one: it supersedes older ones."""
+    otherwise. The link is the player's only valid one: it supersedes older ones. Rate limited per client
+    address and per address asked for; past the address's hourly message quota nothing is queued and the
+    answer is the same."""
     sent = GwMessageFormat(message_format="forgot_email_sent")
     mail_to = (body.mail or "").strip()
     if not mail_to:
@@ -47,6 +50,7 @@ def forgot_password(front: Front, body: ForgotPasswordIn) -> GwMessageFormat:
     if len(mail_to) > rules.EMAIL_MAX:
         return sent  # longer than any address: nothing to look up or send
     address = rules.lookup_email(mail_to)
+    throttle.check(front, "forgot_password", account=address)
     user_id = repository.user_id_by_email(realm, brand.brand_id, address)
     found = repository.account(realm, user_id or str(uuid.uuid4()))
     if found.profile is not None:
@@ -60,8 +64,7 @@ def forgot_password(front: Front, body: ForgotPasswordIn) -> GwMessageFormat:
     else:
         mail = outbox.notice("password_reset_unknown", realm=realm, brand_id=brand.brand_id, to=address)
         ops = list(mail.ops)
-    repository.commit(ops)
-    mail.publish()
+    _send_within_quota(front, address, ops, mail)
     return sent
 
 
@@ -70,6 +73,7 @@ def verify_password(front: Front, token: str | None, body: VerifyPasswordIn) -> 
     log in gets a new session (its token in the answer), others only the message. The link works only
     while it is the latest one sent and the credentials are at the epoch it was sent in: a newer request,
     a completed reset, a password change or an email change kill it."""
+    throttle.check(front, "verify_link", account=token)
     link = outbox.read_link(token, ("password_reset",), front.brand.brand_id)
     if link is None or token is None:
         raise GeneralFailure()
@@ -149,9 +153,25 @@ def set_temporary_password(brand: Brand, user_id: str, password: str, actor: str
 
 
 def resend_activation(caller: Caller) -> GwMsg:
+    """The seed's answer whether or not a message went: none to a verified address, none past the address's
+    hourly quota. Rate limited per client address and per player."""
     player = caller.player
+    throttle.check(caller.front, "resend_activation", account=player.user_id)
     if not player.email_verified:
         mail = outbox.new_link("activation", player, [(player.email, "activation_email")], email=player.email)
-        repository.commit(mail.ops)
-        mail.publish()
+        _send_within_quota(caller.front, player.email, list(mail.ops), mail)
     return GwMsg(msg="Activation Email was sent.")
+
+
+def _send_within_quota(front: Front, address: str, ops: list[repository.Op], mail: outbox.Outgoing) -> None:
+    """Queues the message with its changes and takes one of the address's messages this hour in the same
+    transaction; a spent quota cancels it all (nothing queued, nothing published) and the caller answers
+    as if it had sent: no flood of mail, and no answer that tells whether one went."""
+    try:
+        repository.commit([throttle.message_quota(front, address, clock.now()), *ops])
+    except TransactionCancelled as exc:
+        if exc.failed(0):
+            logger.info("message quota spent", extra={"brand_id": front.brand.brand_id, "type": mail.messages[0].type})
+            return
+        raise
+    mail.publish()

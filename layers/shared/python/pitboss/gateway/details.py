@@ -5,11 +5,20 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from pitboss import clock, timeline
-from pitboss.errors import DetailsNotFound, EmailNotFound, FieldErrors, InvalidInput, MobileVerificationRequired
-from pitboss.gateway import lockout, outbox, repository, rules, sessions
+from pitboss.errors import (
+    DetailsNotFound,
+    EmailNotFound,
+    FieldErrors,
+    InvalidInput,
+    MobileVerificationRequired,
+    TransactionCancelled,
+)
+from pitboss.gateway import lockout, outbox, repository, rules, sessions, throttle
 from pitboss.gateway.models import (
     DetailsIn,
     DetailsOut,
@@ -47,7 +56,7 @@ def details_of(caller: Caller) -> DetailsOut:
         phone=d.get("phone"),
         eMail=GwEMail(eMailAdress=p.email, isVerified=p.email_verified),
         optOut=GwOptOutOut(**{k: bool(opt.get(k, False)) for k in ("chat", "sms", "email", "phone")}),
-        is2faRequired=bool(d.get("is_2fa_required", False)),
+        is2faRequired=caller.brand.settings.mobile_verification,  # a new number needs its SMS code
         mobileVerificationStatus=int(mobile.get("status", 0)),
         mobileVerificationStatusDate=mobile.get("status_date"),
         mobileVerificationStatusChangedBy=mobile.get("changed_by"),
@@ -57,90 +66,146 @@ def details_of(caller: Caller) -> DetailsOut:
 
 def update_details(caller: Caller, body: DetailsIn) -> None:
     """Applies the fields sent. A new phone while the brand verifies mobiles is held pending and refused
-    with MobileVerificationRequired (the verification's id and token, the seed's 403 `data`); the rest of
-    that request is not applied (only the pending verification is stored).
+    with MobileVerificationRequired (the verification's id and token, the seed's 403 `data`) and a 6-digit
+    code goes to that number as an SMS; the whole request waits with it and applies once the code is
+    confirmed (`mobile.verify`).
 
-    Date of birth and country gate play (age, licensing): a player may set them only while none is stored
-    and KYC is `none`; any other change is InvalidInput and left to the operator API."""
+    Date of birth and country (seed 002: "Player new birthdate", "Player new country") are the player's to
+    change until KYC is approved; after that they are what the documents showed, and a change is InvalidInput
+    (the seed's 400 "invalid input") left to the operator API (issue 11 #11)."""
+    parsed = parse(body)
+    held: list[Held] = []
+
+    def change(current: Player) -> tuple[Player, list[repository.Op]] | None:
+        return decide(caller, current, body, parsed, held)
+
+    def refused(exc: TransactionCancelled) -> Exception | None:
+        return throttle.quota_spent(clock.now()) if held and exc.failed(1) else None  # the SMS quota, op 1
+
+    sessions.mutate(caller.realm, caller.player.user_id, change, on_cancel=refused, missing=DetailsNotFound)
+    if held:
+        held[0].sms.publish()
+        raise MobileVerificationRequired(held[0].request_id, held[0].token)
+
+
+@dataclass
+class Held:
+    """A new phone waiting for its code: the verification's id and token (the 403's data) and the SMS."""
+
+    request_id: str
+    token: str
+    sms: outbox.Outgoing
+
+
+def parse(body: DetailsIn) -> dict[str, Any]:
     try:
-        parsed = {
+        return {
             name: rules.PARSERS[name](getattr(body, name))
             for name in ("gender", "country", "birthdate", "phone", "language")
         }
     except ValueError as exc:
         raise InvalidInput() from exc
+
+
+def decide(
+    caller: Caller,
+    current: Player,
+    body: DetailsIn,
+    parsed: dict[str, Any],
+    held: list[Held],
+    *,
+    verified: bool = False,
+) -> tuple[Player, list[repository.Op]] | None:
+    """The player with the details `body` sends, and the ops to commit with it (the audit event; the held
+    verification's SMS). `verified`: the phone's code was just confirmed (the held update applies)."""
     sent = body.model_fields_set
-    verification: dict[str, str] = {}
-
-    def change(current: Player) -> tuple[Player, list[repository.Op]] | None:
-        details = dict(current.details)
-        update: dict[str, Any] = {}
-        changed: list[str] = []
-        for field, key in NAMED:
-            value = getattr(body, field)
-            if field in sent and value is not None and details.get(key) != value:
-                details[key] = value
-                changed.append(field)
-        for field in ("gender", "language"):
-            if parsed[field] is not None and details.get(field) != parsed[field]:
-                details[field] = parsed[field]
-                changed.append(field)
-        if parsed["country"] is not None and parsed["country"] != current.country_code:
-            if current.country_code is not None or current.kyc_status != "none":
-                raise InvalidInput()
-            update["country_code"] = parsed["country"]
-            changed.append("country")
-        if parsed["birthdate"] is not None and parsed["birthdate"] != current.date_of_birth:
-            if current.date_of_birth is not None or current.kyc_status != "none":
-                raise InvalidInput()
-            update["date_of_birth"] = parsed["birthdate"]
-            changed.append("birthdate")
-        if body.optOut is not None:
-            opt = dict(details.get("opt_out") or {})
-            for k, v in body.optOut.model_dump(exclude_none=True).items():
-                if opt.get(k) != v:
-                    opt[k] = v
-                    changed.append(f"optOut.{k}")
-            details["opt_out"] = opt
-        phone = parsed["phone"]
-        if phone is not None and phone != details.get("phone"):
-            mobile = dict(details.get("mobile") or {})
-            if caller.brand.settings.mobile_verification:
-                verification.clear()
-                verification.update(
-                    mobile_number=str(uuid.uuid4()),
-                    twofa=f"{secrets.randbelow(900) + 100}-{secrets.randbelow(90_000_000) + 10_000_000}",
-                )
-                mobile.update(
-                    pending_number=phone,
-                    request_id=verification["mobile_number"],
-                    token_hash=repository.token_hash(verification["twofa"]),
-                    requested_at=clock.iso(clock.now()),
-                )
-                # the whole update waits: only the verification request is stored, the rest is dropped
-                details = {**current.details, "mobile": mobile}
-                update.clear()
-                changed[:] = ["pendingMobileNumber"]
-            else:
-                details["phone"] = phone
-                mobile.update(status=0, status_date=clock.iso_seconds(clock.now()).replace("T", " ").rstrip("Z"))
-                mobile.update(changed_by="player", pending_number=None)
-                changed.append("phone")
+    details = dict(current.details)
+    update: dict[str, Any] = {}
+    changed: list[str] = []
+    for field, key in NAMED:
+        value = getattr(body, field)
+        if field in sent and value is not None and details.get(key) != value:
+            details[key] = value
+            changed.append(field)
+    for field in ("gender", "language"):
+        if parsed[field] is not None and details.get(field) != parsed[field]:
+            details[field] = parsed[field]
+            changed.append(field)
+    if parsed["country"] is not None and parsed["country"] != current.country_code:
+        if current.kyc_status == "approved":  # KYC checked it against documents: the operator's now
+            raise InvalidInput()
+        update["country_code"] = parsed["country"]
+        changed.append("country")
+    if parsed["birthdate"] is not None and parsed["birthdate"] != current.date_of_birth:
+        if current.kyc_status == "approved":
+            raise InvalidInput()
+        update["date_of_birth"] = parsed["birthdate"]
+        changed.append("birthdate")
+    if body.optOut is not None:
+        opt = dict(details.get("opt_out") or {})
+        for k, v in body.optOut.model_dump(exclude_none=True).items():
+            if opt.get(k) != v:
+                opt[k] = v
+                changed.append(f"optOut.{k}")
+        details["opt_out"] = opt
+    phone = parsed["phone"]
+    ops: list[repository.Op] = []
+    if phone is not None and (phone != details.get("phone") or verified):
+        mobile = {k: v for k, v in (details.get("mobile") or {}).items() if k not in PENDING_KEYS}
+        if caller.brand.settings.mobile_verification and not verified:
+            held.clear()
+            mobile, ops, hold = _hold(caller, current, body, phone, mobile)
+            held.append(hold)
+            # the whole update waits: only the verification request is stored, the rest applies with the code
+            details = {**current.details, "mobile": mobile}
+            update.clear()
+            changed[:] = ["pendingMobileNumber"]
+        else:
+            details["phone"] = phone
+            stamp = clock.iso_seconds(clock.now()).replace("T", " ").rstrip("Z")
+            mobile.update(status=1 if verified else 0, status_date=stamp, changed_by="player", pending_number=None)
+            changed.append("phone")
             details["mobile"] = mobile
-        if not changed:
-            return None
-        event = timeline.event_op(
-            caller.realm,
-            current.user_id,
-            "personal_details_updated",
-            caller.actor,
-            {"changed": changed},
-        )
-        return current.model_copy(update={**update, "details": details}), [event]
+    if not changed:
+        return None
+    event = timeline.event_op(
+        caller.realm,
+        current.user_id,
+        "personal_details_updated",
+        caller.actor,
+        {"changed": changed},
+    )
+    return current.model_copy(update={**update, "details": details}), [*ops, event]
 
-    sessions.mutate(caller.realm, caller.player.user_id, change, missing=DetailsNotFound)
-    if verification:
-        raise MobileVerificationRequired(verification["mobile_number"], verification["twofa"])
+
+PENDING_KEYS = ("request_id", "token_hash", "code_hash", "attempts", "expires_at", "pending_update", "requested_at")
+CODE_LIFETIME = timedelta(minutes=10)
+
+
+def _hold(
+    caller: Caller, current: Player, body: DetailsIn, phone: str, mobile: dict[str, Any]
+) -> tuple[dict[str, Any], list[repository.Op], Held]:
+    """A verification for `phone`: its id and token (handed out in the 403), a 6-digit code sent as an SMS
+    (counted in the number's hourly message quota: op 0 here, 1 in the transaction), and the request kept
+    whole until the code is confirmed. Only hashes of the token and the code are stored."""
+    now = clock.now()
+    request_id = str(uuid.uuid4())
+    token = f"{secrets.randbelow(900) + 100}-{secrets.randbelow(90_000_000) + 10_000_000}"
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    sms = outbox.sms("mobile_verification_sms", current, phone, code)
+    mobile = {
+        **mobile,
+        "pending_number": phone,
+        "request_id": request_id,
+        "token_hash": repository.token_hash(token),
+        "code_hash": rules.code_hash(token, code),
+        "attempts": 0,
+        "requested_at": clock.iso(now),
+        "expires_at": clock.iso(now + CODE_LIFETIME),
+        "pending_update": body.model_dump(mode="json", exclude_unset=True),
+    }
+    ops = [throttle.message_quota(caller.front, phone, now), *sms.ops]
+    return mobile, ops, Held(request_id=request_id, token=token, sms=sms)
 
 
 def custom_fields_of(caller: Caller) -> GwCustomFields:

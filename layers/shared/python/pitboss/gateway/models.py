@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from pitboss.players.models import MinuteLimit, MoneyLimit
 from pitboss.types import Flag
 
 Text = Annotated[str, StringConstraints(max_length=1000)]
@@ -161,6 +162,66 @@ class GwSignIn(BaseModel):
     type: Literal["tnc", "privacy"]
 
 
+class GwMobileVerifyIn(BaseModel):
+    """The 403 mobile_verification_required's `2fa_auth_token` and the 6-digit code texted to the number."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    twofa_auth_token: Annotated[str, StringConstraints(min_length=1, max_length=64)] = Field(alias="2fa_auth_token")
+    code: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{6}$")]
+
+
+# ---- responsible gaming, self-service (issue 11 #4) ------------------------------------------------
+
+
+class GwRgLimitsIn(BaseModel):
+    """The limits a player sets for themselves: the operator's RG limit fields (POST /v1/players/{key}/rg) and
+    their rules - stricter at once, looser (or null: removed) after the brand's delay. Exclusions have their
+    own routes."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    deposit_daily_limit: MoneyLimit | None = None
+    deposit_weekly_limit: MoneyLimit | None = None
+    deposit_monthly_limit: MoneyLimit | None = None
+    loss_daily_limit: MoneyLimit | None = None
+    loss_weekly_limit: MoneyLimit | None = None
+    loss_monthly_limit: MoneyLimit | None = None
+    wager_daily_limit: MoneyLimit | None = None
+    session_duration_limit: MinuteLimit | None = None
+    reality_check_interval: MinuteLimit | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> GwRgLimitsIn:
+        if not self.model_fields_set:
+            raise ValueError("send at least one limit")
+        return self
+
+
+class GwCoolOffIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    days: Annotated[int, Field(strict=True, ge=1, le=42, description="A break of 1 to 42 days")]
+
+
+EXCLUSION_MONTHS = (6, 12, 60)
+
+
+class GwSelfExclusionIn(BaseModel):
+    """`{"months": 6 | 12 | 60}` or `{"permanent": true}` (irreversible through the API): exactly one."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    months: Annotated[int | None, Field(strict=True, json_schema_extra={"enum": list(EXCLUSION_MONTHS)})] = None
+    permanent: Literal[True] | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> GwSelfExclusionIn:
+        if (self.months is None) == (self.permanent is None) or self.months not in (None, *EXCLUSION_MONTHS):
+            raise ValueError('send "months" (6, 12 or 60) or "permanent": true')
+        return self
+
+
 # ---- responses ---------------------------------------------------------------------------------
 
 
@@ -287,7 +348,14 @@ class OnlineStatusOut(GwStatusCommon):
     bonusBalance: Number
     maxWin: Number
     wageringBalance: Number
-    wageringComplete: str
+    wageringComplete: Literal["0", "1"] = Field(description="1: a bonus's wagering completed during this session")
+    wageringCompleteInfoPath: str | None = Field(
+        description="The latest completion's details: /gateway/bonus/{version}/wagering-complete/{brand_id}/"
+        "{player_id}/{unique_ref_id} (prefix the gateway's domain); null without a completion this session"
+    )
+    is_missing_player_details: bool = Field(
+        description="true: ask for the missing details (names, date of birth, country) before a deposit"
+    )
 
 
 class InGameStatusOut(GwStatusCommon):

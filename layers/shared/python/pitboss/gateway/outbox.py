@@ -42,6 +42,8 @@ DETAIL_TYPES = {
     "password_reset_email": "Player Password Reset Email",
     # forgot-password for an address no player has: the mail sender may drop it (or say "no account")
     "password_reset_unknown": "Player Password Reset Unknown Address",
+    # a new mobile number's 6-digit code (issue 11 #8); `token` is the code, `to` the number
+    "mobile_verification_sms": "Player Mobile Verification SMS",
 }
 
 
@@ -180,6 +182,25 @@ def notice(message_type: str, *, realm: str, brand_id: int, to: str, language: s
     return Outgoing(ops=message_ops(realm, None, message), messages=[message])
 
 
+def sms(message_type: str, player: Player, to: str, code: str) -> Outgoing:
+    """A text message to a phone number carrying a one-time `code` (in the token's place; no link)."""
+    message = _message(
+        to,
+        message_type=message_type,
+        token=code,
+        link=None,
+        brand_id=player.brand_id,
+        player_id=player.player_id,
+        language=str(player.details.get("language", "en")),
+        created_at=clock.iso(clock.now()),
+    )
+    return Outgoing(ops=message_ops(player.realm, player.user_id, message), messages=[message])
+
+
+def _masked(to: str) -> str:
+    return mask(to) if "@" in to else f"{to[:4]}***{to[-2:]}"  # an address, or a phone number
+
+
 def _message(
     to: str,
     *,
@@ -212,7 +233,7 @@ def message_ops(realm: str, user_id: str | None, message: Message) -> list[repos
         user_id,
         DETAIL_TYPES.get(message.type, message.type),
         message.event_detail(),
-        masked_to=mask(message.to),
+        masked_to=_masked(message.to),
         ttl=int((clock.parse_iso(message.created_at) + OUTBOX_TTL).timestamp()),
         local=local_stage(),
     )

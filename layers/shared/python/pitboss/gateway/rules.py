@@ -4,6 +4,7 @@ gateway shows it (spendable balances, play since login, wagering)."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -16,12 +17,29 @@ from pitboss import clock, money
 from pitboss.identity import gates
 from pitboss.identity.entity import Player
 from pitboss.types import USERNAME_RE, birth_date, country_code
-from pitboss.wallet.entity import Stats, Wallet
+from pitboss.wallet.entity import Bonus, Stats, Wallet
 
 if TYPE_CHECKING:
     from pitboss.gateway.models import RegisterIn
     from pitboss.tenancy import BrandSettings
 
+# Every `message_format` the gateway answers (issue 11 #9), with its English text: what
+# GET /gateway/message-formats answers, and the only keys a brand's `message_formats` setting overrides.
+MESSAGE_FORMAT_KEYS: dict[str, str] = {
+    "email_verified": "Your email address is verified.",
+    "email_change_reverted": "Your email address is restored. Set a new password through the link we sent you.",
+    "forgot_email_sent": "If an account uses this address, we sent it a link to reset the password.",
+    "email_required": "Enter your email address.",
+    "general_failure": "This link is not valid any more. Ask for a new one.",
+    "password_replaced": "Your password is changed.",
+    "password_successfully_changed": "Your password is changed.",
+    "wrong_old_password": "The current password is not right.",
+    "tnc_approval_required": "Accept the terms and conditions to continue.",
+    "mobile_verified": "Your mobile number is verified.",
+    "wrong_verification_code": "The code is not right.",
+    "mobile_verification_expired": "The code has expired. Update your number again for a new code.",
+}
+DEFAULT_LANGUAGE = "en"
 EMAIL_MAX = 254
 EMAIL_SYNTAX = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 \-]{2,30}$")
@@ -40,6 +58,12 @@ def mask(email: str) -> str:
     """Enough to recognise an address, not the address (a***@example.com): outbox rows, timeline data."""
     local, _, domain = email.partition("@")
     return f"{local[:1]}***@{domain}"
+
+
+def code_hash(token: str, code: str) -> str:
+    """How a mobile verification's code is kept: hashed with its 2fa token, so the item alone (a million
+    codes) can't be matched without the token the player holds."""
+    return hashlib.sha256(f"{token}:{code}".encode()).hexdigest()
 
 
 def is_test_player(username: str) -> bool:
@@ -317,7 +341,7 @@ class Play:
     rounds_since: int
     balance_since: Decimal
     wagering_left: Decimal  # what active bonuses still need wagered
-    completed: list[Decimal]  # amounts converted by bonuses whose wagering completed during the session
+    completed: list[Bonus]  # bonuses whose wagering completed (converted to real) during the session
 
     @property
     def total(self) -> Decimal:
@@ -359,14 +383,41 @@ def play(wallet_item: dict[str, Any] | None, session: dict[str, Any], brand_curr
         rounds_since=rounds,
         balance_since=balance,
         wagering_left=max(sum((b.wagering_required - b.wagered for b in live), zero), zero),
-        completed=[
-            b.converted_amount or zero
-            for b in bonuses
-            if b.status == "converted" and b.ended_at is not None and b.ended_at >= started
-        ],
+        completed=sorted(
+            (b for b in bonuses if b.status == "converted" and b.ended_at is not None and b.ended_at >= started),
+            key=lambda b: str(b.ended_at),
+        ),
     )
 
 
 def reality_check_due(interval_minutes: int, last: str, now: datetime) -> bool:
     """True once the player's reality-check interval (0 or less: off) has passed since `last`."""
     return interval_minutes > 0 and now - clock.parse_iso(last) >= timedelta(minutes=interval_minutes)
+
+
+def months_after(at: datetime, months: int) -> datetime:
+    """`at` plus calendar months (a self-exclusion of 6, 12 or 60 months); a day the month lacks becomes its
+    last (31 August + 6 months = 28 or 29 February)."""
+    month = at.month - 1 + months
+    year, month = at.year + month // 12, month % 12 + 1
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return at.replace(year=year, month=month, day=min(at.day, (following - timedelta(days=1)).day))
+
+
+def missing_player_details(player: Player) -> bool:
+    """Online status' `is_missing_player_details`: what a deposit needs asked first - the identity KYC checks
+    and the age gate reads (names, date of birth, country). Registration step two asks for the names and the
+    country; the date of birth may still be missing where the brand does not require it to register."""
+    d = player.details
+    return not (d.get("first_name") and d.get("last_name") and player.date_of_birth and player.country_code)
+
+
+def message_formats(overrides: dict[str, dict[str, str]], language: str | None) -> tuple[str, dict[str, str]]:
+    """The language answered and every format's text: the brand's texts for `language` over its English ones
+    over the defaults, key by key; a language the brand has no texts for falls back to English."""
+    wanted = (language or DEFAULT_LANGUAGE).strip().lower()
+    answered = wanted if wanted in overrides else DEFAULT_LANGUAGE
+    layers = [overrides.get(DEFAULT_LANGUAGE, {}), overrides.get(answered, {})]
+    return answered, {
+        k: next((o[k] for o in reversed(layers) if k in o), text) for k, text in MESSAGE_FORMAT_KEYS.items()
+    }

@@ -51,6 +51,15 @@ def brand_of(raw: str | int | None) -> Brand:
     return brand
 
 
+def admitting_brand_of(raw: str | int | None) -> Brand:
+    """The brand of an admission route (register, login). A plug_in brand's operator owns its players'
+    accounts (issue 13 §1): its players arrive through the operator API only, so it answers as unknown."""
+    brand = brand_of(raw)
+    if brand.settings.service_mode == "plug_in":
+        raise InvalidBrand()
+    return brand
+
+
 @dataclass(frozen=True)
 class Front:
     """Where a gateway request comes from: the brand its path names, the mode (`live`, or `test` when the

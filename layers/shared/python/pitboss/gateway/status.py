@@ -6,8 +6,16 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import pitboss.engines.rules as engines
 from pitboss import clock, money
-from pitboss.errors import ConcurrentUpdate, Conflict, InvalidInput, RealityCheckDue, RequirementMissing
+from pitboss.errors import (
+    BonusNotFound,
+    ConcurrentUpdate,
+    Conflict,
+    InvalidInput,
+    RealityCheckDue,
+    RequirementMissing,
+)
 from pitboss.gateway import repository, rules
 from pitboss.gateway.models import (
     GwInGameRealityCheck,
@@ -17,8 +25,10 @@ from pitboss.gateway.models import (
     OnlineStatusOut,
     PlayerInfoOut,
 )
+from pitboss.gateway.output import GwWageringCompleteOut
 from pitboss.gateway.sessions import Caller
 from pitboss.settings import get_settings
+from pitboss.wallet.entity import Wallet
 
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "\u20ac", "GBP": "\u00a3", "JPY": "\u00a5", "KRW": "\u20a9", "INR": "\u20b9"}
 GAME_SESSION_MAX = 128
@@ -41,6 +51,11 @@ def _stamp(at: str | None) -> str | None:
     return None if at is None else f"{clock.parse_iso(at):%Y-%m-%d %H:%M:%S}"
 
 
+def _vip_level(caller: Caller) -> int:
+    """The player's VIP level from lifetime xp and the brand's ladder (issue 13; 1 without a ladder)."""
+    return engines.vip_of((caller.wallet or {}).get("engagement"), caller.brand.settings).level
+
+
 def _play(caller: Caller) -> rules.Play:
     return rules.play(caller.wallet, caller.session, caller.brand.currency, caller.now)
 
@@ -54,7 +69,7 @@ def _common(caller: Caller, play: rules.Play) -> dict[str, Any]:
         "marketingSegmentation": "0",
         "tag_status": 0,
         "deposit_count": stats.deposit_count,
-        "vip_level": "",
+        "vip_level": str(_vip_level(caller)),
         "average_deposit": _display(play.average_deposit()),
         "billboard": "",
         "segmentation_id": 0,
@@ -116,15 +131,46 @@ def _reality_check(caller: Caller, play: rules.Play, *, in_game: bool) -> None:
 
 
 def online_status(caller: Caller) -> OnlineStatusOut:
+    """The seed's online status. `wageringComplete` is "1" when a bonus's wagering completed during this
+    session, and `wageringCompleteInfoPath` then names the latest one (route `wagering_complete`)."""
     require(caller)
     play = _play(caller)
     _reality_check(caller, play, in_game=False)
+    latest = play.completed[-1] if play.completed else None
+    path = None
+    if latest is not None:
+        brand, player = caller.brand.brand_id, caller.player.player_id
+        path = f"/gateway/bonus/v1/wagering-complete/{brand}/{player}/{latest.id}"
     return OnlineStatusOut(
         **_common(caller, play),
         bonusBalance=_display(play.bonus),
-        maxWin=_display(max(play.completed, default=Decimal(0))),
+        maxWin=_display(max((b.converted_amount or Decimal(0) for b in play.completed), default=Decimal(0))),
         wageringBalance=_display(play.wagering_left),
-        wageringComplete="1" if play.completed else "",
+        wageringComplete="1" if play.completed else "0",
+        wageringCompleteInfoPath=path,
+        is_missing_player_details=rules.missing_player_details(caller.player),
+    )
+
+
+def wagering_complete(caller: Caller, player_id: str, ref: str) -> GwWageringCompleteOut:
+    """The details of one of the session's player's bonuses whose wagering completed. Another player's id,
+    an unknown reference or a bonus that did not convert: 404 (nothing tells them apart)."""
+    require(caller)
+    if player_id.strip() != str(caller.player.player_id):
+        raise BonusNotFound()
+    wallet = Wallet.from_item(caller.wallet) if caller.wallet is not None else None
+    bonus = next((b for b in (wallet.bonuses if wallet else []) if b.id == ref and b.status == "converted"), None)
+    if bonus is None or bonus.ended_at is None:
+        raise BonusNotFound()
+    return GwWageringCompleteOut(
+        unique_ref_id=bonus.id,
+        currency=_play(caller).currency,
+        bonus_amount=_display(bonus.amount),
+        wagering_required=_display(bonus.wagering_required),
+        wagered=_display(bonus.wagered),
+        converted_amount=_display(bonus.converted_amount or Decimal(0)),
+        granted_at=_stamp(bonus.granted_at) or "",
+        completed_at=_stamp(bonus.ended_at) or "",
     )
 
 
@@ -147,7 +193,7 @@ def player_info(caller: Caller) -> PlayerInfoOut:
         lastName=d.get("last_name"),
         gender=d.get("gender"),
         email=p.email,
-        vip_level=int(d.get("vip_level", 1)),
+        vip_level=_vip_level(caller),
         country=p.country_code,
         test_account=1 if rules.is_test_player(p.username) else 0,
         currencyName=currency,

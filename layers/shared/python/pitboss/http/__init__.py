@@ -25,6 +25,7 @@ from pitboss.http.v1 import V1_ERRORS, ErrorBody, ErrorDetail, error_body, ok
 from pitboss.http.wire import JSON, dumps, exact_json, json_response, model_response, raw_response
 from pitboss.idempotency import Outcome
 from pitboss.observability import logger
+from pitboss.reports import usage
 from pitboss.tenancy import Principal
 
 __all__ = [
@@ -171,7 +172,7 @@ def install_error_handlers(app: APIGatewayHttpResolver, bodies: Bodies, surface:
 
 
 def json_bodies(
-    surface: Surface = "v1", scopes: tuple[str, str] | None = None
+    surface: Surface = "v1", scopes: tuple[str, str | tuple[str, ...]] | None = None
 ) -> Callable[[LambdaHandler], LambdaHandler]:
     """Handler decorator, run before routing and request validation:
 
@@ -191,7 +192,8 @@ def json_bodies(
                 method = str((request.get("http") or {}).get("method", "GET")).upper()
                 try:
                     who = Principal.from_context((request.get("authorizer") or {}).get("lambda"))
-                    who.require(scopes[0] if method in ("GET", "HEAD") else scopes[1])
+                    needed = scopes[0] if method in ("GET", "HEAD") else scopes[1]
+                    who.require_any(*((needed,) if isinstance(needed, str) else needed))  # write: any of them
                 except PitbossError as exc:
                     return raw_response(*counted(surface, exc.code, bodies.domain(exc)))
                 except Exception:  # a malformed authorizer context is our bug: a JSON 500, never a bare 502
@@ -216,6 +218,9 @@ def principal(app: APIGatewayHttpResolver, scope: str | None = None) -> Principa
     if scope is not None:
         who.require(scope)
     logger.append_keys(tenant_id=who.tenant_id, mode=who.mode, key_id=who.key_id)
+    # Usage metering (issue 14 §3): one authorised request of this surface (v1, api), by operation class.
+    event = app.current_event
+    usage.count_request(who.realm, event.path.strip("/").split("/", 1)[0] or "v1", event.http_method)
     return who
 
 

@@ -252,12 +252,21 @@ def setting_fields(settings: BrandSettings) -> list[SettingField]:
     fields = []
     values = settings.model_dump()
     for name, info in BrandSettings.model_fields.items():
+        if _structured(info.annotation):
+            continue  # message_formats, vip_levels: JSON documents with their own API routes (issue 13)
         kind, choices = _kind(info.annotation)
         value = values[name]
         if kind == "list":
             value = ", ".join(str(v) for v in value)
         fields.append(SettingField(name=name, kind=kind, value=value, choices=choices))
     return fields
+
+
+def _structured(annotation: Any) -> bool:
+    args = get_args(annotation)
+    return get_origin(annotation) is dict or (
+        get_origin(annotation) is list and bool(args) and get_origin(args[0]) is dict
+    )
 
 
 def _kind(annotation: Any) -> tuple[str, tuple[str, ...]]:

@@ -15,12 +15,14 @@ from pitboss.errors import (
     FieldErrors,
     InvalidBrand,
     InvalidInput,
+    InvalidPublishableKey,
     InvalidToken,
     InvalidVersion,
     LoginRefused,
     MessageFormat,
     MobileVerificationRequired,
     PitbossError,
+    RateLimited,
     RealityCheckDue,
     RequirementMissing,
     SignatureRequired,
@@ -33,6 +35,8 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler.openapi.models import OpenAPI
 
 SESSION_HEADER = "x-auth-token"
+# A publishable brand key (wpk_live_/wpk_test_, issue 11 #12): selects the brand's mode, grants nothing else.
+PUBLISHABLE_KEY_HEADER = "x-pitboss-key"
 SESSION_SCHEME = "playerSession"
 # What a route that takes the player's session declares (security scheme, not a header parameter).
 PLAYER_SESSION: list[dict[str, list[str]]] = [{SESSION_SCHEME: []}]
@@ -44,6 +48,7 @@ ERR_MSG: dict[type[PitbossError], str] = {
     InvalidBrand: "invalid input - invalid brand id",
     InvalidInput: "invalid input",
     InvalidToken: "invalid input - invalid token",
+    InvalidPublishableKey: "invalid input - invalid publishable key",
     DetailsNotFound: "Player Personal Details not found",
     EmailNotFound: "Player Personal Email not found",
 }
@@ -59,6 +64,8 @@ def refusal(exc: PitbossError) -> tuple[int, Any, dict[str, str]]:
     if isinstance(exc, LoginRefused):
         headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else {}
         return exc.status, {"result": exc.code}, headers
+    if isinstance(exc, RateLimited):
+        return exc.status, {"result": "TOO_MANY_REQUESTS"}, {"Retry-After": str(exc.retry_after)}
     if isinstance(exc, RequirementMissing):
         return exc.status, {"result": exc.code}, {}
     if isinstance(exc, FieldErrors):
@@ -103,8 +110,8 @@ class Bodies:
 
 def install(app: APIGatewayHttpResolver) -> None:
     """What the gateway adds to the surface mapping http.configure installed: the refusals that carry
-    headers (ACCOUNT_LOCKED's Retry-After), the player-session security scheme, and the document's truths
-    (`truthful`)."""
+    headers (ACCOUNT_LOCKED's and TOO_MANY_REQUESTS' Retry-After), the player-session security scheme, and
+    the document's truths (`truthful`)."""
     from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
 
     session = APIKey.model_validate(
@@ -112,7 +119,7 @@ def install(app: APIGatewayHttpResolver) -> None:
     )
     app.configure_openapi(security_schemes={SESSION_SCHEME: session})
 
-    app.exception_handler(LoginRefused)(_with_headers)
+    app.exception_handler([LoginRefused, RateLimited])(_with_headers)
     generate: Callable[..., OpenAPI] = app.get_openapi_schema
 
     def document(*args: Any, **kwargs: Any) -> OpenAPI:

@@ -5,7 +5,8 @@
   500 body, so the document says that instead.
 * powertools' `ValidationError` lists `msg` as required without declaring it (its 422 body hides the
   message on purpose); the document declares it, optional.
-* Schemas of powertools' own bodies that no operation uses any more are dropped."""
+* Schemas of powertools' own bodies that no operation uses any more are dropped.
+* Links say which operations an answer's id feeds (LINKS)."""
 
 from __future__ import annotations
 
@@ -73,6 +74,42 @@ def _drop_unused(document: dict[str, Any]) -> None:
             del schemas[name]
 
 
+# OpenAPI links: where an answer's id feeds other operations (clients and schemathesis' stateful phase follow
+# them). The upserted player's user_id opens its dossier, timeline, wallet and money movements.
+PLAYER_ID = "$response.body#/player/user_id"
+LINKS: dict[tuple[str, str], dict[str, tuple[str, str]]] = {
+    ("/v1/players", "post"): {
+        "GetPlayer": ("/v1/players/{key}", "get"),
+        "GetTimeline": ("/v1/players/{key}/timeline", "get"),
+        "GetWallet": ("/v1/players/{key}/wallet", "get"),
+        "ListTransactions": ("/v1/players/{key}/transactions", "get"),
+        "Deposit": ("/v1/players/{key}/deposits", "post"),
+        "Bet": ("/v1/players/{key}/bets", "post"),
+        "SetRg": ("/v1/players/{key}/rg", "post"),
+        "ChangeStatus": ("/v1/players/{key}/status", "patch"),
+    },
+}
+
+
+def _operation_ref(path: str, method: str) -> str:
+    return "#/paths/" + path.replace("~", "~0").replace("/", "~1") + "/" + method
+
+
+def _links(paths: dict[str, Any]) -> None:
+    for (path, method), targets in LINKS.items():
+        operation = paths.get(path, {}).get(method)
+        if not operation:
+            continue
+        links = {
+            name: {"operationRef": _operation_ref(*target), "parameters": {"key": PLAYER_ID}}
+            for name, target in targets.items()
+            if target[1] in paths.get(target[0], {})
+        }
+        for status in (200, 201, "200", "201"):  # powertools keys responses by int, a loaded document by str
+            if status in operation.get("responses", {}):
+                operation["responses"][status]["links"] = links
+
+
 def truthful(document: dict[str, Any]) -> dict[str, Any]:
     """A corrected copy of a merged document (the input, powertools' cached one, is left as it was)."""
     fixed = copy.deepcopy(document)
@@ -85,6 +122,7 @@ def truthful(document: dict[str, Any]) -> dict[str, Any]:
                 if status in responses and _is_powertools_500(responses[status]):
                     responses[status] = _internal_error(path)
     _validation_error(fixed.get("components", {}).get("schemas", {}))
+    _links(fixed.get("paths", {}))
     _drop_unused(fixed)
     return fixed
 

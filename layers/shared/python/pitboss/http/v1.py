@@ -45,6 +45,9 @@ class ErrorDetail(BaseModel):
         default=MISSING, description="idempotency_key_reused: the key that was used for another request"
     )
     scope: str | MISSING = Field(default=MISSING, description="insufficient_scope: the scope the route needs")
+    service_mode: str | MISSING = Field(
+        default=MISSING, description="service_mode: the brand's mode that refused the request (issue 13)"
+    )
     player_status: str | MISSING = Field(default=MISSING, description="player_blocked: the lifecycle status")
     reasons: list[str] | MISSING = Field(default=MISSING, description="player_blocked: every block in force")
     until: Timestamp | MISSING = Field(default=MISSING, description="*_cannot_shorten: the end in force")
@@ -92,11 +95,13 @@ V1_ERRORS: dict[int, OpenAPIResponse] = {
 # request (same idempotency key and ref) may succeed later: a win that overtook its bet (404
 # round_not_found) and optimistic-lock exhaustion (409 concurrent_update) may; the rest are final.
 GENERIC_CODES = {404: "not_found", 409: "conflict"}
+# Codes an issue names as the wallet's own `code` (issue 13: 409 {"error": {"code": "service_mode", ...}}).
+OWN_CODES = frozenset({"service_mode"})
 
 
 def error_body(exc: PitbossError, *, generic_codes: bool = False) -> dict[str, Any]:
     body = exc.body()
-    generic = GENERIC_CODES.get(exc.status) if generic_codes else None
+    generic = GENERIC_CODES.get(exc.status) if generic_codes and exc.code not in OWN_CODES else None
     if generic is None:
         return body
     detail = {"code": generic, "reason": exc.code, **{k: v for k, v in body["error"].items() if k != "code"}}

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from pitboss import keys
+from pitboss import chain, keys
 
 PlayerStatus = Literal[
     "active",
@@ -85,6 +85,7 @@ class Player(BaseModel):
     version: int = 0
     created_at: str
     updated_at: str
+    chain_head: str | None = None  # the timeline's hash chain head (pitboss.chain), moved only by chain.seal
 
     @property
     def pk(self) -> str:
@@ -129,6 +130,8 @@ class Player(BaseModel):
             "gsi2pk": keys.tenant_players_gsi_pk(self.realm),
             "gsi2sk": f"{self.player_id:012d}",
         }
+        if self.chain_head:
+            item[chain.HEAD] = self.chain_head
         due = self.next_due_at()
         if due is not None:
             # Sparse index of players with an expiry to process (cool-off, exclusion, pending limit).
@@ -184,4 +187,5 @@ class Player(BaseModel):
             version=int(item.get("version", 0)),
             created_at=item["created_at"],
             updated_at=item["updated_at"],
+            chain_head=item.get(chain.HEAD),
         )

@@ -17,6 +17,7 @@ from pydantic import (
 )
 
 from pitboss import clock
+from pitboss.engines.models import VipOut
 from pitboss.identity.entity import MINUTE_LIMITS, KycStatus, Player, PlayerStatus, RiskBand
 from pitboss.identity.gates import EffectiveState
 from pitboss.types import Timestamp
@@ -126,6 +127,8 @@ class PlayerOut(BaseModel):
     notes: list[NoteOut] = Field(default_factory=list, description="The latest dossier notes, oldest first")
     created_at: Timestamp
     updated_at: Timestamp
+    # Issue 13: the VIP standing from lifetime xp, on GET (write answers don't read the wallet).
+    vip: VipOut | None = Field(default=None, description="GET: level, name, lifetime xp, next threshold")
 
     @classmethod
     def of(cls, player: Player, state: EffectiveState) -> PlayerOut:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import pitboss.engines.rules as engines
 from pitboss import identity
+from pitboss.engines.models import VipOut
 from pitboss.identity import gates
 from pitboss.players import repository
 from pitboss.players.output import PlayerEnvelope, PlayerOut, PlayersList, TimelineEvent, TimelinePage
@@ -14,7 +16,10 @@ TIMELINE_MAX_LIMIT = 100
 def get_dossier(principal: Principal, key: str, brand_id: int | None) -> PlayerEnvelope:
     player = identity.load_player(principal, key, brand_id)
     brand = principal.brands[player.brand_id]
-    return PlayerEnvelope(player=PlayerOut.of(player, gates.effective(player, brand.settings)))
+    out = PlayerOut.of(player, gates.effective(player, brand.settings))
+    # Issue 13: the VIP standing (lifetime xp on the wallet item, the brand's ladder as it is now).
+    out.vip = VipOut.of(engines.vip_of(repository.wallet_engagement(player.pk), brand.settings))
+    return PlayerEnvelope(player=out)
 
 
 def find_by_external_ref(principal: Principal, external_ref: str, brand_id: int | None) -> PlayersList:

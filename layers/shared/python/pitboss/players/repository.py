@@ -156,3 +156,9 @@ def _due(entry: dict[str, Any]) -> Due | None:
     if entry.get("sk") != keys.PROFILE or len(parts) != 5 or parts[0] != "T" or parts[3] != "P":
         return None
     return Due(realm="#".join(parts[:3]), tenant_id=parts[1], user_id=parts[4])
+
+
+def wallet_engagement(player_pk: str) -> dict[str, Any]:
+    """The engagement attribute of the player's wallet (lifetime xp, VIP level; issue 13), or {}."""
+    item = store.get(player_pk, keys.WALLET, consistent=False)
+    return dict((item or {}).get("engagement") or {})

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from pitboss import money
+from pitboss import chain, money
 
 # Bonuses that ended stay in the ledger; the wallet keeps only the last few for display.
 ENDED_BONUSES_KEPT = 10
@@ -166,6 +166,10 @@ class Wallet:
     created_at: str | None = None
     updated_at: str | None = None
     exists: bool = False
+    # Engagement engines (issue 13, wallet/engagement.py): lifetime xp, the VIP level it gave, the first
+    # real-rail movement. Absent until one of them is set.
+    engagement: dict[str, Any] = field(default_factory=dict)
+    chain_head: str | None = None  # the ledger's hash chain head (pitboss.chain), moved only by chain.seal
 
     def __post_init__(self) -> None:
         self.purses.setdefault(self.currency, Purse(self.currency))
@@ -257,6 +261,10 @@ class Wallet:
         others = {c: p.to_item() for c, p in self.purses.items() if c != self.currency}
         if others:  # absent on a single-currency wallet: its item is exactly what it always was
             item["purses"] = others
+        if self.engagement:
+            item["engagement"] = self.engagement
+        if self.chain_head:
+            item[chain.HEAD] = self.chain_head
         return item
 
     @classmethod
@@ -278,6 +286,8 @@ class Wallet:
             created_at=item.get("created_at"),
             updated_at=item.get("updated_at"),
             exists=True,
+            engagement=dict(item.get("engagement") or {}),
+            chain_head=item.get(chain.HEAD),
         )
 
 

@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from typing import Any
 
+import pitboss.engines.rules as engines
 from pitboss import clock, idempotency, money, observability
-from pitboss.errors import Conflict
+from pitboss.errors import Conflict, PitbossError
 from pitboss.idempotency import Decision, IdemRequest, Outcome
 from pitboss.identity import gates, player_from
 from pitboss.identity.entity import Player
 from pitboss.tenancy import Brand, Principal
-from pitboss.wallet import repository, rules
+from pitboss.wallet import engagement, repository, rules
 from pitboss.wallet.entity import Purse, Wallet
 from pitboss.wallet.ledger import Movement
 from pitboss.wallet.models import WithdrawalOut, movement_out
@@ -49,6 +50,9 @@ class Ctx:
     gated: bool = False
     # Amounts already checked against a currency, shared by every attempt of the movement.
     checked: dict[tuple[Decimal, int], Decimal] = field(default_factory=dict)
+    # The item that will record this very request (its provider ref and fingerprint, or a bet's rollback
+    # record), once the flow has read it absent: see `recorded_in`.
+    record: tuple[Key, str | None] | None = None
 
     @property
     def wallet(self) -> Wallet:
@@ -89,6 +93,12 @@ class Ctx:
             found = self.checked[(value, places)] = money.in_currency(value, places)
         return found
 
+    def recorded_in(self, key: Key, fingerprint: str | None = None) -> None:
+        """Names the item that will record this request (a provider ref with `fingerprint`; a bet's rollback
+        record, whose presence is enough), read absent. Any refusal decided from here on is first checked
+        against it (`confirmed_refusal`)."""
+        self.record = (key, fingerprint)
+
     def gate(self, action: gates.Action) -> None:
         """Refuses a blocked action; the commit then checks the profile version the decision saw."""
         self.gated = True
@@ -111,10 +121,12 @@ def money_in(currency: str | None) -> Pick:
     return lambda brand, _wallet, _items: rules.money_in_currency(brand, currency)
 
 
-def run(principal: Principal, user_id: str, idem: IdemRequest, reads: list[Key], act: Act, *, pick: Pick) -> Outcome:
+def run(
+    principal: Principal, user_id: str, idem: IdemRequest, reads: list[Key], act: Act, *, pick: Pick, real: bool = False
+) -> Outcome:
     """Runs a movement for the player `user_id` (resolved by the route): `reads` are the keys it needs
     besides profile and wallet; `pick` names its currency; `act` decides (an Outcome: answer without
-    writing)."""
+    writing). `real`: a real-rail movement, refused first for a plug_in brand (409 service_mode)."""
     pk = repository.player_pk(principal.realm, user_id)
     profile_key, wallet_key = repository.profile_key(pk), repository.wallet_key(pk)
     checked: dict[tuple[Decimal, int], Decimal] = {}
@@ -123,6 +135,8 @@ def run(principal: Principal, user_id: str, idem: IdemRequest, reads: list[Key],
         profile = items.get(profile_key)
         player = player_from(principal, profile)
         brand = principal.brands[player.brand_id]
+        if real:
+            engines.refuse_real_rail(brand)
         now = clock.now()
         wallet = repository.wallet_of(items.get(wallet_key), user_id, brand.currency)
         stored_version = (profile or {}).get("version")
@@ -140,7 +154,12 @@ def run(principal: Principal, user_id: str, idem: IdemRequest, reads: list[Key],
         )
         # Ledger arithmetic: 38 digits, and any rounding is an error rather than invented or lost money.
         with localcontext(money.LEDGER_CTX):
-            return act(ctx)
+            try:
+                return act(ctx)
+            except PitbossError as refusal:
+                if ctx.record is None:
+                    raise
+                return confirmed_refusal(refusal, *ctx.record)
 
     return idempotency.execute(idem, [profile_key, wallet_key, *reads], decide, attempts=ATTEMPTS)
 
@@ -162,12 +181,14 @@ def commit(
     profile version check when the decision was gated. Its answer: `main`, the other entries, the wallet."""
     m = ctx.m
     wallet = m.finish()
+    engaged = engagement.ops(ctx)  # service mode backstop, lifetime xp and VIP level, cashback activity
     answer = movement_out(main, m.entries, wallet, m.now_iso, currency=m.currency, withdrawal=withdrawal)
     body = answer.model_dump(mode="json")
     all_ops: list[Op] = [
         repository.wallet_put(ctx.pk, wallet, read_seq=m.read_seq, existed=m.existed),
         *(repository.entry_put(ctx.pk, e) for e in m.entries),
         *(ops or []),
+        *engaged,
         *(keeping_answer(body) if keeping_answer else []),
     ]
     if ctx.gated:
@@ -187,6 +208,21 @@ def commit(
         body=body,
         after_commit=lambda: observability.count("Movement", type=kind),
     )
+
+
+def confirmed_refusal(refusal: PitbossError, key: Key, fingerprint: str | None) -> Outcome:
+    """Raises `refusal`, unless a concurrent twin of this very request caused it.
+
+    The BatchGetItem that read the movement is no snapshot: each item is read consistently, but a twin's
+    transaction may commit between two of them (the ref read before it; the closed round, the wallet or
+    the rollback record after), and the decision then refuses a request that was applied (issue 10 #1: the
+    retry of an applied bet told `round_closed`, final, so the provider believed it failed). So before a
+    refusal is answered, the item that records this request is read again, strongly consistent; if the
+    request is applied there, its stored answer is the answer (200, deduped). One GetItem, on refusals only."""
+    now = repository.read_now(key)
+    if now is None or now.get("kind") == "tombstone" or (fingerprint and now.get("fingerprint") != fingerprint):
+        raise refusal
+    return replayed(now)
 
 
 def replayed(item: dict[str, Any], name: str = "response") -> Outcome:

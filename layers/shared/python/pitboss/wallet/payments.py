@@ -28,6 +28,8 @@ def deposit(principal: Principal, user_id: str, body: DepositIn, idem: IdemReque
         ref = ctx.items.get(ref_key) if ref_key else None
         if rules.is_replay(ref, fp):
             return movement.replayed(ref)
+        if ref_key is not None:
+            ctx.recorded_in(ref_key, fp)
         ctx.gate("deposit")
         m, windows = ctx.m, ctx.windows
         rules.check_limits(m.purse, "deposit", amount, ctx.limits, windows)
@@ -56,7 +58,7 @@ def deposit(principal: Principal, user_id: str, body: DepositIn, idem: IdemReque
         )
 
     return movement.run(
-        principal, user_id, idem, [ref_key] if ref_key else [], act, pick=movement.money_in(body.currency)
+        principal, user_id, idem, [ref_key] if ref_key else [], act, pick=movement.money_in(body.currency), real=True
     )
 
 
@@ -97,7 +99,7 @@ def request_withdrawal(principal: Principal, user_id: str, body: WithdrawalIn, i
     def pick(brand: Brand, wallet: Wallet, _items: dict[Key, dict[str, Any]]) -> str:
         return rules.held_or_offered(brand, wallet, body.currency)
 
-    return movement.run(principal, user_id, idem, [], act, pick=pick)
+    return movement.run(principal, user_id, idem, [], act, pick=pick, real=True)
 
 
 def settle_withdrawal(  # noqa: PLR0917 - who, whose, which, what, with what, under which key
@@ -157,4 +159,4 @@ def settle_withdrawal(  # noqa: PLR0917 - who, whose, which, what, with what, un
     def pick(_brand: Brand, wallet: Wallet, items: dict[Key, dict[str, Any]]) -> str:
         return str((items.get(wd_key) or {}).get("currency") or wallet.currency)  # the withdrawal's
 
-    return movement.run(principal, user_id, idem, [wd_key], act, pick=pick)
+    return movement.run(principal, user_id, idem, [wd_key], act, pick=pick, real=True)

@@ -62,6 +62,11 @@ def wallet_of(item: Item | None, user_id: str, currency: str) -> Wallet:
     return Wallet.from_item(item) if item else Wallet(user_id=user_id, currency=currency)
 
 
+def read_now(key: Key) -> Item | None:
+    """One item, strongly consistent (a ref or rollback record, confirmed before a refusal)."""
+    return store.get(*key)
+
+
 def read_profile_and_wallet(pk: str) -> tuple[Item | None, Item | None]:
     """Profile and wallet in one consistent BatchGetItem (one round trip)."""
     items = store.batch_get([profile_key(pk), wallet_key(pk)])
@@ -233,3 +238,53 @@ def withdrawal_with_profile(pk: str, wd_id: str) -> tuple[Item | None, Item | No
     """One withdrawal and its player's profile, in one consistent BatchGetItem."""
     found = store.batch_get([withdrawal_key(pk, wd_id), profile_key(pk)])
     return found.get(withdrawal_key(pk, wd_id)), found.get(profile_key(pk))
+
+
+# ---- the engagement engines' items written with a movement (issue 13; wallet/engagement.py) --------------
+
+
+def real_rail_marker_put(realm: str, brand_id: int, user_id: str, now_iso: str) -> Op:
+    """The player's "has real-rail entries" marker in its tenant's partition (tenancy.has_real_entries)."""
+    tenant_id, mode = keys.realm_tenant(realm)
+    return store.Put(
+        {
+            "pk": keys.tenant_pk(tenant_id),
+            "sk": keys.real_rail_sk(brand_id, mode, user_id),
+            "kind": "real_rail",
+            "user_id": user_id,
+            "at": now_iso,
+        }
+    )
+
+
+def activity_add(
+    pk: str, *, user_id: str, period: str, ends_at: str, currency: str, brand_id: int, staked: Any, won: Any
+) -> Op:
+    """Adds settled stakes and wins to the player's cashback activity item of a period (created on first
+    use, joining the cashback run's list until its period is settled)."""
+    return store.Update(
+        pk,
+        keys.activity_sk(period, currency),
+        "ADD staked :s, won :w SET #kind = :k, #uid = :u, #period = :p, #cur = :c, #brand = :b, #ends = :e, "
+        "list_pk = if_not_exists(list_pk, :lp), list_sk = if_not_exists(list_sk, :ls)",
+        names={
+            "#kind": "kind",
+            "#uid": "user_id",
+            "#period": "period",
+            "#cur": "currency",
+            "#brand": "brand_id",
+            "#ends": "ends_at",
+        },
+        values={
+            ":s": staked,
+            ":w": won,
+            ":k": "cashback_activity",
+            ":u": user_id,
+            ":p": period,
+            ":c": currency,
+            ":b": brand_id,
+            ":e": ends_at,
+            ":lp": keys.CASHBACK_DUE,
+            ":ls": f"{ends_at}#{pk}#{period}#{currency}",
+        },
+    )

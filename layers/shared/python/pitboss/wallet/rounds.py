@@ -39,6 +39,7 @@ def place_bet(principal: Principal, user_id: str, body: BetIn, idem: IdemRequest
         ref = ctx.items.get(ref_key)
         if rules.is_replay(ref, fp):
             return movement.replayed(ref)
+        ctx.recorded_in(ref_key, fp)
         ctx.gate("bet")
         if ctx.items.get(round_key) is not None:
             raise Conflict("this round is already closed", code="round_closed")
@@ -118,7 +119,9 @@ def place_bet(principal: Principal, user_id: str, body: BetIn, idem: IdemRequest
         }
         return movement.commit(ctx, entry, ops=ops, keeping_answer=_ref_keeping(ref_key, fields, m.now_iso))
 
-    return movement.run(principal, user_id, idem, [ref_key, round_key], act, pick=movement.money_in(body.currency))
+    return movement.run(
+        principal, user_id, idem, [ref_key, round_key], act, pick=movement.money_in(body.currency), real=True
+    )
 
 
 def credit_win(principal: Principal, user_id: str, body: WinIn, idem: IdemRequest) -> Outcome:
@@ -133,6 +136,7 @@ def credit_win(principal: Principal, user_id: str, body: WinIn, idem: IdemReques
         ref = ctx.items.get(ref_key)
         if rules.is_replay(ref, fp):
             return movement.replayed(ref)
+        ctx.recorded_in(ref_key, fp)
         m = ctx.m
         p = m.purse
         name = round_name(body.provider, body.round_id)
@@ -181,7 +185,7 @@ def credit_win(principal: Principal, user_id: str, body: WinIn, idem: IdemReques
         name = round_name(body.provider, body.round_id)
         return rules.round_currency(brand, wallet, name, items.get(round_key), body.currency)
 
-    return movement.run(principal, user_id, idem, [ref_key, round_key], act, pick=pick)
+    return movement.run(principal, user_id, idem, [ref_key, round_key], act, pick=pick, real=True)
 
 
 def _ref_keeping(key: Key, fields: dict[str, Any], now_iso: str) -> movement.AnswerOps:
@@ -210,6 +214,7 @@ def rollback(principal: Principal, user_id: str, body: RollbackIn, idem: IdemReq
             return movement.replayed(done)
         if ref.get("rollback_response"):  # rolled back before rollbacks had their own item
             return movement.replayed(ref, "rollback_response")
+        ctx.recorded_in(done_key)
         m = ctx.m
         w, p = m.wallet, m.purse
         name = round_name(str(ref["provider"]), str(ref["round_id"]))
@@ -278,7 +283,7 @@ def rollback(principal: Principal, user_id: str, body: RollbackIn, idem: IdemReq
 
     for _attempt in retry.attempts(TOMBSTONE_ATTEMPTS, what="rollback_tombstone"):
         try:
-            return movement.run(principal, user_id, idem, [ref_key, done_key], act, pick=pick)
+            return movement.run(principal, user_id, idem, [ref_key, done_key], act, pick=pick, real=True)
         except _UnknownRef as unknown:
             now_iso = clock.iso(clock.now())
             if repository.tombstone_if_absent(

@@ -12,7 +12,7 @@ expressions and conditions (it uses pitboss.store; the profile itself is pitboss
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -29,8 +29,6 @@ LOCAL_MAILBOX_PK = "LOCAL#OUTBOX"  # the local stack's developer mailbox (full r
 CONFLICT_RETRIES = 4
 NEW = "attribute_not_exists(pk)"
 EXISTS = "attribute_exists(pk)"
-# A lock in force refuses every password check; one that ran out is as good as none.
-NOT_LOCKED = "attribute_not_exists(locked_until) OR locked_until <= :now"
 T = TypeVar("T")
 
 
@@ -94,18 +92,25 @@ def user_id_by_email(realm: str, brand_id: int, email: str) -> str | None:
 
 @dataclass(frozen=True)
 class Account:
-    """A player's profile, credentials and wallet items as read together (any may be missing)."""
+    """A player's profile, credentials and wallet items as read together (any may be missing), and the other
+    items asked for in the same read (the lockout's)."""
 
     profile: dict[str, Any] | None
     credentials: dict[str, Any] | None
     wallet: dict[str, Any] | None
+    also: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
 
-def account(realm: str, user_id: str) -> Account:
-    """Profile, credentials and wallet in one BatchGetItem."""
+def account(realm: str, user_id: str, also: list[tuple[str, str]] | None = None) -> Account:
+    """Profile, credentials and wallet (and the `also` items) in one BatchGetItem."""
     pk = keys.player_pk(realm, user_id)
-    items = store.batch_get([(pk, keys.PROFILE), (pk, CREDENTIALS_SK), (pk, keys.WALLET)])
-    return Account(items.get((pk, keys.PROFILE)), items.get((pk, CREDENTIALS_SK)), items.get((pk, keys.WALLET)))
+    items = store.batch_get([(pk, keys.PROFILE), (pk, CREDENTIALS_SK), (pk, keys.WALLET), *(also or [])])
+    return Account(
+        items.get((pk, keys.PROFILE)),
+        items.get((pk, CREDENTIALS_SK)),
+        items.get((pk, keys.WALLET)),
+        {k: items[k] for k in also or [] if k in items},
+    )
 
 
 # ---- credentials -------------------------------------------------------------------------------
@@ -127,8 +132,6 @@ def new_credentials(realm: str, user_id: str, password_hash: str, *, epoch: int 
         "password_hash": password_hash,
         "password_changed_at": clock.iso(clock.now()),
         "password_change_required": False,
-        "failures": 0,
-        "locked_until": None,
         "epoch": epoch,
     }
     return store.Put(item, condition=NEW)
@@ -137,16 +140,15 @@ def new_credentials(realm: str, user_id: str, password_hash: str, *, epoch: int 
 def password_change(
     creds: dict[str, Any], password_hash: str, epoch: int, *, temporary: bool = False, reset_link: str | None = None
 ) -> Op:
-    """The new password, a new epoch (sessions of older epochs end, and so does every reset link: they are
-    bound to the epoch they were sent in) and a fresh failure count, only if nobody changed the credentials
-    since they were read; with `reset_link` (a reset) only while that link is the latest one sent. A
-    temporary password must be changed next; any new password lifts a forced reset."""
+    """The new password and a new epoch (sessions of older epochs end, and so does every reset link: they are
+    bound to the epoch they were sent in), only if nobody changed the credentials since they were read; with
+    `reset_link` (a reset) only while that link is the latest one sent. A temporary password must be changed
+    next; any new password lifts a forced reset."""
     condition = "epoch = :old"
     values = {
         ":h": password_hash,
         ":now": clock.iso(clock.now()),
         ":required": temporary,
-        ":z": 0,
         ":new": epoch,
         ":old": int(creds.get("epoch", 0)),
     }
@@ -157,7 +159,7 @@ def password_change(
         creds["pk"],
         CREDENTIALS_SK,
         "SET password_hash = :h, password_changed_at = :now, password_change_required = :required, "
-        "failures = :z, epoch = :new REMOVE locked_until, reset_link, password_reset_required",
+        "epoch = :new REMOVE reset_link, password_reset_required",
         condition=condition,
         values=values,
     )
@@ -187,45 +189,9 @@ def new_epoch(creds: dict[str, Any], *, force_reset: bool = False) -> tuple[int,
 
 
 def login_succeeded(creds: dict[str, Any]) -> Op:
-    """A right password: the failure count starts again and any lock goes."""
-    return store.Update(
-        creds["pk"],
-        CREDENTIALS_SK,
-        "SET failures = :z, last_login_at = :now REMOVE locked_until",
-        condition=EXISTS,
-        values={":z": 0, ":now": clock.iso(clock.now())},
-    )
-
-
-def _credentials_update(pk: str, expression: str, condition: str, values: dict[str, Any]) -> dict[str, Any]:
-    return retry_conflicts(lambda: store.update(pk, CREDENTIALS_SK, expression, condition=condition, values=values))
-
-
-def reserve_check(pk: str, limit: int, now: str) -> dict[str, Any]:
-    """`ADD failures 1` while fewer than `limit` checks are counted and no lock is in force (else Conflict)."""
-    condition = f"{EXISTS} AND (attribute_not_exists(failures) OR failures < :max) AND ({NOT_LOCKED})"
-    return _credentials_update(pk, "ADD failures :one", condition, {":one": 1, ":max": limit, ":now": now})
-
-
-def restart_count(pk: str, seen_until: str) -> dict[str, Any]:
-    """The lock seen has run out: the count starts again at one (else Conflict: someone moved first)."""
-    return _credentials_update(
-        pk, "SET failures = :one REMOVE locked_until", "locked_until = :seen", {":one": 1, ":seen": seen_until}
-    )
-
-
-def set_lock(pk: str, limit: int, now: str, until: str) -> None:
-    """Locks the credentials until `until` while `limit` checks are counted and no lock is in force."""
-    _credentials_update(
-        pk,
-        "SET locked_until = :until",
-        f"failures >= :max AND ({NOT_LOCKED})",
-        {":max": limit, ":now": now, ":until": until},
-    )
-
-
-def clear_failures(pk: str) -> None:
-    _credentials_update(pk, "SET failures = :z REMOVE locked_until", EXISTS, {":z": 0})
+    """A right password: when the player last logged in (the lockout's count goes in the same transaction)."""
+    now = clock.iso(clock.now())
+    return store.Update(creds["pk"], CREDENTIALS_SK, "SET last_login_at = :now", condition=EXISTS, values={":now": now})
 
 
 # ---- sessions ----------------------------------------------------------------------------------
@@ -417,3 +383,22 @@ def messages(realm: str | None, limit: int) -> list[dict[str, Any]]:
     """Newest first: a realm's outbox rows, or (no realm) the developer mailbox."""
     pk = outbox_pk(realm) if realm is not None else LOCAL_MAILBOX_PK
     return store.query(pk, sk_prefix="MSG#", forward=False, limit=limit, consistent=True).items
+
+
+# ---- publishable brand keys (issue 11 #12) -----------------------------------------------------------
+# | item            | pk                         | sk    | attributes                                       |
+# | publishable key | WPK#{sha256(key)}          | WPK   | tenant_id, brand_id, mode, prefix, created_at     |
+
+PUBLISHABLE_SK = "WPK"
+
+
+def publishable_pk(raw: str) -> str:
+    return f"WPK#{keys.sha256(raw)}"
+
+
+def new_publishable_key(raw: str, record: dict[str, Any]) -> None:
+    store.transact([store.Put({"pk": publishable_pk(raw), "sk": PUBLISHABLE_SK, **record}, condition=NEW)])
+
+
+def publishable_key(raw: str) -> dict[str, Any] | None:
+    return store.get(publishable_pk(raw), PUBLISHABLE_SK)

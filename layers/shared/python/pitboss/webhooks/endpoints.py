@@ -1,0 +1,131 @@
+"""An operator's webhook endpoints: create (secret shown once), list, read, change, delete, rotate the secret.
+Endpoints live in the caller's realm, so live and test endpoints are apart like the data."""
+
+from __future__ import annotations
+
+import secrets
+import socket
+from typing import Any
+from urllib.parse import urlsplit
+
+from pitboss import clock, ids
+from pitboss.errors import NotFound, Unprocessable
+from pitboss.settings import get_settings
+from pitboss.tenancy import Principal
+from pitboss.webhooks import repository, rules
+from pitboss.webhooks.models import WebhookIn, WebhookList, WebhookOut, WebhookPatch, WebhookSecret
+
+MAX_ENDPOINTS = 20  # per realm: each event is fanned out to every matching endpoint
+
+
+def resolve(host: str) -> list[str] | None:
+    """Every address the host resolves to (all must be allowed, or a DNS answer could pick a private one)."""
+    try:
+        return sorted({str(info[4][0]) for info in socket.getaddrinfo(host, None)})
+    except (OSError, UnicodeError):
+        return None
+
+
+def url_problem(url: str) -> str | None:
+    local = get_settings().stage == "local"
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        host = None
+    return rules.url_problem(url, resolve(host) if host else None, local=local)
+
+
+def _check_url(url: str) -> None:
+    problem = url_problem(url)
+    if problem is not None:
+        raise Unprocessable(
+            f"url can't receive events: {problem}",
+            code="invalid_url",
+            fields=[{"field": "url", "message": problem}],
+        )
+
+
+def _new_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+def out(item: dict[str, Any]) -> WebhookOut:
+    return WebhookOut(
+        id=item["id"],
+        url=item["url"],
+        events=item["events"],
+        description=item.get("description"),
+        enabled=bool(item.get("enabled", True)),
+        status=item.get("status", "ok"),
+        created_at=item["created_at"],
+        updated_at=item["updated_at"],
+    )
+
+
+def _fields(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in item.items() if k not in ("pk", "sk", "kind")}
+
+
+def create(who: Principal, body: WebhookIn) -> WebhookSecret:
+    _check_url(body.url)
+    if len(repository.list_endpoints(who.realm)) >= MAX_ENDPOINTS:
+        raise Unprocessable(f"at most {MAX_ENDPOINTS} webhook endpoints per mode", code="too_many_webhooks")
+    now = clock.iso(clock.now())
+    endpoint = {
+        "id": f"wh_{ids.ulid()}".lower(),
+        "url": body.url,
+        "events": body.events,
+        "description": body.description,
+        "enabled": True,
+        "status": "ok",
+        "secret": _new_secret(),
+        "created_at": now,
+        "updated_at": now,
+    }
+    repository.put_endpoint(who.realm, endpoint)
+    return WebhookSecret(**out(endpoint).model_dump(), secret=endpoint["secret"])
+
+
+def _load(who: Principal, endpoint_id: str) -> dict[str, Any]:
+    item = repository.get_endpoint(who.realm, endpoint_id)
+    if item is None:
+        raise NotFound("webhook not found", code="webhook_not_found")
+    return _fields(item)
+
+
+def list_all(who: Principal) -> WebhookList:
+    items = sorted(repository.list_endpoints(who.realm), key=lambda i: str(i["created_at"]))
+    return WebhookList(data=[out(i) for i in items])
+
+
+def get(who: Principal, endpoint_id: str) -> WebhookOut:
+    return out(_load(who, endpoint_id))
+
+
+def change(who: Principal, endpoint_id: str, body: WebhookPatch) -> WebhookOut:
+    endpoint = _load(who, endpoint_id)
+    if body.enabled is not None:
+        endpoint["enabled"] = body.enabled
+        if body.enabled:
+            endpoint["status"] = "ok"  # re-enabling is the operator saying the receiver is fixed
+    if body.events is not None:
+        endpoint["events"] = body.events
+    if "description" in body.model_fields_set:
+        endpoint["description"] = body.description
+    endpoint["updated_at"] = clock.iso(clock.now())
+    repository.put_endpoint(who.realm, endpoint)
+    return out(endpoint)
+
+
+def delete(who: Principal, endpoint_id: str) -> None:
+    if not repository.delete_endpoint(who.realm, endpoint_id):
+        raise NotFound("webhook not found", code="webhook_not_found")
+
+
+def rotate_secret(who: Principal, endpoint_id: str) -> WebhookSecret:
+    """A new secret at once; the old one stops signing (receivers update theirs, then accept both briefly)."""
+    endpoint = _load(who, endpoint_id)
+    endpoint["secret"] = _new_secret()
+    endpoint["updated_at"] = clock.iso(clock.now())
+    repository.put_endpoint(who.realm, endpoint)
+    return WebhookSecret(**out(endpoint).model_dump(), secret=endpoint["secret"])

@@ -1,0 +1,182 @@
+"""The only webhooks module that knows items and keys: endpoints, deliveries and the sparse due list.
+
+    endpoint   {realm}#WEBHOOKS / WH#{id}                      url, events, secret, enabled, status
+    delivery   {realm}#WH#{id} / DLV#{occurred_at}#{event_id}  the signed body, status, attempts, next try
+    due list   `lists` index: WHDUE#{shard} / {next_attempt_at}#...  only while a delivery is pending
+
+Deliveries sort by event time inside their endpoint's partition, which is how the worker keeps order."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from typing import Any
+
+from pitboss import cursors, keys, store
+from pitboss.errors import Conflict, TransactionCancelled
+from pitboss.store import Item
+
+ENDPOINT_PREFIX = "WH#"
+DELIVERY_PREFIX = "DLV#"
+DUE_PREFIX = "WHDUE#"
+DUE_SHARDS = 8  # the due list spread over a few index partitions (no one hot key for every tenant)
+DELIVERED_TTL_DAYS = 30
+
+
+def realm_of(tenant_id: str, mode: str) -> str:
+    return keys.realm(tenant_id, mode)
+
+
+def endpoints_pk(realm: str) -> str:
+    return f"{realm}#WEBHOOKS"
+
+
+def deliveries_pk(realm: str, endpoint_id: str) -> str:
+    return f"{realm}#WH#{endpoint_id}"
+
+
+def split_deliveries_pk(pk: str) -> tuple[str, str]:
+    """`{realm}#WH#{id}` -> (realm, endpoint id)."""
+    realm, _, endpoint_id = pk.rpartition("#WH#")
+    return realm, endpoint_id
+
+
+def delivery_sk(occurred_at: str, event_id: str) -> str:
+    return f"{DELIVERY_PREFIX}{occurred_at}#{event_id}"
+
+
+def due_attributes(pk: str, sk: str, next_attempt_at: str) -> dict[str, str]:
+    shard = int(hashlib.sha256(pk.encode()).hexdigest()[:8], 16) % DUE_SHARDS
+    return {"list_pk": f"{DUE_PREFIX}{shard}", "list_sk": f"{next_attempt_at}#{pk}#{sk}"}
+
+
+# ---- endpoints ---------------------------------------------------------------------------------------
+
+
+def put_endpoint(realm: str, endpoint: dict[str, Any]) -> None:
+    store.put({"pk": endpoints_pk(realm), "sk": ENDPOINT_PREFIX + endpoint["id"], "kind": "webhook", **endpoint})
+
+
+def get_endpoint(realm: str, endpoint_id: str) -> Item | None:
+    return store.get(endpoints_pk(realm), ENDPOINT_PREFIX + endpoint_id)
+
+
+def list_endpoints(realm: str, *, consistent: bool = True) -> list[Item]:
+    return list(store.query_all(endpoints_pk(realm), sk_prefix=ENDPOINT_PREFIX, consistent=consistent))
+
+
+def delete_endpoint(realm: str, endpoint_id: str) -> bool:
+    """Deletes the endpoint; False when there was none."""
+    try:
+        store.transact([store.Delete(endpoints_pk(realm), ENDPOINT_PREFIX + endpoint_id, "attribute_exists(pk)")])
+    except TransactionCancelled:
+        return False
+    return True
+
+
+def set_endpoint_status(realm: str, endpoint_id: str, status: str, now_iso: str) -> None:
+    """Marks an endpoint ok / failing, if it still exists (a deleted one stays deleted)."""
+    with contextlib.suppress(Conflict):  # gone, or already so
+        store.update(
+            endpoints_pk(realm),
+            ENDPOINT_PREFIX + endpoint_id,
+            "SET #s = :s, updated_at = :now",
+            condition="attribute_exists(pk) AND #s <> :s",
+            names={"#s": "status"},
+            values={":s": status, ":now": now_iso},
+        )
+
+
+# ---- deliveries --------------------------------------------------------------------------------------
+
+
+def add_delivery(realm: str, endpoint_id: str, event: dict[str, Any], body: str, now_iso: str) -> bool:
+    """One delivery of one event to one endpoint, put once (a redelivered stream record adds nothing)."""
+    pk, sk = deliveries_pk(realm, endpoint_id), delivery_sk(event["occurred_at"], event["id"])
+    item = {
+        "pk": pk,
+        "sk": sk,
+        "kind": "webhook_delivery",
+        "endpoint_id": endpoint_id,
+        "event_id": event["id"],
+        "event_type": event["type"],
+        "occurred_at": event["occurred_at"],
+        "body": body,
+        "status": "pending",
+        "attempts": 0,
+        "window_from": now_iso,
+        "next_attempt_at": now_iso,
+        "recent": [],
+        "created_at": now_iso,
+        **due_attributes(pk, sk, now_iso),
+    }
+    return store.put_if_absent(item)
+
+
+def due(shard: int, now_iso: str, limit: int = 200) -> list[tuple[str, str]]:
+    """(pk, sk) of pending deliveries whose next attempt is due, oldest due first (eventually consistent)."""
+    page = store.query(
+        f"{DUE_PREFIX}{shard}",
+        index="lists",
+        pk_name="list_pk",
+        sk_name="list_sk",
+        sk_between=("0", f"{now_iso}~"),  # every ISO instant up to now (and its suffixes)
+        limit=limit,
+    )
+    return [(str(i["pk"]), str(i["sk"])) for i in page.items]
+
+
+def pending(pk: str, limit: int = 25) -> list[Item]:
+    """An endpoint's pending deliveries in event-time order (strongly consistent)."""
+    page = store.query(
+        pk,
+        sk_prefix=DELIVERY_PREFIX,
+        consistent=True,
+        limit=limit,
+        filter_expression="#st = :pending",
+        names={"#st": "status"},
+        values={":pending": "pending"},
+    )
+    return page.items
+
+
+def get_delivery(pk: str, sk: str) -> Item | None:
+    return store.get(pk, sk)
+
+
+def record_attempt(item: Item, changes: dict[str, Any], *, keep_due: bool) -> bool:
+    """Writes an attempt's outcome, conditioned on the attempt count read (two workers never both count)."""
+    names = {f"#a{i}": name for i, name in enumerate(changes)}
+    values = {f":v{i}": value for i, value in enumerate(changes.values())}
+    sets = [f"#a{i} = :v{i}" for i in range(len(changes))]
+    expression = "SET " + ", ".join(sets)
+    if keep_due:
+        due_attrs = due_attributes(item["pk"], item["sk"], changes["next_attempt_at"])
+        expression += ", list_pk = :lpk, list_sk = :lsk REMOVE #ttl"  # a re-sent delivery must not expire
+        values.update({":lpk": due_attrs["list_pk"], ":lsk": due_attrs["list_sk"]})
+        names["#ttl"] = "ttl"
+    else:
+        expression += " REMOVE list_pk, list_sk"
+    values[":read"] = item["attempts"]
+    names["#att"] = "attempts"
+    try:
+        store.update(item["pk"], item["sk"], expression, condition="#att = :read", names=names, values=values)
+    except Conflict:
+        return False
+    return True
+
+
+def deliveries_page(pk: str, limit: int, cursor: str | None) -> tuple[list[Item], str | None]:
+    """An endpoint's deliveries, newest event first."""
+    page = store.query(
+        pk,
+        sk_prefix=DELIVERY_PREFIX,
+        forward=False,
+        limit=limit,
+        start_key=cursors.decode(cursor, {"pk": pk}) if cursor else None,
+    )
+    return page.items, cursors.encode(page.last_key) if page.last_key else None
+
+
+def ttl_for(now_epoch: int) -> int:
+    return now_epoch + DELIVERED_TTL_DAYS * 86400
