@@ -15,11 +15,16 @@ TIMELINE_MAX_LIMIT = 100
 
 def get_dossier(principal: Principal, key: str, brand_id: int | None) -> PlayerEnvelope:
     player = identity.load_player(principal, key, brand_id)
+    return PlayerEnvelope(player=_dossier(principal, player))
+
+
+def _dossier(principal: Principal, player: identity.Player) -> PlayerOut:
+    """The dossier as GET shows it, wherever the player was found."""
     brand = principal.brands[player.brand_id]
     out = PlayerOut.of(player, gates.effective(player, brand.settings))
     # Issue 13: the VIP standing (lifetime xp on the wallet item, the brand's ladder as it is now).
     out.vip = VipOut.of(engines.vip_of(repository.wallet_engagement(player.pk), brand.settings))
-    return PlayerEnvelope(player=out)
+    return out
 
 
 def find_by_external_ref(principal: Principal, external_ref: str, brand_id: int | None) -> PlayersList:
@@ -30,8 +35,7 @@ def find_by_external_ref(principal: Principal, external_ref: str, brand_id: int 
     for item in repository.profiles_by_external_ref(principal.realm, brand_ids, external_ref):
         player = identity.player_from(principal, item)
         if player.external_ref == external_ref:  # the pointer and the profile move in one transaction
-            brand = principal.brands[player.brand_id]
-            found.append(PlayerOut.of(player, gates.effective(player, brand.settings)))
+            found.append(_dossier(principal, player))
     return PlayersList(players=found)
 
 
