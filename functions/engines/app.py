@@ -74,7 +74,7 @@ def ack_payout(
 def report_activity(key: PlayerKey, body: ActivityIn, brand_id: BrandQuery = None) -> Response[MovementOut]:
     who = http.principal(app, "wallet:write")
     user_id = resolve_user_id(who, key, http.brand_param(brand_id, body.brand_id))
-    idem = idempotency.begin(who.realm, body.idempotency_key, "POST", f"activity:{user_id}", http.raw_body(app))
+    idem = idempotency.begin(who, body.idempotency_key, "POST", f"activity:{user_id}", http.raw_body(app))
     outcome = activity.report(who, user_id, body, idem)
     return http.model_response(outcome.status, movement_answer(outcome))
 

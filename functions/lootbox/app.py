@@ -53,7 +53,7 @@ def _idem(who: Any, key: str | None, route: str, **same: str) -> idempotency.Ide
     username or UUID is the same request)."""
     raw = http.raw_body(app)
     body = {**raw, **same} if isinstance(raw, dict) else raw
-    return idempotency.begin(who.realm, key, "POST", route, body)
+    return idempotency.begin(who, key, "POST", route, body)
 
 
 @app.post(

@@ -8,6 +8,7 @@ without the key, never with the stored answer."""
 
 from __future__ import annotations
 
+import ast
 import json
 from collections.abc import Callable
 from typing import Any
@@ -17,6 +18,7 @@ import pytest
 from pitboss import idempotency, tenancy
 from pitboss_local import sample_events, template
 from pitboss_local.runtime import LambdaContext, load_handler
+from tests.conftest import ROOT
 from tests.support import make_tenant, unique
 
 ROUTES = {(r.method, r.path): r for r in template.routes()}
@@ -109,8 +111,27 @@ def test_no_write_route_replays_a_brand_2_answer_to_a_brand_1_key(two_brands: An
         assert without_key[0] == 404, (path, without_key)
         assert replayed == without_key, (path, replayed)
         covered.add((method, path))
-    writes = {(r.method, r.path) for r in template.routes() if r.path.startswith(P) and r.method in ("POST", "PATCH")}
+    writes = {
+        (r.method, r.path)
+        for r in template.routes()
+        if r.path.startswith(P)
+        and r.method in ("POST", "PATCH")
+        and r.function in ("PlayersFunction", "WalletFunction")
+    }
     assert writes == covered, f"write routes this test does not cover: {writes - covered}"
+
+
+def test_every_route_hands_the_principal_to_idempotency() -> None:
+    """The other /v1 write families (engines' activity, lootboxes) get the same check from the kernel, as long
+    as their routes pass the Principal, not its bare realm (which means an internal caller seeing every brand)."""
+    realm_only = []
+    for path in sorted((ROOT / "functions").glob("*/app.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "begin" and node.args:
+                first = node.args[0]
+                if isinstance(first, ast.Attribute) and first.attr == "realm":
+                    realm_only.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not realm_only, f"pass the Principal to idempotency.begin: {realm_only}"
 
 
 def test_a_replay_is_answered_to_any_key_that_may_see_the_player(two_brands: Any) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pitboss.engines.rules as engines
 from pitboss import identity
 from pitboss.engines.models import VipOut
@@ -18,10 +20,19 @@ def get_dossier(principal: Principal, key: str, brand_id: int | None) -> PlayerE
     # Issue 13: the profile and the wallet (lifetime xp for the VIP standing) in one BatchGetItem.
     profile, engagement = repository.profile_and_engagement(principal.realm, user_id)
     player = identity.player_from(principal, profile)
+    return PlayerEnvelope(player=_dossier(principal, player, engagement))
+
+
+def _dossier(principal: Principal, player: identity.Player, engagement: dict[str, Any] | None = None) -> PlayerOut:
+    """The dossier as GET shows it, wherever the player was found (`engagement`: the wallet's, when the
+    caller read it with the profile; else read here)."""
     brand = principal.brands[player.brand_id]
     out = PlayerOut.of(player, gates.effective(player, brand.settings))
+    # Issue 13: the VIP standing (lifetime xp on the wallet item, the brand's ladder as it is now).
+    if engagement is None:
+        engagement = repository.wallet_engagement(player.pk)
     out.vip = VipOut.of(engines.vip_of(engagement, brand.settings))
-    return PlayerEnvelope(player=out)
+    return out
 
 
 def find_by_external_ref(principal: Principal, external_ref: str, brand_id: int | None) -> PlayersList:
@@ -32,8 +43,7 @@ def find_by_external_ref(principal: Principal, external_ref: str, brand_id: int 
     for item in repository.profiles_by_external_ref(principal.realm, brand_ids, external_ref):
         player = identity.player_from(principal, item)
         if player.external_ref == external_ref:  # the pointer and the profile move in one transaction
-            brand = principal.brands[player.brand_id]
-            found.append(PlayerOut.of(player, gates.effective(player, brand.settings)))
+            found.append(_dossier(principal, player))
     return PlayersList(players=found)
 
 

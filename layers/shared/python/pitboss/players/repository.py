@@ -165,3 +165,9 @@ def profile_and_engagement(realm: str, user_id: str) -> tuple[dict[str, Any] | N
     found = store.batch_get([(pk, keys.PROFILE), (pk, keys.WALLET)])
     wallet = found.get((pk, keys.WALLET)) or {}
     return found.get((pk, keys.PROFILE)), dict(wallet.get("engagement") or {})
+
+
+def wallet_engagement(player_pk: str) -> dict[str, Any]:
+    """The engagement attribute of the player's wallet (lifetime xp, VIP level; issue 13), or {}."""
+    item = store.get(player_pk, keys.WALLET, consistent=False)
+    return dict((item or {}).get("engagement") or {})
