@@ -191,8 +191,18 @@ SAMPLE_BODIES: dict[str, Any] = {
     "PUT /gateway/player-personal-details/player/details/emailUpdate/{version}/{brand_id}": {
         "email": "peter@example.com",
     },
+    "POST /gateway/player-personal-details/player/details/mobile/verify/{version}/{brand_id}": {
+        "2fa_auth_token": "Xy7Q2mZk9VwT4bLp",
+        "code": "123456",
+    },
+    # players' own responsible gaming (issue 11 #4)
+    "PUT /gateway/responsible-gaming/{version}/{brand_id}/limits": {"deposit_daily_limit": 100},
+    "POST /gateway/responsible-gaming/{version}/{brand_id}/cool-off": {"days": 7},
+    "POST /gateway/responsible-gaming/{version}/{brand_id}/self-exclusion": {"months": 6},
     # brands and engines (issue 13)
-    "PUT /v1/brands/{brand_id}/message-formats/{language}": {"formats": {"password_reset": "Hi {name}"}},
+    "PUT /v1/brands/{brand_id}/message-formats/{language}": {
+        "formats": {"password_successfully_changed": "Your password is changed."}
+    },
     "PUT /v1/brands/{brand_id}/vip-levels": {
         "levels": [
             {"name": "Bronze", "xp_threshold": "0", "cashback_percent": "5"},

@@ -53,10 +53,10 @@ def test_brands_lists_the_keys_brands_with_mode(api: Api, local_stack: Any) -> N
 def test_message_formats_and_vip_ladder_are_stored(api: Api, local_stack: Any) -> None:
     t = local_stack.tenant()
     path = f"/v1/brands/{t.brand_id}/message-formats/en"
-    r = api.call("PUT", path, t.live_key, json={"formats": {"password_reset": "Hello {name}"}})
+    r = api.call("PUT", path, t.live_key, json={"formats": {"password_successfully_changed": "Password changed."}})
     assert (r.status_code, r.json()) == (
         200,
-        {"brand_id": t.brand_id, "language": "en", "formats": {"password_reset": "Hello {name}"}},
+        {"brand_id": t.brand_id, "language": "en", "formats": {"password_successfully_changed": "Password changed."}},
     ), r.text
     bad = api.call("PUT", path, t.live_key, json={"formats": {"k" * 65: "x"}})
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "validation_error"
@@ -65,7 +65,7 @@ def test_message_formats_and_vip_ladder_are_stored(api: Api, local_stack: Any) -
     shown = json.loads(
         local_stack.cli("brand-settings", "--tenant", t.tenant_id, "--brand-id", str(t.brand_id), "--json").stdout
     )
-    assert shown["message_formats"] == {"en": {"password_reset": "Hello {name}"}}
+    assert shown["message_formats"] == {"en": {"password_successfully_changed": "Password changed."}}
     ladder = api.call("PUT", f"/v1/brands/{t.brand_id}/vip-levels", t.live_key, json=LADDER)
     assert ladder.status_code == 200, ladder.text
     assert [(lv["level"], lv["name"], lv["cashback_percent"]) for lv in ladder.json()["levels"]] == [

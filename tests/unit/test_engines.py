@@ -120,15 +120,20 @@ def test_mode_change_is_refused_once_the_brand_has_real_entries(moto_table: str)
 def test_message_formats_are_stored_per_language(moto_table: str) -> None:
     d = Driver()
     out = views.set_message_formats(
-        d.who, d.tenant.brand_id, "pt-BR", MessageFormatsIn(formats={"password_reset": "Olá {name}"})
+        d.who,
+        d.tenant.brand_id,
+        "pt-br",
+        MessageFormatsIn(formats={"password_successfully_changed": "A sua palavra-passe foi alterada."}),
     )
-    assert out.formats == {"password_reset": "Olá {name}"}
+    assert out.formats == {"password_successfully_changed": "A sua palavra-passe foi alterada."}
     stored = tenancy.get_brand(d.tenant.brand_id)
-    assert stored is not None and stored.settings.message_formats == {"pt-BR": {"password_reset": "Olá {name}"}}
+    assert stored is not None and stored.settings.message_formats == {
+        "pt-br": {"password_successfully_changed": "A sua palavra-passe foi alterada."}
+    }
     with pytest.raises(NotFound):
-        views.set_message_formats(d.who, 999_999, "en", MessageFormatsIn(formats={"a": "b"}))
-    with pytest.raises(ValueError):
-        MessageFormatsIn(formats={"x" * 65: "too long a key"})
+        views.set_message_formats(d.who, 999_999, "en", MessageFormatsIn(formats={"email_verified": "b"}))
+    with pytest.raises(ValueError):  # a key the gateway never answers
+        MessageFormatsIn(formats={"password_reset": "not a message format key"})
 
 
 # ---- §2 VIP levels ---------------------------------------------------------------------------------

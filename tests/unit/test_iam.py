@@ -37,6 +37,9 @@ PARTITIONS = {
     "COUNTER#": "global counters (team and brand ids; the CLI creates tenants)",
     "AUDIT#": "index `audit`: a tenant's operator actions",
     "DUE": "index `due`: players with an RG expiry or a pending limit (the scheduler's)",
+    "WHDUE#": "index `lists`: webhook deliveries due, by shard (the delivery worker's)",
+    "RECON#": "reconciliation's touched-wallet markers, by shard (the stream sink writes, the job reads)",
+    "SEEN#": "the stream sinks' once-markers (a redelivered record counts nothing twice), with a TTL",
 }
 
 # The partitions each scoped function may touch (its policy's LeadingKeys are exactly these, plus "*").
@@ -95,6 +98,14 @@ def _prefix(node: ast.expr, source: str) -> str | None:
             return "T#"
         if isinstance(head.value, ast.Call):
             return None
+        if isinstance(head.value, ast.Name):  # a module constant, e.g. DUE_PREFIX = "WHDUE#"
+            for node in ast.parse(source).body:
+                if (
+                    isinstance(node, ast.Assign)
+                    and any(isinstance(t, ast.Name) and t.id == head.value.id for t in node.targets)
+                    and isinstance(node.value, ast.Constant)
+                ):
+                    return _prefix(node.value, source)
         return f"?{expression}"
     return None
 
@@ -220,7 +231,7 @@ def test_the_players_flows_touch_only_the_realm(recorder: Recorder) -> None:
 
     who = principal(make_tenant().live_key)  # the authorizer's read (KEY#), not the function's
     recorder.on = True
-    player = new_player(who)
+    player = new_player(who, date_of_birth="1990-01-01")  # the SAMPLE approves KYC (issue 11 #3)
     for name, body in SAMPLE.items():
         write(who, name, player["user_id"], body)
     assert dossier_of(who, player["username"])["user_id"] == player["user_id"]

@@ -43,7 +43,8 @@ def test_replay_is_deduped_and_reuse_is_409(table: str) -> None:
     first = upsert(who, body, "k-1")
     again = upsert(who, body, "k-1")
     assert (first.status, again.status, again.deduped) == (201, 200, True)
-    assert again.response_body() == {**first.body, "deduped": True}
+    assert again.response_body() == {**first.response_body(), "deduped": True}
+    assert again.response_body()["idempotency_key"] == "k-1"  # issue 10 #6: the key it was recorded under
     with pytest.raises(IdempotencyConflict):
         upsert(who, {**body, "external_ref": "other"}, "k-1")
     events = list(store.query_all(keys.player_pk(who.realm, first.body["player"]["user_id"]), sk_prefix="EVT#"))

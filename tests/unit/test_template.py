@@ -57,6 +57,8 @@ def _expected(route: template.Route) -> tuple[int, Any]:
         return 200, lambda b: (b["total"], b["items"], b["page"]) == (0, [], 1)
     if path.startswith("/api/player/{player_id}"):
         return 404, lambda b: b["error"]["code"] == "player_not_found"
+    if key == "GET /gateway/message-formats/{version}":  # issue 11 #9: no brand named, the defaults
+        return 200, lambda b: b["language"] == "en" and b["formats"]["email_verified"]
     if path.startswith("/gateway/"):  # seed 002: "Status 400 ... invalid brand id" (brand 1 does not exist)
         return 400, lambda b: b == {"errMsg": "invalid input - invalid brand id"}
     if key in ("GET /v1/openapi.json", "GET /v1/docs", "GET /console/login", "GET /console/static/{asset}"):

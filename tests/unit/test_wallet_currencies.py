@@ -217,10 +217,11 @@ def test_a_single_currency_wallet_item_keeps_its_layout(moto_table: str) -> None
     d.bet("1.00", rnd="R")
     stored = d.stored_wallet()
     assert stored is not None and "purses" not in stored
-    # + `engagement` (issue 13): lifetime xp, VIP level and the first real movement, beside the purse.
+    # + `engagement` (issue 13): lifetime xp, VIP level and the first real movement, beside the purse;
+    # + `chain_head` (issue 14 §5): the head of the ledger's hash chain.
     assert set(stored) == {"pk", "sk", "kind", "user_id", "currency", "balances", "frozen", "seq", "counters",
                            "xp_day", "bonuses", "rounds", "stats", "created_at", "updated_at",
-                           "engagement"}  # fmt: skip
+                           "engagement", "chain_head"}  # fmt: skip
     assert set(stored["balances"]) == {"real", "bonus", "winz", "xp"}
     wallet = Wallet.from_item(stored)
     assert (wallet.real, wallet.frozen, list(wallet.rounds)) == (Decimal("9.00"), Decimal("1.00"), ["default#R"])
