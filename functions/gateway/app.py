@@ -33,6 +33,7 @@ from pitboss.gateway.output import GwMessageFormatsOut, GwRgOut, GwWageringCompl
 from pitboss.gateway.sessions import Caller, Front
 from pitboss.http import gateway as surface
 from pitboss.observability import logger
+from pitboss.reports import usage
 
 app = APIGatewayHttpResolver(**http.RESOLVER_OPTIONS)
 http.configure(app, surface="gateway")
@@ -87,7 +88,11 @@ def _front(version: str, brand_id: str | int | None, *, admission: bool = False)
     sessions.check_version(version)
     brand = sessions.admitting_brand_of(brand_id) if admission else sessions.brand_of(brand_id)
     mode = publishable.mode_of(brand, app.current_event.headers.get(surface.PUBLISHABLE_KEY_HEADER))
-    return Front(brand=brand, mode=mode, ip=app.current_event.request_context.http.source_ip)
+    front = Front(brand=brand, mode=mode, ip=app.current_event.request_context.http.source_ip)
+    # Usage metering (issue 14 §3): a request of the gateway surface, counted in the brand's realm once the
+    # brand (and with it the tenant) is known; a failed count never fails the request.
+    usage.count_request(front.realm, "gateway", app.current_event.http_method)
+    return front
 
 
 def _token() -> str | None:
