@@ -5,8 +5,8 @@ read ... of the ref; if the same request was applied, answer its stored result (
 
 The BatchGetItem is no snapshot: a twin's transaction can commit after the ref (or the rollback record) was
 read absent and before the round or the wallet was read. Here the twin is applied first and the next read is
-made to miss the record, which is exactly what such a read sees. tests/integration/test_wallet_twins_on_dynamodb_local.py fires
-the real race on DynamoDB Local."""
+made to miss the record, which is exactly what such a read sees.
+tests/integration/test_wallet_twins_on_dynamodb_local.py fires the real race on DynamoDB Local."""
 
 from __future__ import annotations
 
