@@ -112,6 +112,11 @@ def test_reported_play_levels_up_and_pays_out_through_instructions(api: Api, loc
     t = _plug_in(api, local_stack)
     assert api.call("PUT", f"/v1/brands/{t.brand_id}/vip-levels", t.live_key, json=LADDER).status_code == 200
     name = _player(api, t)
+    # Brand settings reach a warm authorizer within its cache window (README): wait until the ladder is the
+    # one the key's requests carry, so the activity below is decided on it.
+    eventually(
+        lambda: api.get(f"/v1/players/{name}", t.live_key).json()["player"]["vip"], lambda v: v["name"] == "Bronze"
+    )
     bonus = api.post(f"/v1/players/{name}/bonuses", t.live_key, {"amount": "10.00", "wagering_multiplier": 1})
     assert bonus.status_code == 201, bonus.text
     body = {"stake": "150.00", "win": "20.00", "provider": "evo", "round_id": "r-1", "ref": unique("op")}
