@@ -142,6 +142,12 @@ def test_real_movements_become_events_that_match_the_published_schemas(
     receiver.secret = hook["secret"]
     player = _player(api, tenant.test_key)
     base = f"/v1/players/{player['username']}"
+    # A withdrawal needs approved KYC (issue 10 #6), which needs a date of birth (issue 11 #3).
+    again = {"username": player["username"], "email": player["email"], "date_of_birth": "1990-01-01"}
+    dob = api.post("/v1/players", tenant.test_key, again)
+    assert dob.status_code in (200, 201), dob.text
+    kyc = api.post(f"{base}/kyc", tenant.test_key, {"kyc_status": "approved", "reason": "documents checked"})
+    assert kyc.status_code == 200, kyc.text
     assert api.post(f"{base}/deposits", tenant.test_key, {"amount": "100.00"}).status_code == 201
     wd = api.post(f"{base}/withdrawals", tenant.test_key, {"amount": "30.00"}).json()["withdrawal"]["id"]
     assert api.post(f"{base}/withdrawals/{wd}/cancel", tenant.test_key, {}).status_code == 200
@@ -154,6 +160,7 @@ def test_real_movements_become_events_that_match_the_published_schemas(
         "withdrawal.cancelled",
         "bonus.granted",
         "player.status_changed",
+        "player.kyc_changed",
     }
 
     def events() -> list[dict[str, Any]]:
