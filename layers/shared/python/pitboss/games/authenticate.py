@@ -47,7 +47,7 @@ def _create(principal: Principal, brand: Brand, body: GameSessionIn, currency: s
     player = Player(
         realm=realm,
         user_id=str(uuid.uuid4()),
-        player_id=identity.next_player_number(realm),
+        player_id=0,  # numbered below, once the gate let it through (a refusal burns no number)
         brand_id=brand.brand_id,
         username=body.username,
         email=str(body.email) if body.email else f"{body.username.casefold()}@{PLACEHOLDER_DOMAIN}",
@@ -57,6 +57,7 @@ def _create(principal: Principal, brand: Brand, body: GameSessionIn, currency: s
     )
     state = gates.effective(player, brand.settings, now)
     wallet_rules.gate(player, state, "bet")  # e.g. the brand's age gate: no player without a session
+    player = player.model_copy(update={"player_id": identity.next_player_number(realm)})
     session = _open(realm, player.user_id, brand, body, currency, now)
     ops = identity.create_ops(actors.provider(body.provider), player, source="game_provider")
     ops.append(repository.put_op(session))
