@@ -16,11 +16,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from pitboss import http
 from pitboss.errors import DetailsNotFound, EmailNotFound
+from pitboss.games.models import GwGameStartIn, GwGameStartOut
 from pitboss.gateway import (
     admission,
     credentials,
     details,
     formats,
+    games,
     mobile,
     publishable,
     responsible_gaming,
@@ -440,9 +442,16 @@ def player_info(version: Version, brand_id: BrandPath) -> m.PlayerInfoOut:
 @app.get(
     "/gateway/online-player/<version>/player/<brand_id>/online/ingame/status/<game_session_id>",
     summary="In-game status",
-    description="As online status, for a game session; 303 with the in-game reality check.",
+    description="As online status, for a game session of the caller's own player that start game opened; 303 "
+    "with the in-game reality check. Any other id (unknown, another player's, another brand's or mode's, "
+    "expired after 24 hours) is 404 `game session not found`.",
     responses=_responses(
-        {200: _doc("Status", m.InGameStatusOut), 303: _doc("Reality check", m.GwInGameRealityCheck), 401: GATED}
+        {
+            200: _doc("Status", m.InGameStatusOut),
+            303: _doc("Reality check", m.GwInGameRealityCheck),
+            401: GATED,
+            404: _doc("game session not found", m.GwErrMsg),
+        }
     ),
     tags=TAGS,
     security=SESSION,
@@ -452,7 +461,27 @@ def in_game_status(
     brand_id: BrandPath,
     game_session_id: Annotated[str, Path(description="The game session id from start game", max_length=128)],
 ) -> m.InGameStatusOut:
-    return status.in_game_status(_caller(version, brand_id), game_session_id)
+    return games.in_game_status(_caller(version, brand_id), game_session_id)
+
+
+@app.post(
+    "/gateway/game/<version>/<brand_id>/start",
+    summary="Start game",
+    description="Opens a game session for the session's player (seed 002: the game_session_id in-game status "
+    'takes is "provided by start game request"), in the brand\'s default currency, for 24 hours. A player whose '
+    "state blocks bets (a hold, the age gate) is 403; one whose state blocks login has no session (401).",
+    responses=_responses(
+        {
+            200: _doc("The session opened", GwGameStartOut),
+            401: GATED,
+            403: _doc("the player is blocked from play", m.GwErrMsg),
+        }
+    ),
+    tags=TAGS,
+    security=SESSION,
+)
+def start_game(version: Version, brand_id: BrandPath, body: GwGameStartIn) -> GwGameStartOut:
+    return games.start(_caller(version, brand_id), body)
 
 
 @app.get(

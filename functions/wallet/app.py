@@ -10,6 +10,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from pitboss import http, idempotency
+from pitboss.games import authenticate
+from pitboss.games.models import GameSessionIn, GameSessionOut
 from pitboss.identity import resolve_user_id
 from pitboss.observability import logger
 from pitboss.tenancy import WALLET_WRITE_SCOPES, Principal
@@ -213,6 +215,35 @@ def transactions(
 ) -> TransactionsPage:
     who = http.principal(app, "wallet:read")
     return queries.list_transactions(who, _player(who, key, brand_id), limit, int(cursor) if cursor else None)
+
+
+@app.post(
+    "/v1/game-sessions",
+    summary="Authenticate a player for a game (open a game session)",
+    description="The game aggregator's authenticate call (seed 001: players are created by the platform when "
+    "they first authenticate through a game provider). An unknown username in the brand creates the player "
+    "(201, `created: true`, on the timeline as created by `provider:<provider>`); a known one is found (200). "
+    "Either way a game session opens; a player whose state blocks bets is 403 `player_blocked` and no session "
+    "opens. `wallet` is the wallet view in the session's currency when the answer is made.",
+    responses={
+        **http.V1_ERRORS,
+        201: http.ok("The player was created; a session opened", GameSessionOut),
+        200: http.ok(
+            "The player was found; a session opened (or a replay: the original answer, deduped)", GameSessionOut
+        ),
+    },
+    tags=["games"],
+)
+def open_game_session(body: GameSessionIn, brand_id: BrandQuery = None) -> Response[GameSessionOut]:
+    who = http.principal(app, "wallet:bets")
+    body = body.model_copy(update={"brand_id": http.brand_param(brand_id, body.brand_id)})
+    route = f"/v1/game-sessions:{who.brand(body.brand_id).brand_id}"
+    idem = idempotency.begin(who, body.idempotency_key, "POST", route, http.raw_body(app))
+    outcome = authenticate.authenticate(who, body, idem)
+    # The wallet domain's own view, composed here (the games domain can't read the wallet's internals).
+    answer = outcome.response_body()
+    view = queries.get_wallet(who, str(answer["player"]["user_id"]), str(answer["currency"]))
+    return http.model_response(outcome.status, GameSessionOut.model_validate({**answer, "wallet": view.wallet}))
 
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId", clear_state=True)

@@ -199,6 +199,9 @@ SAMPLE_BODIES: dict[str, Any] = {
     "PUT /gateway/responsible-gaming/{version}/{brand_id}/limits": {"deposit_daily_limit": 100},
     "POST /gateway/responsible-gaming/{version}/{brand_id}/cool-off": {"days": 7},
     "POST /gateway/responsible-gaming/{version}/{brand_id}/self-exclusion": {"months": 6},
+    # game sessions (issue 11 #6)
+    "POST /v1/game-sessions": {"username": "StarlordV7", "provider": "acme", "game_id": "slots-1"},
+    "POST /gateway/game/{version}/{brand_id}/start": {"provider": "acme", "game_id": "slots-1"},
     # brands and engines (issue 13)
     "PUT /v1/brands/{brand_id}/message-formats/{language}": {
         "formats": {"password_successfully_changed": "Your password is changed."}

@@ -144,7 +144,10 @@ def test_every_flow_end_to_end(api: Api, local_stack: Any, tenant: Any) -> None:
     assert r.status_code == 200
     assert r.json()["playerID"] == {"username": p.username, "ID": p.player_id, "brand": brand}
     assert r.json()["currencyName"] == "USD" and r.json()["currencySymbol"] == "$"
-    r = p.call("GET", f"/gateway/online-player/v1/player/{brand}/online/ingame/status/gs-42")
+    # issue 11 #6: the game_session_id is one start game opened
+    game = p.call("POST", f"/gateway/game/v1/{brand}/start", {"provider": "acme", "game_id": "slots-1"})
+    assert game.status_code == 200, game.text
+    r = p.call("GET", f"/gateway/online-player/v1/player/{brand}/online/ingame/status/{game.json()['game_session_id']}")
     assert r.status_code == 200 and set(r.json()) == ONLINE_STATUS_FIELDS - {
         "bonusBalance", "maxWin", "wageringBalance", "wageringComplete", "wageringCompleteInfoPath",
         "is_missing_player_details"}  # fmt: skip
@@ -275,6 +278,7 @@ TOKEN_ROUTES = [
     ("GET", "/gateway/online-player/v1/player/{b}/online/status", None),
     ("GET", "/gateway/online-player/v1/{b}/player/info", None),
     ("GET", "/gateway/online-player/v1/player/{b}/online/ingame/status/gs-1", None),
+    ("POST", "/gateway/game/v1/{b}/start", {"provider": "acme", "game_id": "slots-1"}),
     ("GET", "/gateway/bonus/v1/wagering-complete/{b}/1/bn-1", None),
     ("GET", "/gateway/responsible-gaming/v1/{b}/limits", None),
     ("PUT", "/gateway/responsible-gaming/v1/{b}/limits", {"deposit_daily_limit": 10}),
@@ -387,7 +391,9 @@ def test_online_status_reports_the_wallet_and_the_reality_check_fires(api: Api, 
     brand, a = t.brand_id, "/gateway/admission/v1"
     p = _register(api, brand, first_name="Gamora", last_name="Zen", country="MT")
     status = f"/gateway/online-player/v1/player/{brand}/online/status"
-    ingame = f"/gateway/online-player/v1/player/{brand}/online/ingame/status/gs-7"
+    game = p.call("POST", f"/gateway/game/v1/{brand}/start", {"provider": "acme", "game_id": "slots-1"})
+    assert game.status_code == 200, game.text  # issue 11 #6: in-game status needs a real session
+    ingame = f"/gateway/online-player/v1/player/{brand}/online/ingame/status/{game.json()['game_session_id']}"
     fresh = p.call("GET", status).json()
     assert (fresh["deposit_count"], fresh["last_deposit"], fresh["last_bet"], fresh["rounds_since_login"]) == (
         0, None, None, 0)  # fmt: skip

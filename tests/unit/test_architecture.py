@@ -36,6 +36,7 @@ DOMAINS = frozenset(
         "webhooks",
         "audit",
         "reports",
+        "games",
     }
 )
 PURE = frozenset({"models", "output", "rules", "entity"})

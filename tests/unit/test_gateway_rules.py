@@ -166,7 +166,13 @@ def test_reality_check_303_once_the_interval_has_passed_then_resets(table: str) 
     # the check reset the clock
     assert call("GET", status, token=created["token"]).status == 200
     _at(T0 + timedelta(minutes=90))
-    r = call("GET", f"/gateway/online-player/v1/player/{brand_id}/online/ingame/status/gs-1", token=created["token"])
+    # issue 11 #6: in-game status answers only for a session start game opened
+    start = call(
+        "POST", f"/gateway/game/v1/{brand_id}/start", {"provider": "p", "game_id": "g"}, token=created["token"]
+    )
+    assert start.status == 200, start.text
+    ingame = f"/gateway/online-player/v1/player/{brand_id}/online/ingame/status/{start.json()['game_session_id']}"
+    r = call("GET", ingame, token=created["token"])
     assert r.status == 303 and set(r.json()) == {"currency", "profit", "restart_period", "time_played", "min", "h"}
 
 

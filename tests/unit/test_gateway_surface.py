@@ -100,8 +100,8 @@ def test_the_gateway_document_tells_a_generated_client_the_truth() -> None:
     spec = _document()
     operations = _gateway_operations(spec)
     # + revert email (issue 10 #4); + wagering-complete details, mobile verify, RG limits GET/PUT, cool-off and
-    # self-exclusion (issue 11 #10, #8, #4); message formats with and without a brand (#9)
-    assert len(operations) == 29
+    # self-exclusion (issue 11 #10, #8, #4); message formats with and without a brand (#9); start game (#6)
+    assert len(operations) == 30
     no_content = sorted(k for k, op in operations.items() if "204" in op["responses"])
     assert len(no_content) == 5  # logout, PUT/POST details, PUT/POST emailUpdate
     for key in no_content:
@@ -129,3 +129,12 @@ def test_the_gateway_document_tells_a_generated_client_the_truth() -> None:
             if parameter["name"] == "version":
                 assert parameter["schema"] == {"$ref": "#/components/schemas/GatewayVersion"}, key
     assert spec["components"]["schemas"]["GatewayVersion"]["enum"] == ["v1", "1"]
+    # issue 11 #12: the publishable key every gateway route reads is declared, optional, with its 401
+    for key, op in operations.items():
+        if key == "GET /gateway/message-formats/{version}":  # names no brand: nothing to select
+            assert all(p["name"] != "x-pitboss-key" for p in op.get("parameters", [])), key
+            continue
+        (header,) = [p for p in op["parameters"] if p["name"] == "x-pitboss-key"]
+        assert (header["in"], header["required"], header["schema"]["type"]) == ("header", False, "string"), key
+        assert "invalid publishable key" in op["responses"]["401"]["description"], key
+        assert "#/components/schemas/GwErrMsg" in json.dumps(op["responses"]["401"]), key

@@ -98,6 +98,9 @@ def test_unknown_fields_never_reach_the_table(moto_table: str) -> None:
     player_id = int(created.json()["player_id"])
     sign = {"brand_id": t.brand_id, "player_id": player_id, "language": "en", "type": "tnc"}
     w.session("POST", "/gateway/player/multi/{version}/sign/tnc", sign, status=201)
+    w.session(
+        "POST", "/gateway/game/{version}/{brand_id}/start", {"provider": "acme", "game_id": "slots-1"}, status=200
+    )
     w.session("POST", f"{a}/resend/activation/email/{{brand_id}}", {}, status=200)
     change = {"old_password": PASSWORD, "new_password": "Vega2050y"}
     w.session("POST", f"{a}/player/{{brand_id}}/change/password", change, status=202)

@@ -26,6 +26,7 @@ FAMILY = {
     "winz": "wallet:bonuses",
     "wallet": "wallet:read",
     "transactions": "wallet:read",
+    "game-sessions": "wallet:bets",  # issue 11 #6: a game provider's authenticate call
 }
 
 

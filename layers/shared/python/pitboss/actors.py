@@ -1,5 +1,6 @@
 """Who acts: the reference every audited write stores (`key:<key_id>`, `operator:<operator_id>`,
-`system:scheduler`, `player:<uuid>`), and for an operator the email and client IP recorded beside it.
+`system:scheduler`, `player:<uuid>`, `provider:<game provider>`), and for an operator the email and client IP
+recorded beside it.
 
 An `Actor` IS that reference string, so every flow, ledger entry and timeline event that already stores
 `principal.actor` keeps doing so unchanged; the timeline (pitboss.timeline) reads the operator's details
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-ActorKind = Literal["key", "operator", "system", "player"]
+ActorKind = Literal["key", "operator", "system", "player", "provider"]
 
 
 class Actor(str):
@@ -50,3 +51,8 @@ def operator(operator_id: str, email: str, ip: str | None) -> Actor:
 
 def key(key_id: str) -> Actor:
     return Actor("key", key_id)
+
+
+def provider(name: str) -> Actor:
+    """A game provider acting through an operator's key (issue 11 #6: the player it authenticated first)."""
+    return Actor("provider", name)

@@ -6,7 +6,9 @@
 * powertools' `ValidationError` lists `msg` as required without declaring it (its 422 body hides the
   message on purpose); the document declares it, optional.
 * Schemas of powertools' own bodies that no operation uses any more are dropped.
-* Links say which operations an answer's id feeds (LINKS)."""
+* Links say which operations an answer's id feeds (LINKS).
+* Every gateway operation declares the optional `x-pitboss-key` header (a publishable brand key, issue 11 #12)
+  and the 401 an unknown one gets."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler.openapi.compat import model_json
 from aws_lambda_powertools.event_handler.openapi.models import OpenAPI
 
+from pitboss.errors import InvalidPublishableKey
 from pitboss.http import gateway as gateway_bodies
 from pitboss.http import v1 as v1_bodies
 from pitboss.http.wire import JSON
@@ -110,6 +113,45 @@ def _links(paths: dict[str, Any]) -> None:
                 operation["responses"][status]["links"] = links
 
 
+# The gateway reads it on every route (pitboss.gateway.publishable): absent is live; a brand's wpk_test_ key is
+# the brand's test realm; anything else is 401 "invalid input - invalid publishable key".
+PUBLISHABLE_KEY = {
+    "name": gateway_bodies.PUBLISHABLE_KEY_HEADER,
+    "in": "header",
+    "required": False,
+    "description": "A publishable brand key (`wpk_live_...` or `wpk_test_...`, safe to ship in a browser): it only "
+    "selects the brand's mode, `wpk_test_` its test realm (its own players, sessions and wallets). Without it "
+    "the request is live. Another brand's, a revoked or an unknown key: 401 `invalid input - invalid "
+    "publishable key`",
+    "schema": {"type": "string", "maxLength": 100, "pattern": "^wpk_(live|test)_[A-Za-z0-9_-]+$"},
+}
+INVALID_PUBLISHABLE_KEY = gateway_bodies.ERR_MSG[InvalidPublishableKey]
+ERR_MSG_REF = f"{SCHEMAS}GwErrMsg"
+# Gateway routes that name no brand, so there is no brand mode to select: the header is not read there.
+WITHOUT_BRAND = frozenset({"/gateway/message-formats/{version}"})
+
+
+def _publishable_key(paths: dict[str, Any]) -> None:
+    for path, item in paths.items():
+        if not path.startswith("/gateway/") or path in WITHOUT_BRAND:
+            continue
+        for operation in item.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            operation["parameters"] = [*operation.get("parameters", []), dict(PUBLISHABLE_KEY)]
+            responses = operation["responses"]
+            status = next((s for s in (401, "401") if s in responses), None)
+            if status is None:
+                schema = {"$ref": ERR_MSG_REF}
+                responses[401] = {"description": INVALID_PUBLISHABLE_KEY, "content": {JSON: {"schema": schema}}}
+                continue
+            media = responses[status].setdefault("content", {}).setdefault(JSON, {})
+            current = media.get("schema")
+            if ERR_MSG_REF not in json.dumps(current, default=str):
+                media["schema"] = {"anyOf": [current, {"$ref": ERR_MSG_REF}]} if current else {"$ref": ERR_MSG_REF}
+            responses[status]["description"] += f"; or {INVALID_PUBLISHABLE_KEY}"
+
+
 def truthful(document: dict[str, Any]) -> dict[str, Any]:
     """A corrected copy of a merged document (the input, powertools' cached one, is left as it was)."""
     fixed = copy.deepcopy(document)
@@ -123,6 +165,7 @@ def truthful(document: dict[str, Any]) -> dict[str, Any]:
                     responses[status] = _internal_error(path)
     _validation_error(fixed.get("components", {}).get("schemas", {}))
     _links(fixed.get("paths", {}))
+    _publishable_key(fixed.get("paths", {}))
     _drop_unused(fixed)
     return fixed
 
