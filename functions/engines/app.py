@@ -16,7 +16,7 @@ from pitboss.identity import resolve_user_id
 from pitboss.observability import logger, metrics
 from pitboss.tenancy import SCOPES
 from pitboss.types import BrandId
-from pitboss.wallet.models import MovementOut, movement_answer
+from pitboss.wallet.output import MovementOut, movement_answer
 
 app = APIGatewayHttpResolver(**http.RESOLVER_OPTIONS)
 http.configure(app, surface="v1", generic_codes=True)

@@ -19,16 +19,13 @@ from pitboss.wallet.models import (
     BetIn,
     BonusIn,
     DepositIn,
-    MovementOut,
     RollbackIn,
-    TransactionsPage,
-    WalletEnvelope,
     WinIn,
     WinzIn,
     WithdrawalIn,
     WithdrawalOutcomeIn,
-    movement_answer,
 )
+from pitboss.wallet.output import MovementOut, TransactionsPage, WalletEnvelope, movement_answer
 
 app = APIGatewayHttpResolver(**http.RESOLVER_OPTIONS)
 http.configure(app, surface="v1", generic_codes=True)
