@@ -248,73 +248,53 @@ def _dossier_write(
     return web.redirect(f"/console/players/{player_id}?done={action}#{action}")
 
 
-@app.post("/console/players/<player_id>/status", include_in_schema=False)
-def change_status(player_id: str) -> Response[str]:
-    return _dossier_write(
-        player_id,
-        "players.status",
-        action="status",
-        model=StatusChange,
-        flow=lifecycle.change_status,
-        body=views.status_body,
-    )
+# The dossier's forms, each posted to /console/players/<player_id>/<action>: (permission, the /v1 route's
+# input model, its flow, the form -> body mapping). Each runs exactly as its /v1 route does (_dossier_write).
+DOSSIER_FORMS: dict[str, tuple[rules.Permission, Any, Any, Any]] = {
+    "status": ("players.status", StatusChange, lifecycle.change_status, views.status_body),
+    "rg": ("players.rg", RgUpdate, limits.set_rg, views.rg_body),
+    "exclusion": ("players.rg", RgUpdate, limits.set_rg, views.exclusion_body),
+    "kyc": ("players.kyc", KycChange, compliance.set_kyc, views.kyc_body),
+    "flags": ("players.flags", FlagsChange, compliance.set_flags, views.flags_body),
+    "tags": ("players.flags", TagsChange, compliance.change_tags, views.tags_body),
+    "notes": ("players.notes", NoteIn, compliance.add_note, views.note_body),
+}
 
 
-@app.post("/console/players/<player_id>/rg", include_in_schema=False)
-def set_limit(player_id: str) -> Response[str]:
-    return _dossier_write(player_id, "players.rg", action="rg", model=RgUpdate, flow=limits.set_rg, body=views.rg_body)
+def _dossier_route(action: str) -> None:
+    permission, model, flow, body = DOSSIER_FORMS[action]
+
+    def route(player_id: str) -> Response[str]:
+        return _dossier_write(player_id, permission, action=action, model=model, flow=flow, body=body)
+
+    route.__name__ = f"dossier_{action}"
+    app.post(f"/console/players/<player_id>/{action}", include_in_schema=False)(route)
 
 
-@app.post("/console/players/<player_id>/exclusion", include_in_schema=False)
-def set_exclusion(player_id: str) -> Response[str]:
-    return _dossier_write(
-        player_id, "players.rg", action="exclusion", model=RgUpdate, flow=limits.set_rg, body=views.exclusion_body
-    )
+for _action in DOSSIER_FORMS:
+    _dossier_route(_action)
 
 
-@app.post("/console/players/<player_id>/kyc", include_in_schema=False)
-def set_kyc(player_id: str) -> Response[str]:
-    return _dossier_write(
-        player_id, "players.kyc", action="kyc", model=KycChange, flow=compliance.set_kyc, body=views.kyc_body
-    )
-
-
-@app.post("/console/players/<player_id>/flags", include_in_schema=False)
-def set_flags(player_id: str) -> Response[str]:
-    return _dossier_write(
-        player_id, "players.flags", action="flags", model=FlagsChange, flow=compliance.set_flags, body=views.flags_body
-    )
-
-
-@app.post("/console/players/<player_id>/tags", include_in_schema=False)
-def change_tags(player_id: str) -> Response[str]:
-    return _dossier_write(
-        player_id, "players.flags", action="tags", model=TagsChange, flow=compliance.change_tags, body=views.tags_body
-    )
-
-
-@app.post("/console/players/<player_id>/notes", include_in_schema=False)
-def add_note(player_id: str) -> Response[str]:
-    return _dossier_write(
-        player_id, "players.notes", action="notes", model=NoteIn, flow=compliance.add_note, body=views.note_body
-    )
+def _support(player_id: str, permission: rules.Permission) -> tuple[auth.Console, Form, Any, Any]:
+    """A player support form: the signed-in operator (permission and the form's CSRF checked), the form, the
+    player's row and entity."""
+    form = web.form()
+    console = web.console(permission, form=form)
+    row, entity = views.load_player(console, _number(player_id))
+    return console, form, row, entity
 
 
 @app.post("/console/players/<player_id>/sessions/end", include_in_schema=False)
 def end_sessions(player_id: str) -> Response[str]:
     """One gateway session (by its id), or all of them."""
-    form = web.form()
-    console = web.console("players.sessions", form=form)
-    _, entity = views.load_player(console, _number(player_id))
+    console, form, _, entity = _support(player_id, "players.sessions")
     support.end_sessions(entity, console.actor, form.get("session_id") or None)
     return web.redirect(f"/console/players/{player_id}?done=sessions#sessions")
 
 
 @app.post("/console/players/<player_id>/password-reset", include_in_schema=False)
 def password_reset(player_id: str) -> Response[str]:
-    form = web.form()
-    console = web.console("players.access", form=form)
-    _, entity = views.load_player(console, _number(player_id))
+    console, _, _, entity = _support(player_id, "players.access")
     support.send_password_reset(entity, console.actor)
     return web.redirect(f"/console/players/{player_id}?done=reset#access")
 
@@ -322,18 +302,14 @@ def password_reset(player_id: str) -> Response[str]:
 @app.post("/console/players/<player_id>/temporary-password", include_in_schema=False)
 def temporary_password(player_id: str) -> Response[str]:
     """Shown once, on the page this answers (never in a URL): the player's next login must change it."""
-    form = web.form()
-    console = web.console("players.access", form=form)
-    row, entity = views.load_player(console, _number(player_id))
+    console, _, row, entity = _support(player_id, "players.access")
     password = support.issue_temporary_password(entity, console.principal.brands[row.brand_id], console.actor)
     return player(player_id, temporary_password=password)
 
 
 @app.post("/console/players/<player_id>/activation", include_in_schema=False)
 def resend_activation(player_id: str) -> Response[str]:
-    form = web.form()
-    console = web.console("players.access", form=form)
-    _, entity = views.load_player(console, _number(player_id))
+    console, _, _, entity = _support(player_id, "players.access")
     sent = support.resend_activation(entity, console.actor)
     return web.redirect(f"/console/players/{player_id}?done={'activation' if sent else 'verified'}#access")
 

@@ -12,20 +12,18 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pitboss import http, idempotency
 from pitboss.engines import activity, payouts
 from pitboss.engines.models import AckIn, ActivityIn, PayoutEnvelope, PayoutsPage
+from pitboss.http.params import BrandQuery, PlayerKey, replayable
 from pitboss.identity import resolve_user_id
 from pitboss.observability import logger, metrics
 from pitboss.tenancy import SCOPES
-from pitboss.types import BrandId
-from pitboss.wallet.models import MovementOut, movement_answer
+from pitboss.wallet.output import MovementOut, movement_answer
 
 app = APIGatewayHttpResolver(**http.RESOLVER_OPTIONS)
 http.configure(app, surface="v1", generic_codes=True)
 
 # The hardening issue splits wallet:write; until wallet:payments exists, acknowledging needs wallet:write.
 PAYMENTS_SCOPE = "wallet:payments" if "wallet:payments" in SCOPES else "wallet:write"
-PlayerKey = Annotated[str, Path(description="The player's UUID or username (case-insensitive)", max_length=64)]
 PayoutId = Annotated[str, Path(description="The instruction's id", pattern=r"^po_[0-9a-z]{26}$")]
-BrandQuery = Annotated[BrandId | None, Query(description="Needed with a username when the key spans brands")]
 AckBody = Annotated[AckIn, Body(description="Optional: a memo")]
 
 
@@ -64,11 +62,11 @@ def ack_payout(
     summary="Report real play (plug_in)",
     description="A settled real-money round at the operator: xp (same rules as bets), VIP level, cashback "
     "activity and bonus wagering. Idempotent on (provider, ref). white_label brands: 409 service_mode.",
-    responses={
-        **http.V1_ERRORS,
-        201: http.ok("Applied: the xp entry and the wallet after it", MovementOut),
-        200: http.ok("A replay (same ref or idempotency_key): the original answer, deduped", MovementOut),
-    },
+    responses=replayable(
+        "Applied: the xp entry and the wallet after it",
+        MovementOut,
+        "A replay (same ref or idempotency_key): the original answer, deduped",
+    ),
     tags=["engines"],
 )
 def report_activity(key: PlayerKey, body: ActivityIn, brand_id: BrandQuery = None) -> Response[MovementOut]:

@@ -31,6 +31,7 @@ from pitboss.gateway import (
     tnc,
 )
 from pitboss.gateway import models as m
+from pitboss.gateway import output as o
 from pitboss.gateway.output import GwMessageFormatsOut, GwRgOut, GwWageringCompleteOut
 from pitboss.gateway.sessions import Caller, Front
 from pitboss.http import gateway as surface
@@ -65,18 +66,18 @@ def _doc(description: str, model: Any) -> OpenAPIResponse:
     return {"description": description, "content": {http.JSON: {"model": model}}}
 
 
-BAD = _doc("invalid input - invalid brand id / invalid version / invalid input", m.GwErrMsg)
-TOKEN = _doc("invalid input - invalid token", m.GwErrMsg)
-GATED = _doc("invalid token, or a requirement code (INCOMPLETE_REGISTRATION, ...)", m.GwErrMsg | m.GwResultCode)
-FAILED = _doc("500", m.GwResultCode)
+BAD = _doc("invalid input - invalid brand id / invalid version / invalid input", o.GwErrMsg)
+TOKEN = _doc("invalid input - invalid token", o.GwErrMsg)
+GATED = _doc("invalid token, or a requirement code (INCOMPLETE_REGISTRATION, ...)", o.GwErrMsg | o.GwResultCode)
+FAILED = _doc("500", o.GwResultCode)
 NO_CONTENT: OpenAPIResponse = {"description": "No Content"}
-FIELDS = _doc("validation error codes", m.GwFieldErrors)
-BUSY = _doc("the credentials or session stayed busy (concurrent writes): retry", m.GwErrMsg)
+FIELDS = _doc("validation error codes", o.GwFieldErrors)
+BUSY = _doc("the credentials or session stayed busy (concurrent writes): retry", o.GwErrMsg)
 THROTTLED: OpenAPIResponse = {
     "description": "TOO_MANY_REQUESTS: the brand's rate limit for this kind of request (per client address or "
     "per account) is spent until the window ends",
     "headers": {"Retry-After": {"description": "Seconds until the window ends", "schema": {"type": "integer"}}},
-    "content": {http.JSON: {"model": m.GwResultCode}},
+    "content": {http.JSON: {"model": o.GwResultCode}},
 }
 
 
@@ -117,11 +118,11 @@ def _no_content() -> Response[Any]:
     status_code=201,
     summary="Register a player",
     description="Creates the player (seen by the operator API), logs them in, and queues an activation email.",
-    responses=_responses({429: THROTTLED, 201: _doc("Registered and logged in", m.GwTokenOut), 422: FIELDS}),
+    responses=_responses({429: THROTTLED, 201: _doc("Registered and logged in", o.GwTokenOut), 422: FIELDS}),
     tags=TAGS,
     openapi_extensions=NO_API_KEY,
 )
-def register(version: Version, brand_id: BrandPath, body: m.RegisterIn) -> m.GwTokenOut:
+def register(version: Version, brand_id: BrandPath, body: m.RegisterIn) -> o.GwTokenOut:
     return admission.register(_front(version, brand_id, admission=True), body)
 
 
@@ -132,12 +133,12 @@ def register(version: Version, brand_id: BrandPath, body: m.RegisterIn) -> m.GwT
     "SELF_EXCLUDED, COOLING_OFF, ACCOUNT_SUSPENDED, ACCOUNT_CLOSED or PASSWORD_CHANGE_REQUIRED (an email change "
     "was reverted: set a new password through a reset link).",
     responses=_responses(
-        {429: THROTTLED, 200: _doc("Logged in", m.GwTokenOut), 401: _doc("Refused", m.GwResultCode), 409: BUSY}
+        {429: THROTTLED, 200: _doc("Logged in", o.GwTokenOut), 401: _doc("Refused", o.GwResultCode), 409: BUSY}
     ),
     tags=TAGS,
     openapi_extensions=NO_API_KEY,
 )
-def login(version: Version, brand_id: BrandPath, body: m.LoginIn) -> m.GwTokenOut:
+def login(version: Version, brand_id: BrandPath, body: m.LoginIn) -> o.GwTokenOut:
     return admission.login(_front(version, brand_id, admission=True), body)
 
 
@@ -161,9 +162,9 @@ def logout(version: Version, brand_id: BrandPath) -> Response[Any]:
     responses=_responses(
         {
             429: THROTTLED,
-            200: _doc("Verified", m.GwMessageFormat),
+            200: _doc("Verified", o.GwMessageFormat),
             400: _doc(
-                "general_failure (unknown, used or expired link) or invalid input", m.GwMessageFormat | m.GwErrMsg
+                "general_failure (unknown, used or expired link) or invalid input", o.GwMessageFormat | o.GwErrMsg
             ),
             422: FIELDS,
         }
@@ -171,7 +172,7 @@ def logout(version: Version, brand_id: BrandPath) -> Response[Any]:
     tags=TAGS,
     openapi_extensions=NO_API_KEY,
 )
-def verify_email(version: Version, brand_id: BrandPath, hash: LinkHash = None) -> m.GwMessageFormat:
+def verify_email(version: Version, brand_id: BrandPath, hash: LinkHash = None) -> o.GwMessageFormat:
     return admission.verify_email(_front(version, brand_id), hash)
 
 
@@ -184,9 +185,9 @@ def verify_email(version: Version, brand_id: BrandPath, hash: LinkHash = None) -
     responses=_responses(
         {
             429: THROTTLED,
-            200: _doc("Reverted", m.GwMessageFormat),
+            200: _doc("Reverted", o.GwMessageFormat),
             400: _doc(
-                "general_failure (unknown, used or expired link) or invalid input", m.GwMessageFormat | m.GwErrMsg
+                "general_failure (unknown, used or expired link) or invalid input", o.GwMessageFormat | o.GwErrMsg
             ),
             409: BUSY,
             422: FIELDS,
@@ -195,7 +196,7 @@ def verify_email(version: Version, brand_id: BrandPath, hash: LinkHash = None) -
     tags=TAGS,
     openapi_extensions=NO_API_KEY,
 )
-def revert_email(version: Version, brand_id: BrandPath, hash: LinkHash = None) -> m.GwMessageFormat:
+def revert_email(version: Version, brand_id: BrandPath, hash: LinkHash = None) -> o.GwMessageFormat:
     return admission.revert_email(_front(version, brand_id), hash)
 
 
@@ -207,14 +208,14 @@ def revert_email(version: Version, brand_id: BrandPath, hash: LinkHash = None) -
     responses=_responses(
         {
             429: THROTTLED,
-            201: _doc("Sent (or not: never revealed)", m.GwMessageFormat),
-            400: _doc("invalid brand id, or email_required", m.GwErrMsg | m.GwMessageFormat),
+            201: _doc("Sent (or not: never revealed)", o.GwMessageFormat),
+            400: _doc("invalid brand id, or email_required", o.GwErrMsg | o.GwMessageFormat),
         }
     ),
     tags=TAGS,
     openapi_extensions=NO_API_KEY,
 )
-def forgot_password(version: Version, brand_id: BrandPath, body: m.ForgotPasswordIn) -> m.GwMessageFormat:
+def forgot_password(version: Version, brand_id: BrandPath, body: m.ForgotPasswordIn) -> o.GwMessageFormat:
     return credentials.forgot_password(_front(version, brand_id), body)
 
 
@@ -225,9 +226,9 @@ def forgot_password(version: Version, brand_id: BrandPath, body: m.ForgotPasswor
     responses=_responses(
         {
             429: THROTTLED,
-            200: _doc("Changed", m.GwMessageFormat),
-            202: _doc("Changed and logged in", m.GwTokenMessage),
-            400: _doc("general_failure, or invalid input", m.GwMessageFormat | m.GwErrMsg),
+            200: _doc("Changed", o.GwMessageFormat),
+            202: _doc("Changed and logged in", o.GwTokenMessage),
+            400: _doc("general_failure, or invalid input", o.GwMessageFormat | o.GwErrMsg),
             422: FIELDS,
         }
     ),
@@ -239,9 +240,9 @@ def verify_password(
     brand_id: BrandPath,
     body: m.VerifyPasswordIn,
     hash: LinkHash = None,
-) -> Response[m.GwTokenMessage | m.GwMessageFormat]:
+) -> Response[o.GwTokenMessage | o.GwMessageFormat]:
     result = credentials.verify_password(_front(version, brand_id), hash, body)
-    logged_in = isinstance(result, m.GwTokenMessage)  # the seed's 202 carries the new session's token
+    logged_in = isinstance(result, o.GwTokenMessage)  # the seed's 202 carries the new session's token
     return Response(status_code=202 if logged_in else 200, content_type=http.JSON, body=result)
 
 
@@ -253,45 +254,45 @@ def verify_password(
     "old password counts toward the login lockout: 401 ACCOUNT_LOCKED (Retry-After) once locked.",
     responses=_responses(
         {
-            202: _doc("Replaced", m.GwMessageFormat),
-            303: _doc("tnc_approval_required (the seed's body, typographic quotes included)", m.GwTncRequired),
-            401: _doc("invalid input - invalid token, or ACCOUNT_LOCKED", m.GwErrMsg | m.GwResultCode),
+            202: _doc("Replaced", o.GwMessageFormat),
+            303: _doc("tnc_approval_required (the seed's body, typographic quotes included)", o.GwTncRequired),
+            401: _doc("invalid input - invalid token, or ACCOUNT_LOCKED", o.GwErrMsg | o.GwResultCode),
             409: BUSY,
-            422: _doc("password codes, or wrong_old_password", m.GwFieldErrors | m.GwMessageFormat),
+            422: _doc("password codes, or wrong_old_password", o.GwFieldErrors | o.GwMessageFormat),
         }
     ),
     tags=TAGS,
     security=SESSION,
 )
-def change_password(version: Version, brand_id: BrandPath, body: m.ChangePasswordIn) -> m.GwMessageFormat:
+def change_password(version: Version, brand_id: BrandPath, body: m.ChangePasswordIn) -> o.GwMessageFormat:
     return credentials.change_password(_caller(version, brand_id), body)
 
 
 @app.post(
     "/gateway/admission/<version>/resend/activation/email/<brand_id>",
     summary="Resend the activation email",
-    responses=_responses({429: THROTTLED, 200: _doc("Sent", m.GwMsg), 401: TOKEN}),
+    responses=_responses({429: THROTTLED, 200: _doc("Sent", o.GwMsg), 401: TOKEN}),
     tags=TAGS,
     security=SESSION,
 )
-def resend_activation(version: Version, brand_id: BrandPath) -> m.GwMsg:
+def resend_activation(version: Version, brand_id: BrandPath) -> o.GwMsg:
     return credentials.resend_activation(_caller(version, brand_id))
 
 
 # ---- personal details --------------------------------------------------------------------------
 
 DETAILS = "/gateway/player-personal-details/player/details/<version>/<brand_id>"
-NOT_FOUND = _doc("Player Personal Details not found", m.GwErrMsg)
+NOT_FOUND = _doc("Player Personal Details not found", o.GwErrMsg)
 
 
 @app.get(
     DETAILS,
     summary="Get personal details",
-    responses=_responses({200: _doc("The details", m.DetailsOut), 401: TOKEN, 404: NOT_FOUND}),
+    responses=_responses({200: _doc("The details", o.DetailsOut), 401: TOKEN, 404: NOT_FOUND}),
     tags=TAGS,
     security=SESSION,
 )
-def get_details(version: Version, brand_id: BrandPath) -> m.DetailsOut:
+def get_details(version: Version, brand_id: BrandPath) -> o.DetailsOut:
     return details.details_of(_caller(version, brand_id, missing=DetailsNotFound))
 
 
@@ -304,7 +305,7 @@ DETAILS_UPDATE = _responses(
     {
         204: NO_CONTENT,
         401: TOKEN,
-        403: _doc("mobile_verification_required (the phone waits for verification)", m.MobileVerificationRequired),
+        403: _doc("mobile_verification_required (the phone waits for verification)", o.MobileVerificationRequired),
         404: NOT_FOUND,
     }
 )
@@ -329,22 +330,22 @@ def post_details(version: Version, brand_id: BrandPath, body: m.DetailsIn) -> Re
     "update the phone again for a new code); 400 invalid input (not the pending verification's token).",
     responses=_responses(
         {
-            200: _doc("Verified", m.GwMessageFormat),
-            400: _doc("invalid input, or mobile_verification_expired", m.GwErrMsg | m.GwMessageFormat),
+            200: _doc("Verified", o.GwMessageFormat),
+            400: _doc("invalid input, or mobile_verification_expired", o.GwErrMsg | o.GwMessageFormat),
             401: TOKEN,
             404: NOT_FOUND,
-            422: _doc("wrong_verification_code", m.GwMessageFormat),
+            422: _doc("wrong_verification_code", o.GwMessageFormat),
         }
     ),
     tags=TAGS,
     security=SESSION,
 )
-def verify_mobile(version: Version, brand_id: BrandPath, body: m.GwMobileVerifyIn) -> m.GwMessageFormat:
+def verify_mobile(version: Version, brand_id: BrandPath, body: m.GwMobileVerifyIn) -> o.GwMessageFormat:
     return mobile.verify(_caller(version, brand_id, missing=DetailsNotFound), body)
 
 
 CUSTOM = "/gateway/player-personal-details/<version>/custom-fields/<brand_id>"
-CUSTOM_UPDATE = _responses({200: _doc("Saved", m.GwSuccess), 401: TOKEN})
+CUSTOM_UPDATE = _responses({200: _doc("Saved", o.GwSuccess), 401: TOKEN})
 
 
 @app.get(
@@ -359,18 +360,18 @@ def get_custom_fields(version: Version, brand_id: BrandPath) -> m.GwCustomFields
 
 
 @app.put(CUSTOM, summary="Update custom fields", responses=CUSTOM_UPDATE, tags=TAGS, security=SESSION)
-def put_custom_fields(version: Version, brand_id: BrandPath, body: m.GwCustomFields) -> m.GwSuccess:
+def put_custom_fields(version: Version, brand_id: BrandPath, body: m.GwCustomFields) -> o.GwSuccess:
     return details.update_custom_fields(_caller(version, brand_id), body)
 
 
 @app.post(CUSTOM, summary="Update custom fields (POST)", responses=CUSTOM_UPDATE, tags=TAGS, security=SESSION)
-def post_custom_fields(version: Version, brand_id: BrandPath, body: m.GwCustomFields) -> m.GwSuccess:
+def post_custom_fields(version: Version, brand_id: BrandPath, body: m.GwCustomFields) -> o.GwSuccess:
     return details.update_custom_fields(_caller(version, brand_id), body)
 
 
 EMAIL = "/gateway/player-personal-details/player/details/emailUpdate/<version>/<brand_id>"
 EMAIL_UPDATE = _responses(
-    {204: NO_CONTENT, 401: TOKEN, 404: _doc("Player Personal Email not found", m.GwErrMsg), 422: FIELDS}
+    {204: NO_CONTENT, 401: TOKEN, 404: _doc("Player Personal Email not found", o.GwErrMsg), 422: FIELDS}
 )
 
 
@@ -399,7 +400,7 @@ def put_email(version: Version, brand_id: BrandPath, body: m.EmailUpdateIn) -> R
     responses=_responses(
         {
             201: {"description": "Signed", "content": {"text/plain": {"schema": {"type": "string"}}}},
-            303: _doc("Sign the other document too", m.GwSignOther),
+            303: _doc("Sign the other document too", o.GwSignOther),
             401: TOKEN,
         }
     ),
@@ -419,23 +420,23 @@ def sign_tnc(version: Version, body: m.GwSignIn) -> Response[str]:
     summary="Online status",
     description="Balances from the wallet; 303 with the reality check once the player's interval has passed.",
     responses=_responses(
-        {200: _doc("Status", m.OnlineStatusOut), 303: _doc("Reality check", m.GwRealityCheck), 401: GATED}
+        {200: _doc("Status", o.OnlineStatusOut), 303: _doc("Reality check", o.GwRealityCheck), 401: GATED}
     ),
     tags=TAGS,
     security=SESSION,
 )
-def online_status(version: Version, brand_id: BrandPath) -> m.OnlineStatusOut:
+def online_status(version: Version, brand_id: BrandPath) -> o.OnlineStatusOut:
     return status.online_status(_caller(version, brand_id))
 
 
 @app.get(
     "/gateway/online-player/<version>/<brand_id>/player/info",
     summary="Player info",
-    responses=_responses({200: _doc("Player info", m.PlayerInfoOut), 401: GATED}),
+    responses=_responses({200: _doc("Player info", o.PlayerInfoOut), 401: GATED}),
     tags=TAGS,
     security=SESSION,
 )
-def player_info(version: Version, brand_id: BrandPath) -> m.PlayerInfoOut:
+def player_info(version: Version, brand_id: BrandPath) -> o.PlayerInfoOut:
     return status.player_info(_caller(version, brand_id))
 
 
@@ -447,10 +448,10 @@ def player_info(version: Version, brand_id: BrandPath) -> m.PlayerInfoOut:
     "expired after 24 hours) is 404 `game session not found`.",
     responses=_responses(
         {
-            200: _doc("Status", m.InGameStatusOut),
-            303: _doc("Reality check", m.GwInGameRealityCheck),
+            200: _doc("Status", o.InGameStatusOut),
+            303: _doc("Reality check", o.GwInGameRealityCheck),
             401: GATED,
-            404: _doc("game session not found", m.GwErrMsg),
+            404: _doc("game session not found", o.GwErrMsg),
         }
     ),
     tags=TAGS,
@@ -460,7 +461,7 @@ def in_game_status(
     version: Version,
     brand_id: BrandPath,
     game_session_id: Annotated[str, Path(description="The game session id from start game", max_length=128)],
-) -> m.InGameStatusOut:
+) -> o.InGameStatusOut:
     return games.in_game_status(_caller(version, brand_id), game_session_id)
 
 
@@ -474,7 +475,7 @@ def in_game_status(
         {
             200: _doc("The session opened", GwGameStartOut),
             401: GATED,
-            403: _doc("the player is blocked from play", m.GwErrMsg),
+            403: _doc("the player is blocked from play", o.GwErrMsg),
         }
     ),
     tags=TAGS,
@@ -493,7 +494,7 @@ def start_game(version: Version, brand_id: BrandPath, body: GwGameStartIn) -> Gw
         {
             200: _doc("The converted bonus", GwWageringCompleteOut),
             401: GATED,
-            404: _doc("Bonus not found", m.GwErrMsg),
+            404: _doc("Bonus not found", o.GwErrMsg),
         }
     ),
     tags=TAGS,
@@ -547,7 +548,7 @@ RG_DONE = "The player's RG as the operator's dossier shows it"
 RG_REFUSED = _doc(
     "409 cooloff_cannot_shorten / self_exclusion_cannot_shorten / self_exclusion_permanent (an exclusion only "
     "grows); 422 (limits) an amount with more decimals than the currency has",
-    m.GwErrMsg,
+    o.GwErrMsg,
 )
 RG_WRITE = _responses({200: _doc(RG_DONE, GwRgOut), 401: TOKEN, 409: RG_REFUSED})
 

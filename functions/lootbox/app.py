@@ -8,10 +8,10 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from pitboss import http, idempotency
+from pitboss.http.params import PlayerKey, replayable
 from pitboss.identity import resolve_user_id
 from pitboss.lootbox import definitions, fairness, grants, opening
 from pitboss.lootbox.models import (
@@ -33,19 +33,10 @@ from pitboss.types import BrandId
 app = APIGatewayHttpResolver(**http.RESOLVER_OPTIONS)
 http.configure(app, surface="v1")
 
-PlayerKey = Annotated[str, Path(description="The player's UUID or username (case-insensitive)", max_length=64)]
 LootboxPath = Annotated[str, Path(description="The lootbox definition's id", pattern=LOOTBOX_ID_PATTERN)]
 BrandQuery = Annotated[BrandId | None, Query(description="Needed when the key spans brands")]
 DEFINITIONS = ("players:read", "players:write")
 PLAY = ("wallet:read", "wallet:write")
-
-
-def _replayable(created: str, model: type[Any]) -> dict[int, OpenAPIResponse]:
-    return {
-        **http.V1_ERRORS,
-        201: http.ok(created, model),
-        200: http.ok("A replay (same idempotency_key): the original answer, deduped", model),
-    }
 
 
 def _idem(who: Any, key: str | None, route: str, **same: str) -> idempotency.IdemRequest:
@@ -61,7 +52,7 @@ def _idem(who: Any, key: str | None, route: str, **same: str) -> idempotency.Ide
     summary="Define a lootbox",
     description="Weighted prizes (`{weight, rail, amount}` or `{weight, nothing: true}`), an optional cost "
     "(winz or xp; free when absent). Definitions are immutable: send `replaces` to make a new version.",
-    responses=_replayable("Defined", LootboxEnvelope),
+    responses=replayable("Defined", LootboxEnvelope),
     tags=["lootboxes"],
 )
 def create_lootbox(body: LootboxIn, brand_id: BrandQuery = None) -> Response[LootboxEnvelope]:
@@ -106,7 +97,7 @@ def get_fairness(brand_id: BrandQuery = None) -> FairnessOut:
     "/v1/lootboxes/fairness/rotate",
     summary="Rotate the brand's server seed",
     description="Reveals the current seed (every draw made with it can be recomputed) and commits to a new one.",
-    responses=_replayable("Rotated", RotateOut),
+    responses=replayable("Rotated", RotateOut),
     tags=["lootboxes"],
 )
 def rotate_seed(body: RotateIn, brand_id: BrandQuery = None) -> Response[RotateOut]:
@@ -119,7 +110,7 @@ def rotate_seed(body: RotateIn, brand_id: BrandQuery = None) -> Response[RotateO
 @app.post(
     "/v1/players/<key>/lootboxes",
     summary="Grant unopened lootboxes",
-    responses=_replayable("Granted", GrantOut),
+    responses=replayable("Granted", GrantOut),
     tags=["lootboxes"],
 )
 def grant_lootboxes(key: PlayerKey, body: GrantIn, brand_id: BrandQuery = None) -> Response[GrantOut]:
@@ -135,7 +126,7 @@ def grant_lootboxes(key: PlayerKey, body: GrantIn, brand_id: BrandQuery = None) 
     description="Uses one unopened box, else buys one with the cost rail (free when the lootbox has no cost). "
     "First call: 201 with the reward; the same idempotency_key again: 200 with the SAME reward and "
     '`"deduped": true`.',
-    responses=_replayable("Opened: the reward, the lootbox, the prize's ledger entry (or null)", OpenOut),
+    responses=replayable("Opened: the reward, the lootbox, the prize's ledger entry (or null)", OpenOut),
     tags=["lootboxes"],
 )
 def open_lootbox(lootbox_id: LootboxPath, body: OpenIn, brand_id: BrandQuery = None) -> Response[OpenOut]:

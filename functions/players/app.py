@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from pitboss import http, idempotency
+from pitboss.http.params import BrandQuery, PlayerKey, replayable
 from pitboss.observability import logger, metrics
 from pitboss.players import compliance, lifecycle, limits, queries, upsert, writes
 from pitboss.players.models import FlagsChange, KycChange, NoteIn, PlayerUpsert, RgUpdate, StatusChange, TagsChange
@@ -18,9 +19,6 @@ from pitboss.types import BrandId, ExternalRef
 
 app = APIGatewayHttpResolver(**http.RESOLVER_OPTIONS)
 http.configure(app, surface="v1")
-
-PlayerKey = Annotated[str, Path(description="The player's UUID or username (case-insensitive)", max_length=64)]
-BrandQuery = Annotated[BrandId | None, Query(description="Needed with a username when the key spans brands")]
 
 
 @app.post(
@@ -158,11 +156,7 @@ def change_tags(key: PlayerKey, body: TagsChange, brand_id: BrandQuery = None) -
 @app.post(
     "/v1/players/<key>/notes",
     summary="Add an operator note",
-    responses={
-        **http.V1_ERRORS,
-        201: http.ok("The note's timeline event", EventEnvelope),
-        200: http.ok("A replay", EventEnvelope),
-    },
+    responses=replayable("The note's timeline event", EventEnvelope, "A replay"),
     tags=["players"],
 )
 def add_note(key: PlayerKey, body: NoteIn, brand_id: BrandQuery = None) -> Response[EventEnvelope]:

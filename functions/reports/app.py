@@ -5,22 +5,19 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from pitboss import http
 from pitboss.audit import verify
 from pitboss.audit.models import ChainVerification
+from pitboss.http.params import BrandQuery, PlayerKey
 from pitboss.observability import logger, metrics
 from pitboss.reports import ggr, usage
 from pitboss.reports.models import GgrReport, UsageReport
-from pitboss.types import BrandId
 
 app = APIGatewayHttpResolver(**http.RESOLVER_OPTIONS)
 http.configure(app, surface="v1")
-
-PlayerKey = Annotated[str, Path(description="The player's UUID or username (case-insensitive)", max_length=64)]
-BrandQuery = Annotated[BrandId | None, Query(description="Needed with a username when the key spans brands")]
 
 
 @app.get(

@@ -7,6 +7,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from pitboss import clock
 from pitboss.observability import count, logger, metrics
 from pitboss.players import expiry
 
@@ -17,12 +18,7 @@ RESERVE_MS = 5_000
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    remaining = getattr(context, "get_remaining_time_in_millis", None)
-
-    def keep_going() -> bool:
-        return remaining is None or remaining() > RESERVE_MS
-
-    report = expiry.run(keep_going=keep_going)
+    report = expiry.run(keep_going=clock.time_left(context, RESERVE_MS))
     logger.info("expiries run", extra=asdict(report))
     count("SchedulerRun")  # the heartbeat: a minute without one is a missed run (SchedulerMissedRunsAlarm)
     return asdict(report)

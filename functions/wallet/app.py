@@ -12,32 +12,27 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pitboss import http, idempotency
 from pitboss.games import authenticate
 from pitboss.games.models import GameSessionIn, GameSessionOut
+from pitboss.http.params import BrandQuery, PlayerKey, replayable
 from pitboss.identity import resolve_user_id
 from pitboss.observability import logger
 from pitboss.tenancy import WALLET_WRITE_SCOPES, Principal
-from pitboss.types import BrandId
 from pitboss.wallet import payments, promotions, queries, rounds
 from pitboss.wallet.models import (
     BetIn,
     BonusIn,
     DepositIn,
-    MovementOut,
     RollbackIn,
-    TransactionsPage,
-    WalletEnvelope,
     WinIn,
     WinzIn,
     WithdrawalIn,
     WithdrawalOutcomeIn,
-    movement_answer,
 )
+from pitboss.wallet.output import MovementOut, TransactionsPage, WalletEnvelope, movement_answer
 
 app = APIGatewayHttpResolver(**http.RESOLVER_OPTIONS)
 http.configure(app, surface="v1", generic_codes=True)
 
-PlayerKey = Annotated[str, Path(description="The player's UUID or username (case-insensitive)", max_length=64)]
 WithdrawalId = Annotated[str, Path(description="The withdrawal's id", max_length=64, pattern=r"^wd_[0-9a-z]{26}$")]
-BrandQuery = Annotated[BrandId | None, Query(description="Needed with a username when the key spans brands")]
 CurrencyQuery = Annotated[
     str | None, Query(pattern=r"^[A-Z]{3,5}$", description="The currency to detail (default: the brand's)")
 ]
@@ -45,11 +40,11 @@ CurrencyQuery = Annotated[
 # (documented as such, not as `anyOf [model, null]`, which client generators trip on).
 OutcomeBody = Annotated[WithdrawalOutcomeIn, Body(description="Optional: a memo and an idempotency key")]
 
-MOVED = {
-    **http.V1_ERRORS,
-    201: http.ok("Applied: the entry and the wallet after it", MovementOut),
-    200: http.ok("A replay (same idempotency_key or provider ref): the original answer, deduped", MovementOut),
-}
+MOVED = replayable(
+    "Applied: the entry and the wallet after it",
+    MovementOut,
+    "A replay (same idempotency_key or provider ref): the original answer, deduped",
+)
 SETTLED = {
     **http.V1_ERRORS,
     200: http.ok("Applied, or a replay of the same outcome (deduped)", MovementOut),

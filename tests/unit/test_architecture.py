@@ -46,8 +46,8 @@ PORTS = frozenset({"port"})
 # Kernel modules that may talk to AWS SDKs directly; everything else goes through them.
 AWS_ADAPTERS = frozenset({"pitboss.store", "pitboss.bus"})
 # Modules allowed to name table keys and build expressions: the store, the key schema, the kernel's own
-# data-access modules and every domain's repository.
-DATA_ACCESS = frozenset({"pitboss.store", "pitboss.keys"})
+# data-access modules and every domain's repository (pitboss.ops: the store's write operations).
+DATA_ACCESS = frozenset({"pitboss.store", "pitboss.keys", "pitboss.ops"})
 
 
 @dataclass(frozen=True)

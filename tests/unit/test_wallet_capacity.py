@@ -12,7 +12,7 @@ from boto3.dynamodb.types import Binary
 
 from pitboss import keys, observability, store
 from pitboss.wallet import repository
-from pitboss.wallet.models import movement_answer
+from pitboss.wallet.output import movement_answer
 from tests.wallet_support import Driver, assert_ledger_consistent
 
 KB = 1024

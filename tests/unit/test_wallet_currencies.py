@@ -16,7 +16,7 @@ from pitboss.errors import Conflict, LimitExceeded, NotFound, Unprocessable
 from pitboss.identity import load_player
 from pitboss.wallet import queries, rules
 from pitboss.wallet.entity import Stats, Wallet
-from pitboss.wallet.models import movement_answer
+from pitboss.wallet.output import movement_answer
 from tests.wallet_support import Driver, as_json, assert_ledger_consistent
 
 CURRENCIES = ["EUR", "USD", "BTC", "USDC"]

@@ -17,7 +17,7 @@ import pytest
 
 from pitboss import identity, money, store
 from pitboss.identity import profiles
-from pitboss.wallet.models import MovementOut, TransactionsPage, WalletEnvelope
+from pitboss.wallet.output import MovementOut, TransactionsPage, WalletEnvelope
 from pitboss_local import template
 from pitboss_local.runtime import LambdaContext, load_handler
 from pitboss_local.sample_events import event_name

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from pitboss import keys
 
 if TYPE_CHECKING:
-    from pitboss.store import Op
+    from pitboss.ops import Op
 
 GENESIS = "0" * 64  # the prev_hash of a chain's first item
 HEAD = "chain_head"

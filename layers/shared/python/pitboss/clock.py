@@ -46,3 +46,10 @@ def zone(name: str) -> ZoneInfo:
 def local_date(at: datetime, timezone: str) -> date:
     """The calendar date at `at` in a time zone (a birthday or an RG day starts at local midnight)."""
     return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(zone(timezone)).date()
+
+
+def time_left(context: object, reserve_ms: int) -> Callable[[], bool]:
+    """For a scheduled run: whether it may take more work, i.e. the Lambda invocation (`context`) has more than
+    `reserve_ms` left; always where the context has no clock (tests, direct calls). The next run continues."""
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    return lambda: remaining is None or remaining() > reserve_ms

@@ -1,7 +1,9 @@
 """DynamoDB access: the one module that imports boto3; turns ClientError into domain exceptions.
 
-Items cross this boundary as plain Python dicts (numbers as Decimal). Every write that protects an
-invariant carries its condition; TransactWriteItems cancellations are read item by item.
+Items cross this boundary as plain Python dicts (numbers as Decimal). Every write that protects an invariant
+carries its condition; TransactWriteItems cancellations are read item by item. The write operations a
+transaction is made of (Put, Update, Delete, Check) are described in pitboss.ops, re-exported here as
+store.Put & co. for the repositories that build them.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -20,6 +22,13 @@ from botocore.exceptions import ClientError
 
 from pitboss import chain, retry
 from pitboss.errors import ConcurrentUpdate, Conflict, TransactionCancelled
+from pitboss.ops import Check as Check  # noqa: PLC0414
+from pitboss.ops import Delete as Delete  # noqa: PLC0414
+from pitboss.ops import Op as Op  # noqa: PLC0414
+from pitboss.ops import Put as Put  # noqa: PLC0414
+from pitboss.ops import Update as Update  # noqa: PLC0414
+from pitboss.ops import conditions, encoded, encoded_values
+from pitboss.ops import key as key  # noqa: PLC0414
 
 Item = dict[str, Any]
 
@@ -106,7 +115,7 @@ def table_name() -> str:
 
 
 def serialize(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: _serializer.serialize(v) for k, v in item.items() if v is not None}
+    return encoded(item, _serializer.serialize)
 
 
 def deserialize(raw: Mapping[str, Any]) -> Item:
@@ -140,9 +149,7 @@ def _value_size(value: Mapping[str, Any]) -> int:
 
 
 def _values(values: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    if not values:
-        return None
-    return {k: _serializer.serialize(v) for k, v in values.items()}
+    return encoded_values(values, _serializer.serialize)
 
 
 def _account(response: Mapping[str, Any], kind: str = "read") -> None:
@@ -156,10 +163,6 @@ def _account(response: Mapping[str, Any], kind: str = "read") -> None:
         round_trips.consumed_rcu += units
     else:
         round_trips.consumed_wcu += units
-
-
-def key(pk: str, sk: str) -> dict[str, str]:
-    return {"pk": pk, "sk": sk}
 
 
 # ---- reads -------------------------------------------------------------------------------------
@@ -288,80 +291,6 @@ def count(pk: str, **kwargs: Any) -> int:
 # ---- writes ------------------------------------------------------------------------------------
 
 
-@dataclass
-class Put:
-    item: Item
-    condition: str | None = None
-    names: dict[str, str] = field(default_factory=dict)
-    values: dict[str, Any] = field(default_factory=dict)
-
-    def request(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"TableName": table_name(), "Item": serialize(self.item)}
-        _conditions(body, self.condition, self.names, self.values)
-        return {"Put": body}
-
-
-@dataclass
-class Update:
-    pk: str
-    sk: str
-    expression: str
-    condition: str | None = None
-    names: dict[str, str] = field(default_factory=dict)
-    values: dict[str, Any] = field(default_factory=dict)
-
-    def request(self) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "TableName": table_name(),
-            "Key": serialize(key(self.pk, self.sk)),
-            "UpdateExpression": self.expression,
-        }
-        _conditions(body, self.condition, self.names, self.values)
-        return {"Update": body}
-
-
-@dataclass
-class Delete:
-    pk: str
-    sk: str
-    condition: str | None = None
-    names: dict[str, str] = field(default_factory=dict)
-    values: dict[str, Any] = field(default_factory=dict)
-
-    def request(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"TableName": table_name(), "Key": serialize(key(self.pk, self.sk))}
-        _conditions(body, self.condition, self.names, self.values)
-        return {"Delete": body}
-
-
-@dataclass
-class Check:
-    pk: str
-    sk: str
-    condition: str
-    names: dict[str, str] = field(default_factory=dict)
-    values: dict[str, Any] = field(default_factory=dict)
-
-    def request(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"TableName": table_name(), "Key": serialize(key(self.pk, self.sk))}
-        _conditions(body, self.condition, self.names, self.values)
-        return {"ConditionCheck": body}
-
-
-Op = Put | Update | Delete | Check
-
-
-def _conditions(
-    body: dict[str, Any], condition: str | None, names: Mapping[str, str], values: Mapping[str, Any]
-) -> None:
-    if condition:
-        body["ConditionExpression"] = condition
-    if names:
-        body["ExpressionAttributeNames"] = dict(names)
-    if values:
-        body["ExpressionAttributeValues"] = _values(values)
-
-
 def transact(ops: list[Op]) -> None:
     """All-or-nothing write of up to 100 operations. Raises TransactionCancelled with per-item reasons."""
     if not ops:
@@ -370,7 +299,8 @@ def transact(ops: list[Op]) -> None:
     ops = chain.seal(ops)
     try:
         response = client().transact_write_items(
-            TransactItems=[op.request() for op in ops], ReturnConsumedCapacity="TOTAL"
+            TransactItems=[op.request(table_name(), _serializer.serialize) for op in ops],
+            ReturnConsumedCapacity="TOTAL",
         )
     except ClientError as exc:
         round_trips.count += 1
@@ -425,7 +355,7 @@ def update(
         "ReturnValues": "ALL_NEW",
         "ReturnConsumedCapacity": "TOTAL",
     }
-    _conditions(params, condition, names or {}, values or {})
+    conditions(params, condition, names or {}, values or {}, _serializer.serialize)
     try:
         response = client().update_item(**params)
     except ClientError as exc:

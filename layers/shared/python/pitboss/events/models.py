@@ -8,19 +8,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pitboss.identity.entity import KycStatus, PlayerStatus
+
 Decimal = Annotated[str, Field(pattern=r"^-?\d+(\.\d+)?$", description="An exact decimal, as a string")]
 Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
-Status = Literal[
-    "active",
-    "suspended",
-    "self_excluded",
-    "fraud_hold",
-    "aml_hold",
-    "withdrawal_hold",
-    "affordability_review",
-    "closed",
-]
-Kyc = Literal["none", "pending", "approved", "rejected"]
+Status = PlayerStatus  # the player's lifecycle statuses and KYC states, as the entity declares them
+Kyc = KycStatus
 
 
 class Closed(BaseModel):

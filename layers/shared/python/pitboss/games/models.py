@@ -9,7 +9,8 @@ from pydantic import MISSING, BaseModel, ConfigDict, EmailStr, Field, StringCons
 
 from pitboss.players.output import Deduped, IdempotencyKeyOut, PlayerOut
 from pitboss.types import BodyBrandId, IdempotencyKey, Timestamp, Username
-from pitboss.wallet.models import Currency, Provider, WalletOut
+from pitboss.wallet.models import Currency, Provider
+from pitboss.wallet.output import WalletOut
 
 GameId = Annotated[
     str,

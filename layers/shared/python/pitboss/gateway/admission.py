@@ -22,7 +22,9 @@ from pitboss.errors import (
     TransactionCancelled,
 )
 from pitboss.gateway import lockout, outbox, passwords, repository, rules, sessions, throttle
-from pitboss.gateway.models import GwMessageFormat, GwTokenOut, LoginIn, RegisterIn
+from pitboss.gateway.models import LoginIn, RegisterIn
+from pitboss.gateway.output import GwMessageFormat, GwTokenOut
+from pitboss.gateway.repository import mailing
 from pitboss.gateway.sessions import Front
 from pitboss.identity import gates
 from pitboss.identity.entity import Player
@@ -192,7 +194,7 @@ def verify_email(front: Front, token: str | None) -> GwMessageFormat:
             updated = current.model_copy(update={"email_verified": True})
             event = timeline.event_op(realm, user_id, "email_verified", actor, {"email": rules.mask(current.email)})
             at["link"] = 1
-            return updated, [repository.consume_link(token), event]
+            return updated, [mailing.consume_link(token), event]
         details = dict(current.details)
         pending = str(details.get("pending_email") or "")
         if pending.casefold() != target.casefold():
@@ -206,7 +208,7 @@ def verify_email(front: Front, token: str | None) -> GwMessageFormat:
         # new epoch and the requesting session following it
         swap = identity.email_swap_ops(current, pending)
         at.update(pointer=len(swap), link=1 + len(swap))
-        ops = [*swap, repository.consume_link(token), event]
+        ops = [*swap, mailing.consume_link(token), event]
         return updated, ops + _new_epoch(realm, user_id, keep=link.get("session"))
 
     sessions.mutate(realm, user_id, change, on_cancel=lambda exc: _refusal(exc, at), missing=GeneralFailure)
@@ -265,7 +267,7 @@ def revert_email(front: Front, token: str | None) -> GwMessageFormat:
         swap = identity.email_swap_ops(current, old)  # none when the change never completed
         at.clear()
         at.update(pointer=len(swap), link=1 + len(swap))
-        return updated, [*swap, repository.consume_link(token), event, *_new_epoch(realm, user_id, force_reset=True)]
+        return updated, [*swap, mailing.consume_link(token), event, *_new_epoch(realm, user_id, force_reset=True)]
 
     sessions.mutate(realm, user_id, change, on_cancel=lambda exc: _refusal(exc, at), missing=GeneralFailure)
     logger.info("email change reverted", extra={"brand_id": front.brand.brand_id})

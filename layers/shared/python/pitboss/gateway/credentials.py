@@ -17,14 +17,9 @@ from pitboss.errors import (
     WrongOldPassword,
 )
 from pitboss.gateway import lockout, outbox, passwords, repository, rules, sessions, throttle
-from pitboss.gateway.models import (
-    ChangePasswordIn,
-    ForgotPasswordIn,
-    GwMessageFormat,
-    GwMsg,
-    GwTokenMessage,
-    VerifyPasswordIn,
-)
+from pitboss.gateway.models import ChangePasswordIn, ForgotPasswordIn, VerifyPasswordIn
+from pitboss.gateway.output import GwMessageFormat, GwMsg, GwTokenMessage
+from pitboss.gateway.repository import mailing
 from pitboss.gateway.sessions import Caller, Front
 from pitboss.identity import gates
 from pitboss.identity.entity import Player
@@ -96,7 +91,7 @@ def verify_password(front: Front, token: str | None, body: VerifyPasswordIn) -> 
         credentials_op = repository.password_change(found.credentials, password_hash, epoch, reset_link=current)
     ops = [
         credentials_op,
-        repository.consume_link(token),
+        mailing.consume_link(token),
         timeline.event_op(realm, user_id, "password_reset", f"player:{user_id}"),
     ]
     session_token = None

@@ -19,17 +19,8 @@ from pitboss.errors import (
     TransactionCancelled,
 )
 from pitboss.gateway import lockout, outbox, repository, rules, sessions, throttle
-from pitboss.gateway.models import (
-    DetailsIn,
-    DetailsOut,
-    EmailUpdateIn,
-    GwCustomFields,
-    GwEMail,
-    GwIntCustomField,
-    GwOptOutOut,
-    GwStrCustomField,
-    GwSuccess,
-)
+from pitboss.gateway.models import DetailsIn, EmailUpdateIn, GwCustomFields, GwIntCustomField, GwStrCustomField
+from pitboss.gateway.output import DetailsOut, GwEMail, GwOptOutOut, GwSuccess
 from pitboss.gateway.sessions import Caller
 from pitboss.identity.entity import Player
 

@@ -8,7 +8,7 @@ from pitboss.errors import InvalidInput
 from pitboss.games.models import GwGameStartIn, GwGameStartOut
 from pitboss.games.port import open_session, own_session
 from pitboss.gateway import status
-from pitboss.gateway.models import InGameStatusOut
+from pitboss.gateway.output import InGameStatusOut
 from pitboss.gateway.sessions import Caller
 
 

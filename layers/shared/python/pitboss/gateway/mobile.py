@@ -10,7 +10,8 @@ from typing import Any
 from pitboss import clock
 from pitboss.errors import DetailsNotFound, InvalidInput, MobileCodeExpired, WrongMobileCode
 from pitboss.gateway import details, repository, rules, sessions
-from pitboss.gateway.models import DetailsIn, GwMessageFormat, GwMobileVerifyIn
+from pitboss.gateway.models import DetailsIn, GwMobileVerifyIn
+from pitboss.gateway.output import GwMessageFormat
 from pitboss.gateway.sessions import Caller
 from pitboss.identity.entity import Player
 from pitboss.observability import logger

@@ -1,5 +1,5 @@
-"""API models of the player gateway (seed 002): request bodies as the seed names their fields, and the
-response bodies the OpenAPI document promises. Seed spellings are kept on purpose (eMailAdress, lossed)."""
+"""API input models of the player gateway (seed 002): request bodies as the seed names their fields (the
+response bodies are in gateway.output). Seed spellings are kept on purpose (eMailAdress, lossed)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from pitboss.players.models import MinuteLimit, MoneyLimit
+from pitboss.players.models import RgLimits
 from pitboss.types import Flag
 
 Text = Annotated[str, StringConstraints(max_length=1000)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
 Secret = Annotated[str, StringConstraints(max_length=1000), Field(description="Never logged, never stored in clear")]
-Number = int | float  # display numbers the seed shows as JSON numbers (balances in major units)
 
 
 # ---- requests ----------------------------------------------------------------------------------
@@ -174,22 +173,12 @@ class GwMobileVerifyIn(BaseModel):
 # ---- responsible gaming, self-service (issue 11 #4) ------------------------------------------------
 
 
-class GwRgLimitsIn(BaseModel):
+class GwRgLimitsIn(RgLimits):
     """The limits a player sets for themselves: the operator's RG limit fields (POST /v1/players/{key}/rg) and
     their rules - stricter at once, looser (or null: removed) after the brand's delay. Exclusions have their
     own routes."""
 
     model_config = ConfigDict(extra="ignore")
-
-    deposit_daily_limit: MoneyLimit | None = None
-    deposit_weekly_limit: MoneyLimit | None = None
-    deposit_monthly_limit: MoneyLimit | None = None
-    loss_daily_limit: MoneyLimit | None = None
-    loss_weekly_limit: MoneyLimit | None = None
-    loss_monthly_limit: MoneyLimit | None = None
-    wager_daily_limit: MoneyLimit | None = None
-    session_duration_limit: MinuteLimit | None = None
-    reality_check_interval: MinuteLimit | None = None
 
     @model_validator(mode="after")
     def _something(self) -> GwRgLimitsIn:
@@ -220,190 +209,3 @@ class GwSelfExclusionIn(BaseModel):
         if (self.months is None) == (self.permanent is None) or self.months not in (None, *EXCLUSION_MONTHS):
             raise ValueError('send "months" (6, 12 or 60) or "permanent": true')
         return self
-
-
-# ---- responses ---------------------------------------------------------------------------------
-
-
-class GwErrMsg(BaseModel):
-    errMsg: str
-
-
-class GwResultCode(BaseModel):
-    result: str
-
-
-class GwMessageFormat(BaseModel):
-    message_format: str
-
-
-class GwFieldError(BaseModel):
-    field: str
-    errorCode: str
-
-
-class GwFieldErrors(BaseModel):
-    result: list[GwFieldError]
-
-
-class GwTokenOut(BaseModel):
-    token: str
-    player_id: int
-
-
-class GwTokenMessage(BaseModel):
-    token: str
-    message_format: str
-
-
-class GwMsg(BaseModel):
-    msg: str
-
-
-class GwSignOther(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
-
-    sign: list[str] = Field(alias="sign: ")
-
-
-class GwTncRequired(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
-
-    message_format: str = Field(alias="\u201cmessage_format\u201d")
-
-
-class GwEMail(BaseModel):
-    eMailAdress: str
-    isVerified: bool
-
-
-class GwOptOutOut(BaseModel):
-    chat: bool
-    sms: bool
-    email: bool
-    phone: bool
-
-
-class DetailsOut(BaseModel):
-    firstName: str | None
-    lastName: str | None
-    birthdate: str | None = Field(description="YYYY-MM-DD 00:00:00")
-    gender: str | None
-    language: str | None
-    country: str | None
-    city: str | None
-    address: str | None
-    zipPostalCode: str | None
-    phone: str | None
-    eMail: GwEMail
-    optOut: GwOptOutOut
-    is2faRequired: bool
-    mobileVerificationStatus: int
-    mobileVerificationStatusDate: str | None
-    mobileVerificationStatusChangedBy: str | None
-    pendingMobileNumber: str | None
-
-
-class MobileVerificationData(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
-
-    mobile_number: str = Field(description="The id of the pending mobile verification")
-    twofa_auth_token: str = Field(alias="2fa_auth_token")
-
-
-class MobileVerificationRequired(BaseModel):
-    status: Literal["mobile_verification_required"]
-    data: MobileVerificationData
-
-
-class GwStatusCommon(BaseModel):
-    marketingSegmentation: str
-    tag_status: int
-    deposit_count: int
-    vip_level: str
-    average_deposit: Number
-    billboard: str
-    segmentation_id: int
-    maxBalance: int
-    UT: int
-    decline: str
-    VIP_segment: int
-    total_balance: Number
-    pending_withdrawal: Number
-    total_withdrawals: Number
-    last_bet: str | None
-    last_deposit: str | None
-    last_deposit_amount: Number
-    rounds_since_login: int
-    balance_since_login: Number
-    playerIdLink: str
-    bonusOptOut: int
-    real_balance: Number
-    freeTraffic: bool
-    depositsAmount: Number
-    chat_opt_out: bool
-
-
-class OnlineStatusOut(GwStatusCommon):
-    bonusBalance: Number
-    maxWin: Number
-    wageringBalance: Number
-    wageringComplete: Literal["0", "1"] = Field(description="1: a bonus's wagering completed during this session")
-    wageringCompleteInfoPath: str | None = Field(
-        description="The latest completion's details: /gateway/bonus/{version}/wagering-complete/{brand_id}/"
-        "{player_id}/{unique_ref_id} (prefix the gateway's domain); null without a completion this session"
-    )
-    is_missing_player_details: bool = Field(
-        description="true: ask for the missing details (names, date of birth, country) before a deposit"
-    )
-
-
-class InGameStatusOut(GwStatusCommon):
-    pass
-
-
-class GwInGameRealityCheck(BaseModel):
-    currency: str
-    profit: Number
-    restart_period: str
-    time_played: str
-    min: str
-    h: str
-
-
-class GwRealityCheck(BaseModel):
-    """The seed's field order (the in-game check without the session's totals)."""
-
-    currency: str
-    profit: Number
-    total_bets: Number
-    total_wins: Number
-    total_lossed: Number
-    restart_period: str
-    time_played: str
-    min: str
-    h: str
-
-
-class GwPlayerRef(BaseModel):
-    username: str
-    ID: int
-    brand: int
-
-
-class PlayerInfoOut(BaseModel):
-    playerID: GwPlayerRef
-    firstName: str | None
-    lastName: str | None
-    gender: str | None
-    email: str
-    vip_level: int
-    country: str | None
-    test_account: int
-    currencyName: str
-    currencySymbol: str
-    bTag: str
-
-
-class GwSuccess(BaseModel):
-    result: Literal["success"]

@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from pitboss import bus, clock, ids
 from pitboss.gateway import repository
+from pitboss.gateway.repository import mailing
 from pitboss.gateway.rules import mask
 from pitboss.identity.entity import Player
 from pitboss.settings import get_settings
@@ -111,7 +112,7 @@ class Outgoing:
 
 def _link_op(purpose: Purpose, token: str, player: Player, email: str | None, **bound: Any) -> repository.Op:
     now = clock.now()
-    return repository.new_link(
+    return mailing.new_link(
         token,
         purpose=purpose,
         realm=player.realm,
@@ -228,7 +229,7 @@ def _message(
 def message_ops(realm: str, user_id: str | None, message: Message) -> list[repository.Op]:
     """The realm's outbox row (no token, no link, masked address) and, on the local stack only, the full
     row in the developer mailbox."""
-    return repository.message_puts(
+    return mailing.message_puts(
         realm,
         user_id,
         DETAIL_TYPES.get(message.type, message.type),
@@ -244,7 +245,7 @@ def read_link(token: str | None, purposes: tuple[Purpose, ...], brand_id: int) -
     expired, another brand's or another flow's)."""
     if not token or len(token) > LINK_TOKEN_MAX:
         return None
-    item = repository.link(token)
+    item = mailing.link(token)
     if item is None or item.get("purpose") not in purposes or int(item.get("brand_id", 0)) != brand_id:
         return None
     if item["expires_at"] <= clock.iso(clock.now()):
@@ -268,5 +269,5 @@ def list_messages(limit: int = 100, realm: str | None = None) -> list[dict[str, 
             "brand_id": int(i["brand_id"]) if i.get("brand_id") is not None else None,
             "player_id": int(i["player_id"]) if i.get("player_id") is not None else None,
         }
-        for i in repository.messages(realm, limit)
+        for i in mailing.messages(realm, limit)
     ]

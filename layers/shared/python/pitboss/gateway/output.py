@@ -1,9 +1,11 @@
-"""API output models of the gateway's newer routes (self-service RG, ...): built from the entity and its
-effective state, never from a stored item. The seed's own response bodies stay in gateway.models."""
+"""API output models of the player gateway: the seed's response bodies (seed 002, as the OpenAPI document
+promises them; seed spellings kept on purpose) and those of the newer routes (self-service RG, ...), built
+from the entity and its effective state, never from a stored item."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -11,6 +13,8 @@ from pitboss.identity import gates
 from pitboss.identity.entity import Player
 from pitboss.players.output import PlayerOut, RgOut
 from pitboss.tenancy import BrandSettings
+
+Number = int | float  # display numbers the seed shows as JSON numbers (balances in major units)
 
 
 class GwRgOut(BaseModel):
@@ -51,3 +55,190 @@ class GwMessageFormatsOut(BaseModel):
 
     language: str = Field(description="The language of the texts: the one asked for, or en when the brand has none")
     formats: dict[str, str] = Field(description="By message_format key (email_verified, forgot_email_sent, ...)")
+
+
+# ---- the seed's response bodies ----------------------------------------------------------------
+
+
+class GwErrMsg(BaseModel):
+    errMsg: str
+
+
+class GwResultCode(BaseModel):
+    result: str
+
+
+class GwMessageFormat(BaseModel):
+    message_format: str
+
+
+class GwFieldError(BaseModel):
+    field: str
+    errorCode: str
+
+
+class GwFieldErrors(BaseModel):
+    result: list[GwFieldError]
+
+
+class GwTokenOut(BaseModel):
+    token: str
+    player_id: int
+
+
+class GwTokenMessage(BaseModel):
+    token: str
+    message_format: str
+
+
+class GwMsg(BaseModel):
+    msg: str
+
+
+class GwSignOther(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    sign: list[str] = Field(alias="sign: ")
+
+
+class GwTncRequired(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    message_format: str = Field(alias="\u201cmessage_format\u201d")
+
+
+class GwEMail(BaseModel):
+    eMailAdress: str
+    isVerified: bool
+
+
+class GwOptOutOut(BaseModel):
+    chat: bool
+    sms: bool
+    email: bool
+    phone: bool
+
+
+class DetailsOut(BaseModel):
+    firstName: str | None
+    lastName: str | None
+    birthdate: str | None = Field(description="YYYY-MM-DD 00:00:00")
+    gender: str | None
+    language: str | None
+    country: str | None
+    city: str | None
+    address: str | None
+    zipPostalCode: str | None
+    phone: str | None
+    eMail: GwEMail
+    optOut: GwOptOutOut
+    is2faRequired: bool
+    mobileVerificationStatus: int
+    mobileVerificationStatusDate: str | None
+    mobileVerificationStatusChangedBy: str | None
+    pendingMobileNumber: str | None
+
+
+class MobileVerificationData(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    mobile_number: str = Field(description="The id of the pending mobile verification")
+    twofa_auth_token: str = Field(alias="2fa_auth_token")
+
+
+class MobileVerificationRequired(BaseModel):
+    status: Literal["mobile_verification_required"]
+    data: MobileVerificationData
+
+
+class GwStatusCommon(BaseModel):
+    marketingSegmentation: str
+    tag_status: int
+    deposit_count: int
+    vip_level: str
+    average_deposit: Number
+    billboard: str
+    segmentation_id: int
+    maxBalance: int
+    UT: int
+    decline: str
+    VIP_segment: int
+    total_balance: Number
+    pending_withdrawal: Number
+    total_withdrawals: Number
+    last_bet: str | None
+    last_deposit: str | None
+    last_deposit_amount: Number
+    rounds_since_login: int
+    balance_since_login: Number
+    playerIdLink: str
+    bonusOptOut: int
+    real_balance: Number
+    freeTraffic: bool
+    depositsAmount: Number
+    chat_opt_out: bool
+
+
+class OnlineStatusOut(GwStatusCommon):
+    bonusBalance: Number
+    maxWin: Number
+    wageringBalance: Number
+    wageringComplete: Literal["0", "1"] = Field(description="1: a bonus's wagering completed during this session")
+    wageringCompleteInfoPath: str | None = Field(
+        description="The latest completion's details: /gateway/bonus/{version}/wagering-complete/{brand_id}/"
+        "{player_id}/{unique_ref_id} (prefix the gateway's domain); null without a completion this session"
+    )
+    is_missing_player_details: bool = Field(
+        description="true: ask for the missing details (names, date of birth, country) before a deposit"
+    )
+
+
+class InGameStatusOut(GwStatusCommon):
+    pass
+
+
+class GwInGameRealityCheck(BaseModel):
+    currency: str
+    profit: Number
+    restart_period: str
+    time_played: str
+    min: str
+    h: str
+
+
+class GwRealityCheck(BaseModel):
+    """The seed's field order (the in-game check without the session's totals)."""
+
+    currency: str
+    profit: Number
+    total_bets: Number
+    total_wins: Number
+    total_lossed: Number
+    restart_period: str
+    time_played: str
+    min: str
+    h: str
+
+
+class GwPlayerRef(BaseModel):
+    username: str
+    ID: int
+    brand: int
+
+
+class PlayerInfoOut(BaseModel):
+    playerID: GwPlayerRef
+    firstName: str | None
+    lastName: str | None
+    gender: str | None
+    email: str
+    vip_level: int
+    country: str | None
+    test_account: int
+    currencyName: str
+    currencySymbol: str
+    bTag: str
+
+
+class GwSuccess(BaseModel):
+    result: Literal["success"]

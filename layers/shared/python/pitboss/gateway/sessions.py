@@ -22,7 +22,7 @@ from typing import Any
 
 from pitboss import clock, identity, tenancy
 from pitboss.errors import ConcurrentUpdate, Conflict, InvalidBrand, InvalidToken, InvalidVersion, TransactionCancelled
-from pitboss.gateway import repository, rules
+from pitboss.gateway import repository, wallet_view
 from pitboss.identity import gates
 from pitboss.identity.entity import Player
 from pitboss.tenancy import Brand, BrandSettings, Mode
@@ -85,7 +85,7 @@ def open_session(
     token = secrets.token_urlsafe(32)
     now = clock.now()
     idle_until = now + timedelta(minutes=front.settings.session_idle_minutes)
-    baseline = rules.baseline(wallet_item, now)
+    baseline = wallet_view.baseline(wallet_item, now)
     put = repository.new_session(
         token, player, brand_id=front.brand.brand_id, epoch=epoch, now=now, idle_until=idle_until, baseline=baseline
     )

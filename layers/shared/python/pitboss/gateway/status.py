@@ -16,16 +16,16 @@ from pitboss.errors import (
     RealityCheckDue,
     RequirementMissing,
 )
-from pitboss.gateway import repository, rules
-from pitboss.gateway.models import (
+from pitboss.gateway import repository, rules, wallet_view
+from pitboss.gateway.output import (
     GwInGameRealityCheck,
     GwPlayerRef,
     GwRealityCheck,
+    GwWageringCompleteOut,
     InGameStatusOut,
     OnlineStatusOut,
     PlayerInfoOut,
 )
-from pitboss.gateway.output import GwWageringCompleteOut
 from pitboss.gateway.sessions import Caller
 from pitboss.settings import get_settings
 from pitboss.wallet.entity import Wallet
@@ -56,11 +56,11 @@ def _vip_level(caller: Caller) -> int:
     return engines.vip_of((caller.wallet or {}).get("engagement"), caller.brand.settings).level
 
 
-def _play(caller: Caller) -> rules.Play:
-    return rules.play(caller.wallet, caller.session, caller.brand.currency, caller.now)
+def _play(caller: Caller) -> wallet_view.Play:
+    return wallet_view.play(caller.wallet, caller.session, caller.brand.currency, caller.now)
 
 
-def _common(caller: Caller, play: rules.Play) -> dict[str, Any]:
+def _common(caller: Caller, play: wallet_view.Play) -> dict[str, Any]:
     """The fields online and in-game status share (GwStatusCommon), in the seed's order."""
     stats = play.stats
     opt = caller.player.details.get("opt_out") or {}
@@ -100,12 +100,12 @@ def _played(minutes: int) -> tuple[str, str, str]:
     return text, str(m), str(h)
 
 
-def _reality_check(caller: Caller, play: rules.Play, *, in_game: bool) -> None:
+def _reality_check(caller: Caller, play: wallet_view.Play, *, in_game: bool) -> None:
     """RealityCheckDue once the player's interval has passed since login or the last check; the check
     resets the clock (conditionally, so concurrent polls answer it once)."""
     interval = caller.state.limits.get("reality_check_interval")
     last = str(caller.session.get("reality_check_at") or caller.session["created_at"])
-    if interval is None or not rules.reality_check_due(int(interval), last, caller.now):
+    if interval is None or not wallet_view.reality_check_due(int(interval), last, caller.now):
         return
     try:
         repository.mark_reality_check(caller.session, caller.now, last)

@@ -15,7 +15,7 @@ from pitboss.console.models import PlayerRow
 from pitboss.errors import Unprocessable
 from pitboss.gateway import support
 from pitboss.http.console import Form
-from pitboss.identity.entity import LIMIT_FIELDS, MINUTE_LIMITS
+from pitboss.identity.entity import LIMIT_FIELDS, MINUTE_LIMITS, PlayerStatus
 from pitboss.operators import accounts
 from pitboss.operators.auth import Console
 from pitboss.players import queries
@@ -24,16 +24,7 @@ from pitboss.wallet import queries as wallet_queries
 
 PAGE_EVENTS = 15
 PAGE_TRANSACTIONS = 15
-STATUSES = (
-    "active",
-    "suspended",
-    "self_excluded",
-    "fraud_hold",
-    "aml_hold",
-    "withdrawal_hold",
-    "affordability_review",
-    "closed",
-)
+STATUSES: tuple[str, ...] = get_args(PlayerStatus)  # the status select, in the entity's order
 
 # After a form: the message the page shows (a fixed table: nothing from the query string is echoed).
 DONE = {

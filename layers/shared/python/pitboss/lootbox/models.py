@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from pitboss import money
 from pitboss.lootbox.entity import Lootbox, Prize, Seed, rail_exponent
 from pitboss.types import Amount, BrandInBody, IdempotencyKey
-from pitboss.wallet.models import Timestamp, TransactionOut
+from pitboss.wallet.output import Timestamp, TransactionOut
 
 LOOTBOX_ID_PATTERN = r"^lb_[1-9][0-9]{0,9}_[0-9a-z]{26}$"
 LootboxId = Annotated[

@@ -20,7 +20,7 @@ from pitboss.lootbox.entity import Lootbox, Prize, Seed
 from pitboss.lootbox.models import DrawProof, OpenOut, RewardOut, amount_str, lootbox_out
 from pitboss.tenancy import Brand, Principal
 from pitboss.wallet.entity import Bonus, Wallet
-from pitboss.wallet.models import transaction_out
+from pitboss.wallet.output import transaction_out
 from pitboss.wallet.port import Ctx, commit, run
 from pitboss.wallet.rules import room_for_bonus, wagering_required
 

@@ -10,7 +10,7 @@ from pitboss import money, retry, timeline
 from pitboss.errors import ConcurrentUpdate, Conflict, TransactionCancelled
 from pitboss.operators import repository, rules
 from pitboss.tenancy import Brand, Principal
-from pitboss.wallet.models import WithdrawalOut
+from pitboss.wallet.output import WithdrawalOut
 
 Step = Literal["complete", "approved"]
 

@@ -122,10 +122,9 @@ class StatusChange(BrandInBody):
     idempotency_key: IdempotencyKey | None = None
 
 
-class RgUpdate(BrandInBody):
-    """Only the fields sent change; null clears. Increases and removals wait for the brand's delay."""
-
-    model_config = ConfigDict(extra="forbid")
+class RgLimits(BaseModel):
+    """The RG limit fields, as the operator (RgUpdate) and the player (the gateway's GwRgLimitsIn) send them:
+    one declaration, so both surfaces take the same limits with the same bounds."""
 
     deposit_daily_limit: MoneyLimit | None = None
     deposit_weekly_limit: MoneyLimit | None = None
@@ -136,6 +135,14 @@ class RgUpdate(BrandInBody):
     wager_daily_limit: MoneyLimit | None = None
     session_duration_limit: MinuteLimit | None = None
     reality_check_interval: MinuteLimit | None = None
+
+
+# RgLimits after BrandInBody in the fields' order (brand_id first, as before): bases are listed the other way.
+class RgUpdate(RgLimits, BrandInBody):
+    """Only the fields sent change; null clears. Increases and removals wait for the brand's delay."""
+
+    model_config = ConfigDict(extra="forbid")
+
     cooloff_until: Annotated[Until | None, Field(description="Short-term cool-off; can't be shortened")] = None
     self_exclusion_until: Annotated[
         Until | None, Field(description="Time-bounded self-exclusion; can't be shortened")

@@ -26,7 +26,7 @@ from pitboss.tenancy import Brand, Principal
 from pitboss.wallet import engagement, repository, rules
 from pitboss.wallet.entity import Purse, Wallet
 from pitboss.wallet.ledger import Movement
-from pitboss.wallet.models import WithdrawalOut, movement_out
+from pitboss.wallet.output import WithdrawalOut, movement_out
 from pitboss.wallet.repository import Key, Op
 
 # More than idempotency's default: a hot player's wallet is one optimistic lock shared by all its rounds.

@@ -12,8 +12,9 @@ from pitboss.tenancy import Brand, Principal
 from pitboss.wallet import movement, repository, rules
 from pitboss.wallet.entity import Wallet
 from pitboss.wallet.ledger import PSP_CLEARING, new_id
-from pitboss.wallet.models import DepositIn, WithdrawalIn, WithdrawalOutcomeIn, withdrawal_out
+from pitboss.wallet.models import DepositIn, WithdrawalIn, WithdrawalOutcomeIn
 from pitboss.wallet.movement import Ctx
+from pitboss.wallet.output import withdrawal_out
 from pitboss.wallet.repository import Key
 
 

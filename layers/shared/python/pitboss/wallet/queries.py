@@ -10,7 +10,7 @@ from pitboss.errors import NotFound
 from pitboss.identity import player_from
 from pitboss.tenancy import Principal
 from pitboss.wallet import repository, rules
-from pitboss.wallet.models import (
+from pitboss.wallet.output import (
     QueuedWithdrawalOut,
     TransactionsPage,
     WalletEnvelope,
