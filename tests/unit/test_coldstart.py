@@ -79,3 +79,28 @@ def test_the_layer_sets_the_collector_for_long_lived_heaps() -> None:
     done = _fresh_python("import gc, pitboss\nprint(gc.get_threshold())", ROOT / "layers" / "shared" / "python")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "(10000, 20, 20)"
+
+
+def _recipe(makefile: str, target: str) -> list[str]:
+    lines = makefile.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"{target}:"))
+    recipe = []
+    for line in lines[start + 1 :]:
+        if not line.startswith("\t"):
+            break
+        recipe.append(line.strip())
+    return recipe
+
+
+@pytest.mark.parametrize("target", ["build", "template"])
+def test_the_build_ships_bytecode(target: str) -> None:
+    """sam build ships sources only, and Lambda cannot write bytecode (read-only /opt and /var/task): every
+    cold start compiled the whole layer, the wallet's 1.7x a bare boto3 client's becoming 3.2x
+    (docs/performance.md). Both builds compile .aws-sam/build after sam build, with the runtime's Python,
+    as unchecked-hash bytecode (a zip rounds mtimes to 2 s: timestamp-checked bytecode would look stale)."""
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = _recipe(makefile, target)
+    assert recipe.index("$(BYTECODE)") > next(i for i, line in enumerate(recipe) if "sam build" in line)
+    command = " ".join(line for line in makefile.splitlines() if "BYTECODE =" in line or "compileall" in line)
+    assert "(3, 11)" in command and "--invalidation-mode unchecked-hash .aws-sam/build" in command
+    assert "Runtime: python3.11" in (ROOT / "template.yaml").read_text()  # the runtime the bytecode is for
