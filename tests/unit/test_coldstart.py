@@ -104,3 +104,47 @@ def test_the_build_ships_bytecode(target: str) -> None:
     command = " ".join(line for line in makefile.splitlines() if "BYTECODE =" in line or "compileall" in line)
     assert "(3, 11)" in command and "--invalidation-mode unchecked-hash .aws-sam/build" in command
     assert "Runtime: python3.11" in (ROOT / "template.yaml").read_text()  # the runtime the bytecode is for
+
+
+@pytest.mark.parametrize("function", ["players", "gateway", "wallet", "backoffice", "console"])
+def test_functions_import_email_validation_password_hashing_and_settings_sources_on_first_use(
+    function: str,
+) -> None:
+    """email-validator, argon2 (with cffi) and pydantic-settings each cost a visible share of a cold start
+    (docs/performance.md) and serve a few routes: they are imported when first used, not with the app."""
+    done = _fresh_python(
+        "import sys, app\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'email_validator', 'argon2', 'pydantic_settings'}))",
+        ROOT / "functions" / function,
+        ROOT / "layers" / "shared" / "python",
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["Foo@Example.COM", "bad", "a" * 250 + "@x.com", "x@" + "a" * 300 + ".com", "Name <x@y.com>", 5, "", " a@b.com ",
+     "a@b", "ü@bücher.de"],
+)  # fmt: skip
+def test_email_address_is_email_str_imported_late(value: object) -> None:
+    from typing import Annotated
+
+    from pydantic import BaseModel, EmailStr, Field, ValidationError
+
+    from pitboss.types import EmailAddress
+
+    class Before(BaseModel):
+        email: Annotated[EmailStr, Field(max_length=254, description="d")]
+
+    class After(BaseModel):
+        email: Annotated[EmailAddress, Field(max_length=254, description="d")]
+
+    answers = []
+    for model in (Before, After):
+        try:
+            answers.append(model.model_validate({"email": value}).email)
+        except ValidationError as exc:
+            answers.append([(e["type"], e["msg"], e["loc"]) for e in exc.errors()])
+    assert answers[0] == answers[1]
+    assert Before.model_json_schema()["properties"] == After.model_json_schema()["properties"]

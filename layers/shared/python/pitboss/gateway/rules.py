@@ -11,12 +11,10 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from email_validator import EmailNotValidError, validate_email
-
 from pitboss import clock, money
 from pitboss.identity import gates
 from pitboss.identity.entity import Player
-from pitboss.types import USERNAME_RE, birth_date, country_code
+from pitboss.types import USERNAME_RE, EmailNotValidError, birth_date, country_code, validate_email
 from pitboss.wallet.entity import Bonus, Stats, Wallet
 
 if TYPE_CHECKING:
