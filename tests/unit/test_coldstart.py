@@ -140,7 +140,7 @@ def test_email_address_is_email_str_imported_late(value: object) -> None:
     class After(BaseModel):
         email: Annotated[EmailAddress, Field(max_length=254, description="d")]
 
-    answers = []
+    answers: list[object] = []
     for model in (Before, After):
         try:
             answers.append(model.model_validate({"email": value}).email)
