@@ -79,12 +79,20 @@ e2e: venv chromium ## End-to-end tests over HTTP against the local stack, schema
 browser: venv chromium ## The console's browser tests only (screenshots in test-output/console/)
 	$(BIN)/pytest -m browser $(PYTEST_ARGS)
 
+# Lambda's /opt and /var/task are read-only and sam build ships no bytecode, so every cold start compiled
+# every module of the layer from source: the wallet's cold start was 3.2x a bare boto3 client's as built,
+# 1.7x compiled (docs/performance.md, "Cold start"). The bytecode must come from the runtime's CPython
+# (3.11); unchecked-hash because a zip keeps mtimes to 2 s, which timestamp-checked bytecode takes for stale.
+BYTECODE = $(BIN)/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "the bytecode must come from python3.11")' \
+	&& $(BIN)/python -m compileall -q -j 0 --invalidation-mode unchecked-hash .aws-sam/build
+
 .PHONY: template
-template: $(SAMBIN)/sam ## sam validate --lint, cfn-lint (+ serverless rules), sam build
+template: $(SAMBIN)/sam $(BIN)/pitboss ## sam validate --lint, cfn-lint (+ serverless rules), sam build (+ bytecode)
 	$(SAMBIN)/sam validate --lint
 	$(SAMBIN)/cfn-lint template.yaml
 	$(SAMBIN)/cfn-lint --append-rules cfn_lint_serverless.rules -- template.yaml
 	$(SAMBIN)/sam build --cached
+	$(BYTECODE)
 
 .PHONY: events
 events: $(BIN)/pitboss ## Regenerate events/ (one sample event per route and schedule)
@@ -113,8 +121,9 @@ mutation: $(BIN)/pitboss ## Mutation testing of the money and identity rules (mu
 	$(BIN)/mutmut results
 
 .PHONY: build
-build: $(SAMBIN)/sam ## sam build (no container needed)
+build: $(SAMBIN)/sam $(BIN)/pitboss ## sam build (no container needed), then the bytecode Lambda cannot write itself
 	$(SAMBIN)/sam build
+	$(BYTECODE)
 
 .PHONY: clean
 clean: ## Remove build output and caches (keeps .pitboss data)

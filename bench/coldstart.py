@@ -9,6 +9,10 @@ pay it alike): the timers start at the first import. Lambda's environment variab
 template.yaml's Globals set them.
 
     make coldstart                  (python -m bench.coldstart [--rounds 9] [--importtime FUNCTION])
+
+`--against DIR` (a checkout of another revision, e.g. `git archive main functions layers | tar -x -C DIR`)
+measures each function from both trees in the same rounds, against the same floor: an A/B that the
+machine's load cannot tilt. `--only NAME,...` limits the run to some functions.
 """
 
 from __future__ import annotations
@@ -49,8 +53,13 @@ def _functions() -> dict[str, tuple[Path, str]]:
     return found
 
 
-def _env(code_uri: Path | None) -> dict[str, str]:
+def _env(code_uri: Path | None, layer: Path = LAYER) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PITBOSS_", "DYNAMODB_", "POWERTOOLS_"))}
+    # Every module loads from bytecode, as from the built layer (`make build` compiles it): the untimed pass
+    # writes it here, outside the tree, even where the shell sets PYTHONDONTWRITEBYTECODE (it would leave
+    # the layer's modules compiled from source in every timed run: about 0.3x of the wallet's figure).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(RESULTS / "pycache")
     env.update(
         AWS_REGION="us-east-1",
         AWS_DEFAULT_REGION="us-east-1",
@@ -62,17 +71,17 @@ def _env(code_uri: Path | None) -> dict[str, str]:
         POWERTOOLS_SERVICE_NAME="pitboss",
         POWERTOOLS_METRICS_NAMESPACE="Pitboss",
         POWERTOOLS_LOG_LEVEL="INFO",
-        PYTHONPATH=os.pathsep.join([str(code_uri), str(LAYER)]) if code_uri else "",
+        PYTHONPATH=os.pathsep.join([str(code_uri), str(layer)]) if code_uri else "",
     )
     env.pop("TABLE", None)
     return env
 
 
-def _run(body: str, code_uri: Path | None, cwd: Path) -> tuple[float, float]:
+def _run(body: str, code_uri: Path | None, cwd: Path, layer: Path = LAYER) -> tuple[float, float]:
     """(CPU seconds, wall seconds) of `body` in a fresh interpreter."""
     done = subprocess.run(
         [sys.executable, "-c", TIMED.format(body=body)],
-        env=_env(code_uri),
+        env=_env(code_uri, layer),
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -84,28 +93,47 @@ def _run(body: str, code_uri: Path | None, cwd: Path) -> tuple[float, float]:
     return float(cpu), float(wall)
 
 
-def measure(rounds: int) -> dict[str, Any]:
-    functions = _functions()
+def _variants(only: set[str] | None, against: Path | None) -> dict[str, tuple[Path, str, Path]]:
+    """What to time: name -> (code dir, handler module, layer dir); with `against`, each function twice,
+    the other tree's copy named `NAME@against`."""
+    variants = {}
+    for name, (code_uri, module) in _functions().items():
+        if only and name not in only:
+            continue
+        variants[name] = (code_uri, module, LAYER)
+        if against is not None:
+            variants[f"{name}@against"] = (
+                against / code_uri.relative_to(ROOT),
+                module,
+                against / LAYER.relative_to(ROOT),
+            )
+    return variants
+
+
+def measure(rounds: int, only: set[str] | None = None, against: Path | None = None) -> dict[str, Any]:
+    functions = _variants(only, against)
     empty = ROOT / "bench"  # a cwd with nothing importable named app
     floors: dict[str, list[float]] = {"cpu": [], "wall": []}
     times: dict[str, dict[str, list[float]]] = {name: {"cpu": [], "wall": []} for name in functions}
     ratios: dict[str, dict[str, list[float]]] = {name: {"cpu": [], "wall": []} for name in functions}
     # One untimed pass fills the bytecode caches, as a deployed package ships them compiled.
     _run(FLOOR, None, empty)
-    for code_uri, module in functions.values():
-        _run(FUNCTION.format(module=module), code_uri, empty)
+    for code_uri, module, layer in functions.values():
+        _run(FUNCTION.format(module=module), code_uri, empty, layer)
     for _ in range(rounds):
         floor = dict(zip(("cpu", "wall"), _run(FLOOR, None, empty), strict=True))
         for kind, value in floor.items():
             floors[kind].append(value)
-        for name, (code_uri, module) in functions.items():
-            took = dict(zip(("cpu", "wall"), _run(FUNCTION.format(module=module), code_uri, empty), strict=True))
-            for kind, value in took.items():
+        for name, (code_uri, module, layer) in functions.items():
+            took = _run(FUNCTION.format(module=module), code_uri, empty, layer)
+            for kind, value in zip(("cpu", "wall"), took, strict=True):
                 times[name][kind].append(value)
                 ratios[name][kind].append(value / floor[kind])
     return {
         "command": "make coldstart  (python -m bench.coldstart)",
         "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "against": str(against) if against else None,
         "rounds": rounds,
         "figure": "median over the rounds of (function / floor of the same round), CPU time of the process",
         "floor_ms": {kind: round(statistics.median(v) * 1000, 1) for kind, v in floors.items()},
@@ -148,23 +176,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=9, help="paired rounds (the figure is their median)")
     parser.add_argument("--importtime", metavar="FUNCTION", help="show one function's heaviest imports instead")
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--only", metavar="NAME,...", help="time only these functions")
+    parser.add_argument("--against", metavar="DIR", type=Path, help="also time the functions of this checkout")
     args = parser.parse_args(argv)
     if args.importtime:
         importtime(args.importtime, args.top)
         return 0
-    result = measure(max(1, min(args.rounds, 99)))
+    only = set(args.only.split(",")) if args.only else None
+    against = args.against.resolve() if args.against else None
+    result = measure(max(1, min(args.rounds, 99)), only, against)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "coldstart.json").write_text(json.dumps(result, indent=2) + "\n")
     floor = result["floor_ms"]
     print(f"\nCold start: import app + DynamoDB client, median of {result['rounds']} paired rounds")
     print(f"  bare floor (import boto3; boto3.client('dynamodb')): {floor['cpu']} ms CPU, {floor['wall']} ms wall\n")
-    print(f"  {'function':22} {'CPU ms':>8} {'x floor':>8}   {'wall ms':>8} {'x floor':>8}   target <= {TARGET:.2f}")
+    print(f"  load average at the end: {result['load_average']}")
+    print(f"  {'function':32} {'CPU ms':>8} {'x floor':>8}   {'wall ms':>8} {'x floor':>8}   target <= {TARGET:.2f}")
     over = 0
     for name, row in result["functions"].items():
         flag = "" if row["ratio"] <= TARGET else "over"
         over += bool(flag)
         print(
-            f"  {name:22} {row['median_cpu_ms']:>8.1f} {row['ratio']:>8.2f}"
+            f"  {name:32} {row['median_cpu_ms']:>8.1f} {row['ratio']:>8.2f}"
             f"   {row['median_wall_ms']:>8.1f} {row['wall_ratio']:>8.2f}   {flag}"
         )
     print(f"\n{over} of {len(result['functions'])} over the target (CPU ratio); written: {RESULTS / 'coldstart.json'}")

@@ -79,3 +79,72 @@ def test_the_layer_sets_the_collector_for_long_lived_heaps() -> None:
     done = _fresh_python("import gc, pitboss\nprint(gc.get_threshold())", ROOT / "layers" / "shared" / "python")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "(10000, 20, 20)"
+
+
+def _recipe(makefile: str, target: str) -> list[str]:
+    lines = makefile.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"{target}:"))
+    recipe = []
+    for line in lines[start + 1 :]:
+        if not line.startswith("\t"):
+            break
+        recipe.append(line.strip())
+    return recipe
+
+
+@pytest.mark.parametrize("target", ["build", "template"])
+def test_the_build_ships_bytecode(target: str) -> None:
+    """sam build ships sources only, and Lambda cannot write bytecode (read-only /opt and /var/task): every
+    cold start compiled the whole layer, the wallet's 1.7x a bare boto3 client's becoming 3.2x
+    (docs/performance.md). Both builds compile .aws-sam/build after sam build, with the runtime's Python,
+    as unchecked-hash bytecode (a zip rounds mtimes to 2 s: timestamp-checked bytecode would look stale)."""
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = _recipe(makefile, target)
+    assert recipe.index("$(BYTECODE)") > next(i for i, line in enumerate(recipe) if "sam build" in line)
+    command = " ".join(line for line in makefile.splitlines() if "BYTECODE =" in line or "compileall" in line)
+    assert "(3, 11)" in command and "--invalidation-mode unchecked-hash .aws-sam/build" in command
+    assert "Runtime: python3.11" in (ROOT / "template.yaml").read_text()  # the runtime the bytecode is for
+
+
+@pytest.mark.parametrize("function", ["players", "gateway", "wallet", "backoffice", "console"])
+def test_functions_import_email_validation_password_hashing_and_settings_sources_on_first_use(
+    function: str,
+) -> None:
+    """email-validator, argon2 (with cffi) and pydantic-settings each cost a visible share of a cold start
+    (docs/performance.md) and serve a few routes: they are imported when first used, not with the app."""
+    done = _fresh_python(
+        "import sys, app\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'email_validator', 'argon2', 'pydantic_settings'}))",
+        ROOT / "functions" / function,
+        ROOT / "layers" / "shared" / "python",
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["Foo@Example.COM", "bad", "a" * 250 + "@x.com", "x@" + "a" * 300 + ".com", "Name <x@y.com>", 5, "", " a@b.com ",
+     "a@b", "ü@bücher.de"],
+)  # fmt: skip
+def test_email_address_is_email_str_imported_late(value: object) -> None:
+    from typing import Annotated
+
+    from pydantic import BaseModel, EmailStr, Field, ValidationError
+
+    from pitboss.types import EmailAddress
+
+    class Before(BaseModel):
+        email: Annotated[EmailStr, Field(max_length=254, description="d")]
+
+    class After(BaseModel):
+        email: Annotated[EmailAddress, Field(max_length=254, description="d")]
+
+    answers: list[object] = []
+    for model in (Before, After):
+        try:
+            answers.append(model.model_validate({"email": value}).email)
+        except ValidationError as exc:
+            answers.append([(e["type"], e["msg"], e["loc"]) for e in exc.errors()])
+    assert answers[0] == answers[1]
+    assert Before.model_json_schema()["properties"] == After.model_json_schema()["properties"]

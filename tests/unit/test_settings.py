@@ -1,13 +1,17 @@
-"""Process settings come from the environment once, validated (pydantic-settings); tests reset them."""
+"""Process settings come from the environment once, validated (a pydantic model); tests reset them."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
-from pitboss.settings import get_settings, reset_settings
+from pitboss.settings import from_environment, get_settings, reset_settings
 
 NAMES = ("TABLE_NAME", "DYNAMODB_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION", "IDEMPOTENCY_TTL_DAYS", "STAGE")
 
@@ -44,3 +48,19 @@ def test_invalid_settings_are_refused(env: pytest.MonkeyPatch) -> None:
     env.setenv("IDEMPOTENCY_TTL_DAYS", "0")
     with pytest.raises(ValidationError):
         get_settings()
+
+
+def test_variable_names_are_case_insensitive_and_empty_is_unset() -> None:
+    """As pydantic-settings read them (case_sensitive=False, env_ignore_empty=True) before the model was
+    filled by hand to keep pydantic-settings' import off every cold start."""
+    settings = from_environment({"table_name": "pitboss-lower", "Stage": "prod", "EVENT_BUS_NAME": "", "X": "y"})
+    assert (settings.table_name, settings.stage, settings.event_bus_name) == ("pitboss-lower", "prod", None)
+    assert from_environment({"WEBHOOK_RETRY_BASE_SECONDS": "0.5"}).webhook_retry_base_seconds == 0.5
+
+
+def test_the_settings_do_not_import_pydantic_settings() -> None:
+    code = "import sys, pitboss.settings as s\ns.get_settings()\nprint('pydantic_settings' in sys.modules)"
+    layer = Path(__file__).resolve().parents[2] / "layers" / "shared" / "python"
+    env = {**os.environ, "PYTHONPATH": str(layer)}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

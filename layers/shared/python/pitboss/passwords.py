@@ -5,13 +5,19 @@ still costs one verification, so the time a refusal takes never tells whether th
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
+# argon2-cffi (and cffi under it) is imported by the first hash or check, not with this module: the gateway
+# imports it for a handful of its routes, and every cold start paid the import.
 
 
 @lru_cache(maxsize=1)
 def _hasher() -> PasswordHasher:
+    from argon2 import PasswordHasher
+
     return PasswordHasher()
 
 
@@ -20,6 +26,8 @@ def hash_password(password: str) -> str:
 
 
 def verify(stored_hash: str | None, password: str) -> bool:
+    from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
     try:
         return _hasher().verify(stored_hash or _dummy_hash(), password) and stored_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):

@@ -1,23 +1,25 @@
-"""Process configuration: one pydantic-settings model read from the environment once and validated; logic
-never reads os.environ. Tests and the local stack change the environment, then call reset_settings()."""
+"""Process configuration: one pydantic model read from the environment once and validated; logic never
+reads os.environ. Tests and the local stack change the environment, then call reset_settings()."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from functools import lru_cache
 
-from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+# A plain model filled from os.environ here, not pydantic-settings: its import (sources for dotenv files,
+# secrets managers, CLIs) cost about a third of a bare boto3 client's cold start on every function that
+# imports this module (`make coldstart`, docs/performance.md), for three lines of reading done below.
 
 
-class Settings(BaseSettings):
-    # Variable names as template.yaml sets them (TABLE_NAME, STAGE, ...), case-insensitive; an empty value
-    # counts as unset, so `DYNAMODB_ENDPOINT_URL=` means "real DynamoDB", not an empty URL.
-    model_config = SettingsConfigDict(case_sensitive=False, env_ignore_empty=True, extra="ignore")
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     table_name: str = Field(default="pitboss", min_length=3)
     dynamodb_endpoint_url: str | None = None
-    # Lambda sets AWS_REGION; tools and the local stack usually set AWS_DEFAULT_REGION.
-    aws_region: str = Field(default="us-east-1", validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION"))
+    aws_region: str = "us-east-1"
     idempotency_ttl_days: int = Field(default=120, ge=1)
     stage: str = "local"
     event_bus_name: str | None = None
@@ -30,9 +32,27 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
 
 
+# A field's variables, first found wins. Lambda sets AWS_REGION; tools and the local stack usually set
+# AWS_DEFAULT_REGION. Every other field reads its own name in capitals (TABLE_NAME, STAGE, ...).
+VARIABLES = {"aws_region": ("AWS_REGION", "AWS_DEFAULT_REGION")}
+
+
+def from_environment(environ: Mapping[str, str] = os.environ) -> Settings:
+    """The settings the environment names: variable names case-insensitive, an empty value unset (so
+    `DYNAMODB_ENDPOINT_URL=` means "real DynamoDB", not an empty URL); raises pydantic's ValidationError."""
+    found = {name.upper(): value for name, value in environ.items() if value}
+    values = {}
+    for field in Settings.model_fields:
+        for variable in VARIABLES.get(field, (field.upper(),)):
+            if variable in found:
+                values[field] = found[variable]
+                break
+    return Settings.model_validate(values)
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    return from_environment()
 
 
 def reset_settings() -> None:

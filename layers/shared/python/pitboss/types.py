@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -17,6 +17,9 @@ from pydantic import (
     StringConstraints,
     WithJsonSchema,
 )
+
+if TYPE_CHECKING:
+    from email_validator import ValidatedEmail
 
 USERNAME_RE = r"^[A-Za-z0-9_.\-]{3,32}$"
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -30,6 +33,31 @@ def country_code(value: str) -> str:
     if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
         raise ValueError("not an ISO 3166-1 alpha-2 country code")
     return code
+
+
+def email_address(value: str) -> str:
+    """pydantic's EmailStr check and normalisation (domain lower-cased, "Name <a@b.c>" unwrapped), with
+    email-validator imported on the first address checked: EmailStr imports it when a model using it is
+    built, on the cold start of every function importing such a model (about a tenth of a bare boto3
+    client's cold start, `make coldstart`), though few routes take an address."""
+    from pydantic.networks import validate_email
+
+    return validate_email(value)[1]
+
+
+class EmailNotValidError(ValueError):
+    """email-validator's refusal, as validate_email below raises it (the library's own class would have
+    to be imported up front to be caught)."""
+
+
+def validate_email(value: str, **options: Any) -> ValidatedEmail:
+    """email_validator.validate_email, imported on the first call (see email_address)."""
+    import email_validator
+
+    try:
+        return email_validator.validate_email(value, **options)
+    except email_validator.EmailNotValidError as exc:
+        raise EmailNotValidError(str(exc)) from exc
 
 
 def birth_date(value: date) -> date:
@@ -74,6 +102,8 @@ DateOfBirth = Annotated[
     AfterValidator(birth_date),
     Field(description="YYYY-MM-DD, not in the future"),
 ]
+# EmailStr's validation, schema and errors, with email-validator imported on first use (email_address).
+EmailAddress = Annotated[str, AfterValidator(email_address), Field(json_schema_extra={"format": "email"})]
 # JSON true/false only: "yes", 1 or "true" are refused rather than guessed.
 Flag = Annotated[bool, Field(strict=True)]
 BrandId = Annotated[int, Field(ge=1, le=2**31 - 1, description="The brand's integer id")]

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import MISSING, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import MISSING, BaseModel, ConfigDict, Field, StringConstraints
 
 from pitboss.players.output import Deduped, IdempotencyKeyOut, PlayerOut
-from pitboss.types import BodyBrandId, IdempotencyKey, Timestamp, Username
+from pitboss.types import BodyBrandId, EmailAddress, IdempotencyKey, Timestamp, Username
 from pitboss.wallet.models import Currency, Provider
 from pitboss.wallet.output import WalletOut
 
@@ -38,7 +38,7 @@ class GameSessionIn(BaseModel):
         Currency | None, Field(description="One of the brand's currencies; default: the brand's first")
     ] = None
     email: Annotated[
-        EmailStr | None,
+        EmailAddress | None,
         Field(
             max_length=254,
             description="Used only when the player is created; without one the player gets a placeholder "

@@ -10,12 +10,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from email_validator import EmailNotValidError, validate_email
-
 from pitboss import clock
 from pitboss.identity import gates
 from pitboss.identity.entity import Player
-from pitboss.types import USERNAME_RE, birth_date, country_code
+from pitboss.types import USERNAME_RE, EmailNotValidError, birth_date, country_code, validate_email
 
 if TYPE_CHECKING:
     from pitboss.gateway.models import RegisterIn

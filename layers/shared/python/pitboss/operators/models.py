@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from pitboss.operators.entity import Operator
 from pitboss.operators.rules import Role, Status
+from pitboss.types import EmailAddress
 
 Secret = Annotated[str, StringConstraints(max_length=256)]
 DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
@@ -19,7 +20,7 @@ class OperatorIn(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    email: Annotated[EmailStr, Field(max_length=254)]
+    email: Annotated[EmailAddress, Field(max_length=254)]
     display_name: DisplayName | None = None
     role: Role
 

@@ -12,7 +12,6 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
-    EmailStr,
     Field,
     StringConstraints,
     WithJsonSchema,
@@ -26,6 +25,7 @@ from pitboss.types import (
     BrandInBody,
     CountryCode,
     DateOfBirth,
+    EmailAddress,
     ExternalRef,
     Flag,
     IdempotencyKey,
@@ -101,7 +101,7 @@ class PlayerUpsert(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     username: Username
-    email: Annotated[EmailStr, Field(max_length=254, description="The player's email address")]
+    email: Annotated[EmailAddress, Field(max_length=254, description="The player's email address")]
     external_ref: Annotated[ExternalRef | None, Field(description="Your internal PAM id")] = None
     country_code: CountryCode | None = None
     date_of_birth: DateOfBirth | None = None
