@@ -46,12 +46,36 @@ def _bonus(bonus_id: str, status: str) -> Bonus:
 
 
 def test_refuse_activation_decides_at_the_time_it_is_given() -> None:
-    # Kills x_refuse_activation__mutmut_3 and _6 (gates.effective without `at`, i.e. at the real clock).
-    excluded = _player(status="self_excluded", self_exclusion_until=clock.iso(FAR))
+    # Kills x_refuse_activation__mutmut_3 and _6 (gates.effective without `at`, i.e. at the real clock), and
+    # _7.._12, _17, _20, _21: the refusal's code, message and `self_exclusion_until` are the contract's body.
+    until = clock.iso(FAR)
+    excluded = _player(status="self_excluded", self_exclusion_until=until)
     player_rules.refuse_activation(excluded, BrandSettings(), FAR + timedelta(seconds=1))  # over by then
     with pytest.raises(Conflict) as refused:
         player_rules.refuse_activation(excluded, BrandSettings(), FAR - timedelta(seconds=1))
     assert refused.value.code == "self_exclusion_in_force"
+    assert refused.value.details == {"self_exclusion_until": until}
+    assert until in refused.value.message
+
+
+DAY = timedelta(hours=24)
+
+
+@pytest.mark.parametrize(
+    ("in_force", "new", "delay", "outcome"),
+    [
+        (None, Decimal(5), DAY, "now"),  # a first limit
+        (Decimal(10), Decimal(5), DAY, "now"),  # stricter
+        (Decimal(5), Decimal(5), DAY, "unchanged"),
+        (Decimal(5), Decimal(10), DAY, "pending"),  # looser waits for the brand's delay
+        (Decimal(5), None, DAY, "pending"),  # so does a removal
+        (Decimal(5), Decimal(10), timedelta(0), "now"),  # a brand with no delay
+        (Decimal(5), None, timedelta(0), "now"),
+    ],
+)
+def test_limit_outcome(in_force: Decimal | None, new: Decimal | None, delay: timedelta, outcome: str) -> None:
+    # Kills x_limit_outcome__mutmut_3, _4, _8, _10, _11, _12 (a zero delay applies a looser limit at once).
+    assert player_rules.limit_outcome(in_force, new, delay) == outcome
 
 
 # ---- wallet.rules.rollback_target ----------------------------------------------------------------------
@@ -86,3 +110,33 @@ def test_a_rollback_is_refused_only_for_wagering_of_a_bonus_that_may_have_conver
         with pytest.raises(Conflict) as refused:
             wallet_rules.wagering_can_be_undone(purse, {"active": Decimal(1), ended: Decimal(1)})
         assert refused.value.code == "bonus_converted"
+
+
+# ---- wallet.rules: xp, spend order, wagering ---------------------------------------------------------------
+
+
+def test_xp_accrues_only_on_the_default_currency() -> None:
+    # Kills x_xp_per_unit__mutmut_1.._6.
+    assert wallet_rules.xp_per_unit("1.5", "USD", "USD") == Decimal("1.5")
+    assert wallet_rules.xp_per_unit("1.5", "EUR", "USD") == Decimal(0)
+
+
+@pytest.mark.parametrize(
+    ("order", "amount", "split"),
+    [
+        ("real_first", "3", (Decimal(3), Decimal(0))),
+        ("real_first", "6", (Decimal(5), Decimal(1))),
+        ("bonus_first", "3", (Decimal(0), Decimal(3))),
+        ("bonus_first", "6", (Decimal(2), Decimal(4))),
+    ],
+)
+def test_stake_split_follows_the_brands_spend_order(order: str, amount: str, split: tuple[Decimal, Decimal]) -> None:
+    # Kills x_stake_split__mutmut_1 (the spend order inverted).
+    purse = Purse("USD", real=Decimal(5), bonus=Decimal(4))
+    assert wallet_rules.stake_split(purse, Decimal(amount), order) == split
+
+
+def test_wagering_required_rounds_up_to_the_minor_unit() -> None:
+    # Kills x_wagering_required__mutmut_2 and _5 (the context's own rounding instead of ROUND_UP).
+    assert wallet_rules.wagering_required(Decimal("0.01"), Decimal("1.3"), 2) == Decimal("0.02")
+    assert wallet_rules.wagering_required(Decimal("10.00"), Decimal("2.5"), 2) == Decimal("25.00")
