@@ -5,11 +5,11 @@ run under them (MUTANT_UNDER_TEST in mutmut's own mutants/ copy) to see it fail.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 import pytest
 
-from pitboss import clock
+from pitboss import clock, money
 from pitboss.errors import Conflict, NotFound
 from pitboss.identity.entity import Player
 from pitboss.players import rules as player_rules
@@ -140,3 +140,20 @@ def test_wagering_required_rounds_up_to_the_minor_unit() -> None:
     # Kills x_wagering_required__mutmut_2 and _5 (the context's own rounding instead of ROUND_UP).
     assert wallet_rules.wagering_required(Decimal("0.01"), Decimal("1.3"), 2) == Decimal("0.02")
     assert wallet_rules.wagering_required(Decimal("10.00"), Decimal("2.5"), 2) == Decimal("25.00")
+
+
+def test_wagering_required_rounds_in_its_own_context_inside_a_movement() -> None:
+    # Kills x_wagering_required__mutmut_3 and _6: bonus grants decide under money.LEDGER_CTX, which traps any
+    # rounding; quantizing in the current context instead would refuse every bonus whose requirement rounds.
+    with localcontext(money.LEDGER_CTX):
+        assert wallet_rules.wagering_required(Decimal("0.01"), Decimal("1.3"), 2) == Decimal("0.02")
+
+
+def test_a_note_records_its_actor_and_the_profile_keeps_the_latest() -> None:
+    # Kills x_with_note__mutmut_12, _14.._17 (the actor, the notes update, the slice of the latest NOTES_KEPT).
+    player = _player()
+    for i in range(player_rules.NOTES_KEPT + 1):
+        player = player_rules.with_note(player, f"note {i}", "operator:op1", FAR)
+    assert len(player.notes) == player_rules.NOTES_KEPT
+    assert (player.notes[0].text, player.notes[-1].text) == ("note 1", f"note {player_rules.NOTES_KEPT}")
+    assert player.notes[-1].actor == "operator:op1" and player.notes[-1].kind == "compliance"
