@@ -117,7 +117,8 @@ coldstart: $(BIN)/pitboss ## Cold start per function: import + DynamoDB client, 
 .PHONY: mutation
 mutation: $(BIN)/pitboss ## Mutation testing of the money and identity rules (mutmut; slow, not part of `make test`)
 	$(BIN)/pip install --quiet --disable-pip-version-check "mutmut==3.8.1"
-	$(BIN)/mutmut run --max-children 2
+	ln -sfn layers/shared/python src  # see [tool.mutmut] source_paths
+	nice -n 10 $(BIN)/mutmut run --max-children 2
 	$(BIN)/mutmut results
 
 .PHONY: build
