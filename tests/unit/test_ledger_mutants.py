@@ -1,13 +1,20 @@
-"""Survivors of `make mutation` in wallet/ledger.py (docs/testing.md), each killed by a pure test: what a
-bonus's conversion and forfeit leave on the bonus (its balance, end, reason, converted amount: the gateway's
-wagering-complete answer and the dossier read them) and on the ledger entry (its rail, memo and bonus_id)."""
+"""Survivors of `make mutation` in wallet/ledger.py and wallet/rules.py (docs/testing.md), each killed by a
+pure test: what a bonus's conversion and forfeit leave on the bonus (its balance, end, reason, converted amount:
+the gateway's wagering-complete answer and the dossier read them) and on the ledger entry (its rail, memo and
+bonus_id); bonus draws; the bodies of the currency and winz refusals."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import pytest
+
 from pitboss import clock
+from pitboss.errors import InsufficientFunds, Unprocessable
+from pitboss.principal import Brand
+from pitboss.tenancy import BrandSettings
+from pitboss.wallet import rules as wallet_rules
 from pitboss.wallet.entity import Bonus, Wallet
 from pitboss.wallet.ledger import Movement
 
@@ -55,3 +62,47 @@ def test_a_forfeited_bonus_is_emptied_ended_with_its_reason_on_the_bonus_rail() 
     )
     assert entry["memo"] == "bonus bn_1 forfeited: expired"
     assert (m.purse.bonus, m.purse.real) == (Decimal(0), Decimal(0))
+
+
+def test_bonus_money_is_drawn_oldest_first_and_only_what_is_there() -> None:
+    # Kills draw_bonus mutants 4, 10, 11 and 18 (sub-unit amounts, a spent bonus listed with 0, a shortfall under 1).
+    spent, older, newer = _bonus("0", "0"), _bonus("0.30", "0"), _bonus("0.40", "0")
+    spent.id, older.id, newer.id = "bn_0", "bn_1", "bn_2"
+    m = _movement_with(spent)
+    m.purse.bonuses += [older, newer]
+    assert m.draw_bonus(Decimal("0.50")) == {"bn_1": Decimal("0.30"), "bn_2": Decimal("0.20")}
+    assert (older.balance, newer.balance) == (Decimal(0), Decimal("0.20"))
+    with pytest.raises(InsufficientFunds):
+        m.draw_bonus(Decimal("0.50"))  # 0.20 left: a shortfall of 0.30 is still a shortfall
+
+
+def test_a_currency_the_brand_does_not_take_is_refused_naming_the_field_and_the_choices() -> None:
+    # Kills wallet.rules._currency_refused mutants 1, 3, 6, 8 and 11-18: the 422's body is the contract.
+    brand = Brand(
+        brand_id=1, tenant_id="t", name="B", currency="USD", settings=BrandSettings(currencies=["USD", "EUR"])
+    )
+    with pytest.raises(Unprocessable) as refused:
+        wallet_rules.money_in_currency(brand, "BTC")
+    assert refused.value.body() == {
+        "error": {
+            "code": "currency_mismatch",
+            "message": "this brand does not take this currency: BTC (this brand offers USD, EUR)",
+            "fields": [{"field": "currency", "message": "must be one of USD, EUR"}],
+        }
+    }
+
+
+def test_winz_redeem_up_to_the_balance_and_a_refusal_says_what_is_there() -> None:
+    # Kills wallet.rules.redeemable mutants 1-4 and 6-9.
+    wallet = Wallet(user_id="u1", currency="USD", winz=Decimal(25))
+    wallet_rules.redeemable(wallet, Decimal(25))  # all of it may go
+    with pytest.raises(InsufficientFunds) as refused:
+        wallet_rules.redeemable(wallet, Decimal("25.01"))
+    assert refused.value.body() == {
+        "error": {
+            "code": "insufficient_funds",
+            "message": "insufficient winz balance",
+            "available": "25.00",
+            "requested": "25.01",
+        }
+    }
