@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from boto3.dynamodb.types import Binary
 
-from pitboss import clock
+from pitboss import clock, idempotency
 from pitboss.errors import InsufficientFunds, Unprocessable
 from pitboss.principal import Brand
 from pitboss.tenancy import BrandSettings
@@ -106,3 +107,19 @@ def test_winz_redeem_up_to_the_balance_and_a_refusal_says_what_is_there() -> Non
             "requested": "25.01",
         }
     }
+
+
+def test_a_rollback_takes_its_bet_back_out_of_the_rg_windows_still_current() -> None:
+    # Kills uncount mutants 3, 5 (no counter of that kind yet) and 7 (the window set to the stake, not reduced).
+    m = Movement(Wallet(user_id="u1", currency="USD"), "key:k1", AT)
+    m.purse.counters["loss"] = {"D:2026-03-02": Decimal(10), "W:2026-W10": Decimal(25)}
+    m.uncount("loss", {"D:2026-03-02": "4", "W:2026-W10": "4", "M:2026-02": "4"})  # February's window is gone
+    assert m.purse.counters["loss"] == {"D:2026-03-02": Decimal(6), "W:2026-W10": Decimal(21)}
+    m.uncount("wager", {"D:2026-03-02": "4"})
+    assert "wager" not in m.purse.counters
+
+
+def test_a_stored_answer_unpacks_from_a_boto3_binary_bytes_or_json_text() -> None:
+    packed = idempotency.pack({"amount": "1.00"})
+    for stored in (Binary(packed), packed, '{"amount": "1.00"}'):
+        assert idempotency.unpack(stored) == {"amount": "1.00"}
