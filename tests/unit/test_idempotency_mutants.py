@@ -37,3 +37,10 @@ def test_a_reused_key_answers_409_with_the_key_it_was_used_under() -> None:
             "idempotency_key": "k-1",
         }
     }
+
+
+def test_only_a_replay_says_deduped_and_only_a_recorded_key_is_echoed() -> None:
+    # Kills Outcome.response_body mutants 3 and 7: a first answer is not "deduped", an answer with no key has none.
+    assert idempotency.Outcome(status=201, body={"id": "tx_1"}).response_body() == {"id": "tx_1"}
+    replayed = idempotency.Outcome(status=200, body={"id": "tx_1"}, deduped=True, idempotency_key="k-1")
+    assert replayed.response_body() == {"id": "tx_1", "deduped": True, "idempotency_key": "k-1"}
