@@ -148,3 +148,39 @@ def test_email_address_is_email_str_imported_late(value: object) -> None:
             answers.append([(e["type"], e["msg"], e["loc"]) for e in exc.errors()])
     assert answers[0] == answers[1]
     assert Before.model_json_schema()["properties"] == After.model_json_schema()["properties"]
+
+
+def test_importing_the_gateway_builds_none_of_the_layers_models() -> None:
+    """Every model of the layer derives from pitboss.types.Model (defer_build): importing a function must not
+    build their validators; a request builds the few it uses (docs/performance.md, "Cold start")."""
+    done = _fresh_python(
+        "import app, json, pydantic\n"
+        "seen, todo = set(), [pydantic.BaseModel]\n"
+        "while todo:\n"
+        "    for sub in todo.pop().__subclasses__():\n"
+        "        if sub not in seen:\n"
+        "            seen.add(sub); todo.append(sub)\n"
+        "ours = [m for m in seen if m.__module__.startswith('pitboss.') and m.__module__ != 'pitboss.settings']\n"
+        "print(json.dumps([len(ours), sorted(m.__qualname__ for m in ours if m.__pydantic_complete__)]))",
+        ROOT / "functions" / "gateway",
+        ROOT / "layers" / "shared" / "python",
+    )
+    assert done.returncode == 0, done.stderr
+    count, built = json.loads(done.stdout.strip().splitlines()[-1])
+    # RateLimits' defaults are RateLimit instances, made (so built) where the class is declared.
+    assert count > 100 and built == ["RateLimit"]
+
+
+def test_every_model_of_the_layer_defers_its_build() -> None:
+    from pitboss.types import Model
+
+    layer = ROOT / "layers" / "shared" / "python"
+    eager = [
+        f"{path.relative_to(layer)}: {line.strip()}"
+        for path in sorted(layer.rglob("*.py"))
+        if path.name != "settings.py"
+        for line in path.read_text().splitlines()
+        if line.startswith("class ") and "(BaseModel)" in line and not line.startswith("class Model(")
+    ]
+    assert eager == [], "derive from pitboss.types.Model (defer_build), not BaseModel"
+    assert Model.model_config.get("defer_build") is True

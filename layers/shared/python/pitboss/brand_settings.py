@@ -8,13 +8,15 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
+
+from pitboss.types import Model
 
 Document = Literal["tnc", "privacy"]
 DOCUMENTS: tuple[Document, ...] = ("tnc", "privacy")
 
 
-class RateLimit(BaseModel):
+class RateLimit(Model):
     """How many requests of one kind the gateway takes per client address and per account in a window
     (0: no limit of that kind); more answer 429 until the window ends."""
 
@@ -23,7 +25,7 @@ class RateLimit(BaseModel):
     window_seconds: int = Field(ge=1, le=86_400)
 
 
-class RateLimits(BaseModel):
+class RateLimits(Model):
     """The gateway's per-brand rate limits. Sane for a casino front end: a household or a mobile carrier's
     shared address still fits, a script hammering one login or one address does not."""
 
@@ -34,7 +36,7 @@ class RateLimits(BaseModel):
     verify_link: RateLimit = RateLimit(per_ip=30, per_account=10, window_seconds=300)
 
 
-class BrandSettings(BaseModel):
+class BrandSettings(Model):
     """Per-brand rules. Defaults are the strict, regulator-friendly choice."""
 
     # A setting this model does not know is refused (issue 10 #6: `--set timezon=Europe/Malta` was silently

@@ -6,17 +6,18 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from pitboss import actors, keys
 from pitboss.brand_settings import BrandSettings
 from pitboss.errors import Forbidden, NotFound, Unauthorized, Unprocessable
 from pitboss.scopes import IMPLIED_SCOPES
+from pitboss.types import Model
 
 Mode = Literal["live", "test"]
 
 
-class Brand(BaseModel):
+class Brand(Model):
     brand_id: int
     tenant_id: str
     # The owning tenant's public number (the back-office API's integer `team_id`), kept on each brand so a
@@ -48,7 +49,7 @@ class Brand(BaseModel):
         return list(self.settings.currencies) or [self.currency]
 
 
-class Principal(BaseModel):
+class Principal(Model):
     """The authenticated caller of the operator, wallet and back-office APIs."""
 
     tenant_id: str

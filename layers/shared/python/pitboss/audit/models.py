@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from pitboss import chain
+from pitboss.types import Model
 
 Reason = Literal["content_changed", "missing_link", "not_on_chain"]
 
 
-class BrokenLink(BaseModel):
+class BrokenLink(Model):
     """The earliest item whose link does not hold, as the timeline or the ledger names it."""
 
     reason: Reason = Field(
@@ -51,7 +52,7 @@ class BrokenLink(BaseModel):
         )
 
 
-class ChainVerification(BaseModel):
+class ChainVerification(Model):
     """`{"ok": true, "checked": N}` or `{"ok": false, "checked": N, "first_broken": {...}}`."""
 
     ok: bool

@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from pitboss import money
+from pitboss.types import Model
 
 
-class PlayerItem(BaseModel):
+class PlayerItem(Model):
     id: int
     team_id: int = Field(description="The tenant's number (its brands' owner)")
     brand_id: int
@@ -23,7 +24,7 @@ class PlayerItem(BaseModel):
     updated_at: str
 
 
-class PlayerList(BaseModel):
+class PlayerList(Model):
     total: int
     page: int
     page_size: int
@@ -39,7 +40,7 @@ class PlayerDetail(PlayerItem):
     )
 
 
-class TransactionItem(BaseModel):
+class TransactionItem(Model):
     id: int = Field(description="The entry's position in the player's ledger")
     team_id: int
     brand_id: int
@@ -61,7 +62,7 @@ class TransactionItem(BaseModel):
     created_at: str
 
 
-class TransactionList(BaseModel):
+class TransactionList(Model):
     total: int
     page: int
     page_size: int

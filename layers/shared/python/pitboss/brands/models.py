@@ -7,10 +7,11 @@ import itertools
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 import pitboss.gateway.rules as gateway_rules
 from pitboss.tenancy import Brand
+from pitboss.types import Model
 
 FORMAT_KEY_MAX = 64
 FORMAT_TEXT_MAX = 2000
@@ -23,7 +24,7 @@ Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2
 LevelName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 
 
-class BrandOut(BaseModel):
+class BrandOut(Model):
     brand_id: int
     name: str
     currency: str = Field(description="The default currency")
@@ -41,11 +42,11 @@ class BrandOut(BaseModel):
         )
 
 
-class BrandsOut(BaseModel):
+class BrandsOut(Model):
     brands: list[BrandOut]
 
 
-class MessageFormatsIn(BaseModel):
+class MessageFormatsIn(Model):
     model_config = ConfigDict(extra="forbid")
     formats: dict[str, str] = Field(description="{key: text}; replaces the language's overrides")
 
@@ -64,7 +65,7 @@ class MessageFormatsIn(BaseModel):
         return formats
 
 
-class MessageFormatsOut(BaseModel):
+class MessageFormatsOut(Model):
     brand_id: int
     language: str
     formats: dict[str, str]
@@ -73,7 +74,7 @@ class MessageFormatsOut(BaseModel):
 Percent = Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)]
 
 
-class VipLevelIn(BaseModel):
+class VipLevelIn(Model):
     model_config = ConfigDict(extra="forbid")
     name: LevelName
     xp_threshold: Annotated[Decimal, Field(ge=0, decimal_places=2, max_digits=20)]
@@ -90,7 +91,7 @@ class VipLevelIn(BaseModel):
         return self
 
 
-class VipLevelsIn(BaseModel):
+class VipLevelsIn(Model):
     model_config = ConfigDict(extra="forbid")
     levels: list[VipLevelIn] = Field(min_length=1, max_length=MAX_LEVELS)
 
@@ -122,7 +123,7 @@ class VipLevelsIn(BaseModel):
         ]
 
 
-class VipLevelOut(BaseModel):
+class VipLevelOut(Model):
     level: int
     name: str
     xp_threshold: str
@@ -131,7 +132,7 @@ class VipLevelOut(BaseModel):
     wagering_multiplier: str | None = None
 
 
-class VipLevelsOut(BaseModel):
+class VipLevelsOut(Model):
     brand_id: int
     levels: list[VipLevelOut]
 

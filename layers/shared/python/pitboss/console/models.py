@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
 from pitboss.identity.entity import Player, PlayerStatus
+from pitboss.types import Model
 
 
-class SearchIn(BaseModel):
+class SearchIn(Model):
     model_config = ConfigDict(extra="ignore")
 
     q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] = ""
@@ -18,7 +19,7 @@ class SearchIn(BaseModel):
     cursor: Annotated[str, StringConstraints(max_length=1024)] | None = None
 
 
-class PlayerRow(BaseModel):
+class PlayerRow(Model):
     user_id: str
     player_id: int
     username: str
@@ -44,7 +45,7 @@ class PlayerRow(BaseModel):
         )
 
 
-class SearchResult(BaseModel):
+class SearchResult(Model):
     exact: list[PlayerRow] = Field(description="The player the query names exactly (id, UUID, email, ref)")
     players: list[PlayerRow] = Field(description="A page of players whose username contains the query")
     next_cursor: str | None

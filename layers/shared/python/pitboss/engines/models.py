@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
 from pitboss import money
 from pitboss.engines.rules import Vip
-from pitboss.types import AmountOrZero, BrandInBody, IdempotencyKey, Timestamp
+from pitboss.types import AmountOrZero, BrandInBody, IdempotencyKey, Model, Timestamp
 
 Ref = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[\x21-\x7e]+$")]
 Provider = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
@@ -31,7 +31,7 @@ class ActivityIn(BrandInBody):
     idempotency_key: IdempotencyKey | None = None
 
 
-class PayoutOut(BaseModel):
+class PayoutOut(Model):
     id: str
     user_id: str
     brand_id: int
@@ -62,17 +62,17 @@ class PayoutOut(BaseModel):
         )
 
 
-class PayoutEnvelope(BaseModel):
+class PayoutEnvelope(Model):
     payout: PayoutOut
     deduped: bool = False
 
 
-class PayoutsPage(BaseModel):
+class PayoutsPage(Model):
     payouts: list[PayoutOut]
     next_cursor: str | None = None
 
 
-class AckIn(BaseModel):
+class AckIn(Model):
     """Every field is optional, and so is the body itself."""
 
     model_config = ConfigDict(extra="forbid")
@@ -80,7 +80,7 @@ class AckIn(BaseModel):
     idempotency_key: IdempotencyKey | None = None
 
 
-class VipOut(BaseModel):
+class VipOut(Model):
     level: int
     name: str
     xp: str

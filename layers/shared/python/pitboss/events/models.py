@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from pitboss.identity.entity import KycStatus, PlayerStatus
+from pitboss.types import Model
 
 Decimal = Annotated[str, Field(pattern=r"^-?\d+(\.\d+)?$", description="An exact decimal, as a string")]
 Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
@@ -16,7 +17,7 @@ Status = PlayerStatus  # the player's lifecycle statuses and KYC states, as the 
 Kyc = KycStatus
 
 
-class Closed(BaseModel):
+class Closed(Model):
     model_config = ConfigDict(extra="forbid")
 
 

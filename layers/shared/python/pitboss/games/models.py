@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import MISSING, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import MISSING, ConfigDict, Field, StringConstraints
 
 from pitboss.players.output import Deduped, IdempotencyKeyOut, PlayerOut
-from pitboss.types import BodyBrandId, EmailAddress, IdempotencyKey, Timestamp, Username
+from pitboss.types import BodyBrandId, EmailAddress, IdempotencyKey, Model, Timestamp, Username
 from pitboss.wallet.models import Currency, Provider
 from pitboss.wallet.output import WalletOut
 
@@ -26,7 +26,7 @@ GameSessionId = Annotated[
 ]
 
 
-class GameSessionIn(BaseModel):
+class GameSessionIn(Model):
     """The aggregator's authenticate call: the player by (brand, username), created on first sight."""
 
     model_config = ConfigDict(extra="forbid")
@@ -51,7 +51,7 @@ class GameSessionIn(BaseModel):
     idempotency_key: IdempotencyKey | None = None
 
 
-class GameSessionOut(BaseModel):
+class GameSessionOut(Model):
     """What the authenticate call answers: the session, the player's dossier and the wallet in its currency."""
 
     model_config = ConfigDict(extra="forbid")
@@ -69,7 +69,7 @@ class GameSessionOut(BaseModel):
     idempotency_key: IdempotencyKeyOut = MISSING
 
 
-class GwGameStartIn(BaseModel):
+class GwGameStartIn(Model):
     """The gateway's start game request; unknown fields are dropped, as on every gateway body."""
 
     model_config = ConfigDict(extra="ignore")
@@ -78,7 +78,7 @@ class GwGameStartIn(BaseModel):
     game_id: GameId
 
 
-class GwGameStartOut(BaseModel):
+class GwGameStartOut(Model):
     game_session_id: GameSessionId
     provider: str
     game_id: str

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from pitboss.players.models import RgLimits
-from pitboss.types import Flag
+from pitboss.types import Flag, Model
 
 Text = Annotated[str, StringConstraints(max_length=1000)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
@@ -19,7 +19,7 @@ Secret = Annotated[str, StringConstraints(max_length=1000), Field(description="N
 # ---- requests ----------------------------------------------------------------------------------
 
 
-class RegisterIn(BaseModel):
+class RegisterIn(Model):
     model_config = ConfigDict(extra="ignore")
 
     username: Text | None = Field(default=None, description="3-32 of A-Z a-z 0-9 _ . - (qqtst_ marks a test player)")
@@ -34,7 +34,7 @@ class RegisterIn(BaseModel):
     language: Short | None = None
 
 
-class LoginIn(BaseModel):
+class LoginIn(Model):
     model_config = ConfigDict(extra="ignore")
 
     username: Text | None = Field(default=None, description="The username, or send email instead")
@@ -42,7 +42,7 @@ class LoginIn(BaseModel):
     password: Secret | None = None
 
 
-class GwOptOut(BaseModel):
+class GwOptOut(Model):
     model_config = ConfigDict(extra="forbid")
 
     chat: Flag | None = None
@@ -51,7 +51,7 @@ class GwOptOut(BaseModel):
     phone: Flag | None = None
 
 
-class DetailsIn(BaseModel):
+class DetailsIn(Model):
     """Every field optional; `optOut` as an object or, as the seed's example sends it, a JSON string.
 
     Only the fields of the seed's parameter table: anything else is dropped before anything is stored. The
@@ -102,24 +102,24 @@ class DetailsIn(BaseModel):
         return value
 
 
-class GwStrCustomField(BaseModel):
+class GwStrCustomField(Model):
     id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     name: Annotated[str, StringConstraints(max_length=128)] = ""
     value: Annotated[str, StringConstraints(max_length=256)]
 
 
-class GwIntCustomField(BaseModel):
+class GwIntCustomField(Model):
     id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     name: Annotated[str, StringConstraints(max_length=128)] = ""
     value: Annotated[int, Field(ge=-(2**53), le=2**53)]
 
 
-class GwCustomFields(BaseModel):
+class GwCustomFields(Model):
     strCustomFields: Annotated[list[GwStrCustomField], Field(max_length=50)] = Field(default_factory=list)
     intCustomFields: Annotated[list[GwIntCustomField], Field(max_length=50)] = Field(default_factory=list)
 
 
-class EmailUpdateIn(BaseModel):
+class EmailUpdateIn(Model):
     model_config = ConfigDict(extra="ignore")
 
     email: Text | None = None
@@ -131,26 +131,26 @@ class EmailUpdateIn(BaseModel):
     )
 
 
-class ForgotPasswordIn(BaseModel):
+class ForgotPasswordIn(Model):
     model_config = ConfigDict(extra="ignore")
 
     mail: Text | None = Field(default=None, description="The player's email address")
 
 
-class VerifyPasswordIn(BaseModel):
+class VerifyPasswordIn(Model):
     model_config = ConfigDict(extra="ignore")
 
     new_password: Secret | None = None
 
 
-class ChangePasswordIn(BaseModel):
+class ChangePasswordIn(Model):
     model_config = ConfigDict(extra="ignore")
 
     old_password: Secret | None = None
     new_password: Secret | None = None
 
 
-class GwSignIn(BaseModel):
+class GwSignIn(Model):
     model_config = ConfigDict(extra="ignore")
 
     brand_id: Annotated[
@@ -161,7 +161,7 @@ class GwSignIn(BaseModel):
     type: Literal["tnc", "privacy"]
 
 
-class GwMobileVerifyIn(BaseModel):
+class GwMobileVerifyIn(Model):
     """The 403 mobile_verification_required's `2fa_auth_token` and the 6-digit code texted to the number."""
 
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
@@ -187,7 +187,7 @@ class GwRgLimitsIn(RgLimits):
         return self
 
 
-class GwCoolOffIn(BaseModel):
+class GwCoolOffIn(Model):
     model_config = ConfigDict(extra="ignore")
 
     days: Annotated[int, Field(strict=True, ge=1, le=42, description="A break of 1 to 42 days")]
@@ -196,7 +196,7 @@ class GwCoolOffIn(BaseModel):
 EXCLUSION_MONTHS = (6, 12, 60)
 
 
-class GwSelfExclusionIn(BaseModel):
+class GwSelfExclusionIn(Model):
     """`{"months": 6 | 12 | 60}` or `{"permanent": true}` (irreversible through the API): exactly one."""
 
     model_config = ConfigDict(extra="ignore")

@@ -7,17 +7,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from pitboss.identity import gates
 from pitboss.identity.entity import Player
 from pitboss.players.output import PlayerOut, RgOut
 from pitboss.tenancy import BrandSettings
+from pitboss.types import Model
 
 Number = int | float  # display numbers the seed shows as JSON numbers (balances in major units)
 
 
-class GwRgOut(BaseModel):
+class GwRgOut(Model):
     """The player's responsible gaming as the operator's dossier shows it (`rg`), in the brand currency."""
 
     model_config = ConfigDict(extra="forbid")
@@ -31,7 +32,7 @@ class GwRgOut(BaseModel):
         return cls(currency=currency, rg=PlayerOut.of(player, state).rg)
 
 
-class GwWageringCompleteOut(BaseModel):
+class GwWageringCompleteOut(Model):
     """A bonus whose wagering completed (online status' `wageringCompleteInfoPath`): what it was, what it
     took, and what it paid into the real balance. Amounts as JSON numbers in major units, as the seed's
     online status shows them."""
@@ -48,7 +49,7 @@ class GwWageringCompleteOut(BaseModel):
     completed_at: str = Field(description="UTC, 2022-01-01 00:00:01")
 
 
-class GwMessageFormatsOut(BaseModel):
+class GwMessageFormatsOut(Model):
     """Every `message_format` the gateway answers, with the text to show (issue 11 #9)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -60,66 +61,66 @@ class GwMessageFormatsOut(BaseModel):
 # ---- the seed's response bodies ----------------------------------------------------------------
 
 
-class GwErrMsg(BaseModel):
+class GwErrMsg(Model):
     errMsg: str
 
 
-class GwResultCode(BaseModel):
+class GwResultCode(Model):
     result: str
 
 
-class GwMessageFormat(BaseModel):
+class GwMessageFormat(Model):
     message_format: str
 
 
-class GwFieldError(BaseModel):
+class GwFieldError(Model):
     field: str
     errorCode: str
 
 
-class GwFieldErrors(BaseModel):
+class GwFieldErrors(Model):
     result: list[GwFieldError]
 
 
-class GwTokenOut(BaseModel):
+class GwTokenOut(Model):
     token: str
     player_id: int
 
 
-class GwTokenMessage(BaseModel):
+class GwTokenMessage(Model):
     token: str
     message_format: str
 
 
-class GwMsg(BaseModel):
+class GwMsg(Model):
     msg: str
 
 
-class GwSignOther(BaseModel):
+class GwSignOther(Model):
     model_config = ConfigDict(populate_by_name=True)
 
     sign: list[str] = Field(alias="sign: ")
 
 
-class GwTncRequired(BaseModel):
+class GwTncRequired(Model):
     model_config = ConfigDict(populate_by_name=True)
 
     message_format: str = Field(alias="\u201cmessage_format\u201d")
 
 
-class GwEMail(BaseModel):
+class GwEMail(Model):
     eMailAdress: str
     isVerified: bool
 
 
-class GwOptOutOut(BaseModel):
+class GwOptOutOut(Model):
     chat: bool
     sms: bool
     email: bool
     phone: bool
 
 
-class DetailsOut(BaseModel):
+class DetailsOut(Model):
     firstName: str | None
     lastName: str | None
     birthdate: str | None = Field(description="YYYY-MM-DD 00:00:00")
@@ -139,19 +140,19 @@ class DetailsOut(BaseModel):
     pendingMobileNumber: str | None
 
 
-class MobileVerificationData(BaseModel):
+class MobileVerificationData(Model):
     model_config = ConfigDict(populate_by_name=True)
 
     mobile_number: str = Field(description="The id of the pending mobile verification")
     twofa_auth_token: str = Field(alias="2fa_auth_token")
 
 
-class MobileVerificationRequired(BaseModel):
+class MobileVerificationRequired(Model):
     status: Literal["mobile_verification_required"]
     data: MobileVerificationData
 
 
-class GwStatusCommon(BaseModel):
+class GwStatusCommon(Model):
     marketingSegmentation: str
     tag_status: int
     deposit_count: int
@@ -197,7 +198,7 @@ class InGameStatusOut(GwStatusCommon):
     pass
 
 
-class GwInGameRealityCheck(BaseModel):
+class GwInGameRealityCheck(Model):
     currency: str
     profit: Number
     restart_period: str
@@ -206,7 +207,7 @@ class GwInGameRealityCheck(BaseModel):
     h: str
 
 
-class GwRealityCheck(BaseModel):
+class GwRealityCheck(Model):
     """The seed's field order (the in-game check without the session's totals)."""
 
     currency: str
@@ -220,13 +221,13 @@ class GwRealityCheck(BaseModel):
     h: str
 
 
-class GwPlayerRef(BaseModel):
+class GwPlayerRef(Model):
     username: str
     ID: int
     brand: int
 
 
-class PlayerInfoOut(BaseModel):
+class PlayerInfoOut(Model):
     playerID: GwPlayerRef
     firstName: str | None
     lastName: str | None
@@ -240,5 +241,5 @@ class PlayerInfoOut(BaseModel):
     bTag: str
 
 
-class GwSuccess(BaseModel):
+class GwSuccess(Model):
     result: Literal["success"]

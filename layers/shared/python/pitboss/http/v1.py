@@ -9,7 +9,7 @@ from pydantic import MISSING, BaseModel, ConfigDict, Field, WithJsonSchema
 
 from pitboss.errors import ConcurrentUpdate, PitbossError
 from pitboss.http.wire import JSON
-from pitboss.types import Timestamp
+from pitboss.types import Model, Timestamp
 
 DecimalText = Annotated[
     str,
@@ -18,12 +18,12 @@ DecimalText = Annotated[
 ]
 
 
-class FieldError(BaseModel):
+class FieldError(Model):
     field: str = Field(description="Dotted path of the field in the request (body, query or path)")
     message: str
 
 
-class ErrorDetail(BaseModel):
+class ErrorDetail(Model):
     """Every key a /v1 or /api error may carry: `code` and `message` always, the rest when they apply.
     Clients should ignore keys they do not know (new errors may add some)."""
 
@@ -67,7 +67,7 @@ class ErrorDetail(BaseModel):
     remaining: DecimalText | MISSING = Field(default=MISSING, description="limit_exceeded: still allowed")
 
 
-class ErrorBody(BaseModel):
+class ErrorBody(Model):
     error: ErrorDetail
 
 

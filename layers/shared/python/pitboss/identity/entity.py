@@ -6,9 +6,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from pitboss import chain, keys
+from pitboss.types import Model
 
 PlayerStatus = Literal[
     "active",
@@ -37,12 +38,12 @@ MINUTE_LIMITS = ("session_duration_limit", "reality_check_interval")
 LIMIT_FIELDS = MONEY_LIMITS + MINUTE_LIMITS
 
 
-class PendingLimit(BaseModel):
+class PendingLimit(Model):
     value: Decimal | int | None
     effective_at: str
 
 
-class DossierNote(BaseModel):
+class DossierNote(Model):
     """A note on the dossier itself (the timeline keeps every event; the dossier keeps the latest notes)."""
 
     kind: Literal["compliance"]
@@ -51,7 +52,7 @@ class DossierNote(BaseModel):
     at: str
 
 
-class Player(BaseModel):
+class Player(Model):
     """A player as stored: one PROFILE item under the player's partition."""
 
     realm: str

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from pitboss import money
 from pitboss.lootbox.entity import Lootbox, Prize, Seed, rail_exponent
-from pitboss.types import Amount, BrandInBody, IdempotencyKey
+from pitboss.types import Amount, BrandInBody, IdempotencyKey, Model
 from pitboss.wallet.output import Timestamp, TransactionOut
 
 LOOTBOX_ID_PATTERN = r"^lb_[1-9][0-9]{0,9}_[0-9a-z]{26}$"
@@ -28,13 +28,13 @@ class _In(BrandInBody):
     idempotency_key: IdempotencyKey | None = None
 
 
-class CostIn(BaseModel):
+class CostIn(Model):
     model_config = ConfigDict(extra="forbid")
     rail: Literal["winz", "xp"]
     amount: Amount
 
 
-class PrizeIn(BaseModel):
+class PrizeIn(Model):
     """`{weight, rail, amount}` (a bonus prize may name its `wagering_multiplier`, default 1) or
     `{weight, nothing: true}`."""
 
@@ -84,12 +84,12 @@ class RotateIn(_In):
 # ---- output ------------------------------------------------------------------------------------
 
 
-class CostOut(BaseModel):
+class CostOut(Model):
     rail: str
     amount: str
 
 
-class PrizeOut(BaseModel):
+class PrizeOut(Model):
     weight: int
     nothing: bool
     rail: str | None
@@ -98,7 +98,7 @@ class PrizeOut(BaseModel):
     wagering_multiplier: int | None
 
 
-class LootboxOut(BaseModel):
+class LootboxOut(Model):
     id: str
     brand_id: int
     name: str
@@ -114,23 +114,23 @@ class LootboxOut(BaseModel):
     created_at: Timestamp
 
 
-class LootboxEnvelope(BaseModel):
+class LootboxEnvelope(Model):
     lootbox: LootboxOut
     deduped: bool | None = Field(default=None, description="true on a replay", exclude_if=lambda v: v is None)
 
 
-class LootboxList(BaseModel):
+class LootboxList(Model):
     lootboxes: list[LootboxOut]
 
 
-class GrantOut(BaseModel):
+class GrantOut(Model):
     lootbox: LootboxOut
     granted: int
     unopened: int = Field(description="The player's unopened boxes of this lootbox after the grant")
     deduped: bool | None = Field(default=None, description="true on a replay", exclude_if=lambda v: v is None)
 
 
-class DrawProof(BaseModel):
+class DrawProof(Model):
     """What recomputes the draw once the seed is revealed (docs/architecture.md, "Lootboxes")."""
 
     seed_number: int
@@ -141,7 +141,7 @@ class DrawProof(BaseModel):
     total_weight: int
 
 
-class RewardOut(BaseModel):
+class RewardOut(Model):
     prize: int = Field(description="The drawn prize's index in the definition's prizes")
     nothing: bool
     rail: str | None
@@ -158,7 +158,7 @@ class RewardOut(BaseModel):
     )
 
 
-class OpenOut(BaseModel):
+class OpenOut(Model):
     reward: RewardOut
     lootbox: LootboxOut
     transaction: TransactionOut | None = Field(description="The prize's ledger entry (or the purchase's); null if none")
@@ -166,7 +166,7 @@ class OpenOut(BaseModel):
     deduped: bool | None = Field(default=None, description="true on a replay", exclude_if=lambda v: v is None)
 
 
-class SeedOut(BaseModel):
+class SeedOut(Model):
     seed_number: int
     commitment: str
     created_at: Timestamp
@@ -177,14 +177,14 @@ class RevealedSeedOut(SeedOut):
     revealed_at: Timestamp
 
 
-class FairnessOut(BaseModel):
+class FairnessOut(Model):
     brand_id: int
     algorithm: str
     current: SeedOut | None
     revealed: list[RevealedSeedOut] = Field(description="Revealed seeds, newest first (at most 50)")
 
 
-class RotateOut(BaseModel):
+class RotateOut(Model):
     brand_id: int
     current: SeedOut
     revealed: RevealedSeedOut | None = Field(description="The seed this rotation retired, now public")

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from pitboss import tenancy
 from pitboss.errors import Unprocessable
 from pitboss.operators import audit
 from pitboss.operators.auth import Console
 from pitboss.tenancy import Brand, Mode
+from pitboss.types import Model
 
 
-class KeyIn(BaseModel):
+class KeyIn(Model):
     """A new API key: its name, mode, scopes and (optionally) the brands it is limited to."""
 
     model_config = ConfigDict(extra="ignore")
@@ -25,7 +26,7 @@ class KeyIn(BaseModel):
     brand_ids: list[int] = Field(default_factory=list)
 
 
-class NewKey(BaseModel):
+class NewKey(Model):
     """A key just created: the raw key is shown once, here, and never stored."""
 
     key: str

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
-
 from pitboss.operators.rules import Role, Stage, Status
 from pitboss.tenancy import Mode
+from pitboss.types import Model
 
 
-class Operator(BaseModel):
+class Operator(Model):
     """A member of the tenant's team who uses the console (seed 003: "A user of your admin console")."""
 
     tenant_id: str
@@ -46,7 +45,7 @@ class Operator(BaseModel):
         return self.model_dump()
 
 
-class ConsoleSession(BaseModel):
+class ConsoleSession(Model):
     """A signed-in console: stored under the SHA-256 of its token, never the token."""
 
     token_hash: str
@@ -72,7 +71,7 @@ class ConsoleSession(BaseModel):
         )
 
 
-class Policy(BaseModel):
+class Policy(Model):
     """The tenant's console security settings."""
 
     totp_required: bool = False

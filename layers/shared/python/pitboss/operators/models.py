@@ -5,17 +5,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
 from pitboss.operators.entity import Operator
 from pitboss.operators.rules import Role, Status
-from pitboss.types import EmailAddress
+from pitboss.types import EmailAddress, Model
 
 Secret = Annotated[str, StringConstraints(max_length=256)]
 DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 
 
-class OperatorIn(BaseModel):
+class OperatorIn(Model):
     """An operator to create (the CLI) or invite (the console)."""
 
     model_config = ConfigDict(extra="ignore")
@@ -25,33 +25,33 @@ class OperatorIn(BaseModel):
     role: Role
 
 
-class RoleIn(BaseModel):
+class RoleIn(Model):
     model_config = ConfigDict(extra="ignore")
 
     role: Role
 
 
-class LoginIn(BaseModel):
+class LoginIn(Model):
     model_config = ConfigDict(extra="ignore")
 
     email: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=254)]
     password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
 
 
-class PasswordChangeIn(BaseModel):
+class PasswordChangeIn(Model):
     model_config = ConfigDict(extra="ignore")
 
     current_password: Secret = ""
     new_password: Secret
 
 
-class CodeIn(BaseModel):
+class CodeIn(Model):
     model_config = ConfigDict(extra="ignore")
 
     totp: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=12)]
 
 
-class AuditQuery(BaseModel):
+class AuditQuery(Model):
     """The audit page's filters: one operator, a date range (the tenant's calendar days, UTC)."""
 
     model_config = ConfigDict(extra="ignore")
@@ -62,7 +62,7 @@ class AuditQuery(BaseModel):
     cursor: Annotated[str, StringConstraints(max_length=512)] | None = None
 
 
-class OperatorOut(BaseModel):
+class OperatorOut(Model):
     operator_id: str
     email: str
     display_name: str
@@ -86,7 +86,7 @@ class OperatorOut(BaseModel):
         )
 
 
-class CreatedOperator(BaseModel):
+class CreatedOperator(Model):
     """What `pitboss create-operator --json` prints: the password works at once and is shown only here."""
 
     operator_id: str
@@ -95,7 +95,7 @@ class CreatedOperator(BaseModel):
     password: str
 
 
-class AuditEntry(BaseModel):
+class AuditEntry(Model):
     at: str
     type: str
     actor: str
@@ -106,12 +106,12 @@ class AuditEntry(BaseModel):
     data: dict[str, Any]
 
 
-class AuditPage(BaseModel):
+class AuditPage(Model):
     entries: list[AuditEntry]
     next_cursor: str | None
 
 
-class TotpSetup(BaseModel):
+class TotpSetup(Model):
     """A second factor being set up: the secret and its otpauth:// URI (shown once, as text and QR code)."""
 
     secret: str

@@ -9,7 +9,6 @@ from typing import Annotated
 from pydantic import (
     AfterValidator,
     AwareDatetime,
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -29,6 +28,7 @@ from pitboss.types import (
     ExternalRef,
     Flag,
     IdempotencyKey,
+    Model,
     Reason,
     Username,
     plain_number,
@@ -97,7 +97,7 @@ Until = Annotated[
 ]
 
 
-class PlayerUpsert(BaseModel):
+class PlayerUpsert(Model):
     model_config = ConfigDict(extra="forbid")
 
     username: Username
@@ -122,7 +122,7 @@ class StatusChange(BrandInBody):
     idempotency_key: IdempotencyKey | None = None
 
 
-class RgLimits(BaseModel):
+class RgLimits(Model):
     """The RG limit fields, as the operator (RgUpdate) and the player (the gateway's GwRgLimitsIn) send them:
     one declaration, so both surfaces take the same limits with the same bounds."""
 

@@ -9,7 +9,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     MISSING,
-    BaseModel,
     ConfigDict,
     Field,
     PlainSerializer,
@@ -20,7 +19,7 @@ from pitboss import clock
 from pitboss.engines.models import VipOut
 from pitboss.identity.entity import MINUTE_LIMITS, KycStatus, Player, PlayerStatus, RiskBand
 from pitboss.identity.gates import EffectiveState
-from pitboss.types import Timestamp
+from pitboss.types import Model, Timestamp
 
 LIMIT_DESCRIPTION = (
     "A decimal amount in the brand currency with at most the currency's number of decimal places (2 for "
@@ -60,7 +59,7 @@ def json_value(value: Any) -> Any:
 ALIASES = ConfigDict(serialize_by_alias=True, validate_by_name=True, validate_by_alias=True)
 
 
-class PendingOut(BaseModel):
+class PendingOut(Model):
     model_config = ConfigDict(extra="forbid")
 
     value: Annotated[
@@ -69,7 +68,7 @@ class PendingOut(BaseModel):
     effective_at: Timestamp
 
 
-class RgOut(BaseModel):
+class RgOut(Model):
     """Limits in force (a limit that is not set is absent, never null), exclusions, and the changes waiting
     for the brand's delay."""
 
@@ -92,7 +91,7 @@ class RgOut(BaseModel):
     pending: dict[str, PendingOut] = Field(description="By limit name: the increase or removal waiting")
 
 
-class NoteOut(BaseModel):
+class NoteOut(Model):
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal["compliance"] = Field(description="compliance: the reason of a status change")
@@ -101,7 +100,7 @@ class NoteOut(BaseModel):
     at: Timestamp
 
 
-class PlayerOut(BaseModel):
+class PlayerOut(Model):
     model_config = ConfigDict(extra="forbid")
 
     user_id: str
@@ -179,7 +178,7 @@ IdempotencyKeyOut = Annotated[
 ]
 
 
-class PlayerEnvelope(BaseModel):
+class PlayerEnvelope(Model):
     model_config = ConfigDict(extra="forbid")
 
     player: PlayerOut
@@ -187,7 +186,7 @@ class PlayerEnvelope(BaseModel):
     idempotency_key: IdempotencyKeyOut = MISSING
 
 
-class FieldChange(BaseModel):
+class FieldChange(Model):
     model_config = ConfigDict(extra="allow", **ALIASES)
 
     from_: Any | MISSING = Field(
@@ -202,7 +201,7 @@ class FieldChange(BaseModel):
     )
 
 
-class PlayersList(BaseModel):
+class PlayersList(Model):
     """GET /v1/players?external_ref=: the dossiers of the players carrying the ref (none, or one per brand)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -210,14 +209,14 @@ class PlayersList(BaseModel):
     players: list[PlayerOut]
 
 
-class StatusMove(BaseModel):
+class StatusMove(Model):
     model_config = ConfigDict(extra="forbid", **ALIASES)
 
     from_: PlayerStatus = Field(alias="from")
     to: PlayerStatus
 
 
-class EventData(BaseModel):
+class EventData(Model):
     """What an event records. Each type carries some of these keys (absent otherwise); new event types may
     add keys, so clients should ignore keys they do not know."""
 
@@ -273,7 +272,7 @@ EVENT_TYPES = (
 )
 
 
-class TimelineEvent(BaseModel):
+class TimelineEvent(Model):
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(description="ULID: sorts by time")
@@ -294,14 +293,14 @@ class TimelineEvent(BaseModel):
         )
 
 
-class TimelinePage(BaseModel):
+class TimelinePage(Model):
     model_config = ConfigDict(extra="forbid")
 
     events: list[TimelineEvent]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next (older) page; null at the end")
 
 
-class EventEnvelope(BaseModel):
+class EventEnvelope(Model):
     model_config = ConfigDict(extra="forbid")
 
     event: TimelineEvent

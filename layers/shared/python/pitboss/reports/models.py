@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from pitboss.tenancy import Mode
+from pitboss.types import Model
 
 
-class Requests(BaseModel):
+class Requests(Model):
     """API requests of one surface by operation class (read: GET/HEAD, write: everything else)."""
 
     read: int = 0
     write: int = 0
 
 
-class UsageFigures(BaseModel):
+class UsageFigures(Model):
     requests: dict[str, Requests] = Field(
         default_factory=dict, description="by surface: `v1` (operator API), `api` (back-office read API), `console`"
     )
@@ -27,14 +28,14 @@ class UsageDay(UsageFigures):
     date: str = Field(description="the UTC day, YYYY-MM-DD")
 
 
-class UsageTotal(BaseModel):
+class UsageTotal(Model):
     requests: dict[str, Requests] = Field(default_factory=dict)
     requests_total: int = 0
     ledger_entries: int = 0
     active_player_days: int = Field(default=0, description="the days' active players added up")
 
 
-class UsageReport(BaseModel):
+class UsageReport(Model):
     """One tenant's usage in the key's mode: live is billable, test is shown but never billed."""
 
     tenant_id: str
@@ -46,7 +47,7 @@ class UsageReport(BaseModel):
     total: UsageTotal
 
 
-class GgrRow(BaseModel):
+class GgrRow(Model):
     """One currency's figures of one local day (or of the whole range, in `totals`): decimal strings."""
 
     date: str | None = Field(default=None, description="the brand's local day; absent in totals")
@@ -62,7 +63,7 @@ class GgrRow(BaseModel):
     active_players: int = Field(description="players with at least one bet (in totals: the days added up)")
 
 
-class GgrReport(BaseModel):
+class GgrReport(Model):
     brand_id: int
     timezone: str = Field(description="the brand's time zone, which defines its days")
     from_date: str

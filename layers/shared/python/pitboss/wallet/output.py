@@ -7,10 +7,11 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
 from pitboss import money
 from pitboss.idempotency import Outcome
+from pitboss.types import Model
 from pitboss.wallet.entity import Bonus, OpenRound, Purse, Wallet
 
 # Instants as the ledger wrote them (ISO 8601 UTC with Z, microseconds): passed through as text, so an
@@ -27,14 +28,14 @@ def _optional(description: str) -> Any:
     return Field(default=None, description=description, exclude_if=_absent)
 
 
-class PostingOut(BaseModel):
+class PostingOut(Model):
     account: str
     rail: str
     currency: str
     amount: str = Field(description="Signed: what this posting adds to the account")
 
 
-class TransactionOut(BaseModel):
+class TransactionOut(Model):
     id: str
     seq: int = Field(description="Gapless position in the player's ledger (1, 2, 3 ...)")
     type: str
@@ -57,7 +58,7 @@ class TransactionOut(BaseModel):
     status: str | None = _optional("The withdrawal's status after this entry")
 
 
-class BonusOut(BaseModel):
+class BonusOut(Model):
     id: str
     amount: str
     balance: str
@@ -69,14 +70,14 @@ class BonusOut(BaseModel):
     ended_at: Timestamp | None
 
 
-class BalancesOut(BaseModel):
+class BalancesOut(Model):
     real: str
     bonus: str
     winz: str
     xp: str
 
 
-class OpenRoundOut(BaseModel):
+class OpenRoundOut(Model):
     provider: str
     round_id: str
     stake: str = Field(description="Stakes of the round so far (real and bonus)")
@@ -85,14 +86,14 @@ class OpenRoundOut(BaseModel):
     opened_at: Timestamp
 
 
-class CurrencyBalancesOut(BaseModel):
+class CurrencyBalancesOut(Model):
     currency: str
     real: str
     bonus: str
     frozen: str
 
 
-class WalletOut(BaseModel):
+class WalletOut(Model):
     currency: str = Field(
         description="The currency this view details (balances, frozen, bonuses, open rounds): a movement's own, "
         "or the brand's default (GET: ?currency= picks another)"
@@ -127,11 +128,11 @@ class WalletOut(BaseModel):
         return data
 
 
-class WalletEnvelope(BaseModel):
+class WalletEnvelope(Model):
     wallet: WalletOut
 
 
-class WithdrawalOut(BaseModel):
+class WithdrawalOut(Model):
     id: str
     amount: str
     currency: str
@@ -140,7 +141,7 @@ class WithdrawalOut(BaseModel):
     updated_at: Timestamp
 
 
-class MovementOut(BaseModel):
+class MovementOut(Model):
     transaction: TransactionOut
     related_transactions: list[TransactionOut] = Field(
         default_factory=list, description="Entries the same movement wrote (bonus conversion or forfeit)"
@@ -154,7 +155,7 @@ class MovementOut(BaseModel):
     )
 
 
-class TransactionsPage(BaseModel):
+class TransactionsPage(Model):
     transactions: list[TransactionOut]
     total: int
     next_cursor: str | None
@@ -317,6 +318,6 @@ class QueuedWithdrawalOut(WithdrawalOut):
     brand_id: int
 
 
-class WithdrawalQueue(BaseModel):
+class WithdrawalQueue(Model):
     withdrawals: list[QueuedWithdrawalOut]
     next_cursor: str | None

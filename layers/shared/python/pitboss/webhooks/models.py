@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from pitboss.events.rules import EventType
+from pitboss.types import Model
 
 Url = Annotated[str, Field(min_length=8, max_length=2048, description="Where events are POSTed (https)")]
 Events = Annotated[
@@ -17,7 +18,7 @@ Description = Annotated[str, Field(max_length=500)]
 Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
 
 
-class WebhookIn(BaseModel):
+class WebhookIn(Model):
     model_config = ConfigDict(extra="forbid")
 
     url: Url
@@ -25,7 +26,7 @@ class WebhookIn(BaseModel):
     description: Description | None = None
 
 
-class WebhookPatch(BaseModel):
+class WebhookPatch(Model):
     model_config = ConfigDict(extra="forbid")
 
     enabled: bool | None = Field(default=None, description="false pauses deliveries; true resumes (and clears failing)")
@@ -33,7 +34,7 @@ class WebhookPatch(BaseModel):
     description: Description | None = None
 
 
-class WebhookOut(BaseModel):
+class WebhookOut(Model):
     model_config = ConfigDict(extra="forbid")
 
     id: str
@@ -52,13 +53,13 @@ class WebhookSecret(WebhookOut):
     secret: str = Field(description="The signing secret: shown only in this answer; keep it")
 
 
-class WebhookList(BaseModel):
+class WebhookList(Model):
     model_config = ConfigDict(extra="forbid")
 
     data: list[WebhookOut]
 
 
-class AttemptOut(BaseModel):
+class AttemptOut(Model):
     model_config = ConfigDict(extra="forbid")
 
     at: Timestamp
@@ -66,7 +67,7 @@ class AttemptOut(BaseModel):
     error: str | None = Field(description="Why there was no answer (timeout, refused, address not allowed)")
 
 
-class DeliveryOut(BaseModel):
+class DeliveryOut(Model):
     model_config = ConfigDict(extra="forbid")
 
     id: str
@@ -80,7 +81,7 @@ class DeliveryOut(BaseModel):
     recent_attempts: list[AttemptOut] = Field(description="The latest attempts, newest last (at most 10)")
 
 
-class DeliveryList(BaseModel):
+class DeliveryList(Model):
     model_config = ConfigDict(extra="forbid")
 
     data: list[DeliveryOut]
