@@ -151,5 +151,6 @@ def local_env(endpoint: str, table_name: str) -> dict[str, str]:
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
         "POWERTOOLS_METRICS_DISABLED": "true",
+        "PYDANTIC_DISABLE_PLUGINS": "__all__",
         "STAGE": "local",
     }
