@@ -184,3 +184,19 @@ def test_every_model_of_the_layer_defers_its_build() -> None:
     ]
     assert eager == [], "derive from pitboss.types.Model (defer_build), not BaseModel"
     assert Model.model_config.get("defer_build") is True
+
+
+@pytest.mark.parametrize(
+    "function",
+    sorted(p.parent.name for p in (ROOT / "functions").glob("*/app.py") if p.parent.name != "docs"),
+)
+def test_no_function_imports_the_openapi_models_at_init(function: str) -> None:
+    """powertools' OpenAPI models (~40 pydantic classes, built on import: 0.35x of the floor) are for the
+    document, which only the docs function serves; the gateway declared its security scheme with them."""
+    done = _fresh_python(
+        "import sys, app\nprint('aws_lambda_powertools.event_handler.openapi.models' in sys.modules)",
+        ROOT / "functions" / function,
+        ROOT / "layers" / "shared" / "python",
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "False"
