@@ -62,3 +62,26 @@ def test_brand_settings_forbid_unknown_keys_but_a_stored_brand_with_one_still_re
         {"brand_id": 1, "tenant_id": "t", "name": "b", "currency": "USD", "settings": {"gone": 1, "min_age": 21}}
     )
     assert brand.settings.min_age == 21
+
+
+@pytest.mark.parametrize("name", ["cashback_min_payout", "withdrawal_second_approval_above"])
+@pytest.mark.parametrize(
+    ("value", "kept", "says"),
+    [
+        ("12.50", "12.50", None),
+        ("0", "0", None),
+        ("1E+3", "1E+3", None),
+        ("-0.01", None, "a decimal amount of 0 or more"),
+        ("Infinity", None, "a decimal amount of 0 or more"),
+        ("ten", None, "a decimal amount, e.g. "),
+    ],
+)
+def test_money_settings_are_exact_non_negative_decimals(
+    name: str, value: str, kept: str | None, says: str | None
+) -> None:
+    if says is None:
+        assert getattr(tenancy.BrandSettings(**{name: value}), name) == kept
+        return
+    with pytest.raises(ValidationError) as refused:
+        tenancy.BrandSettings(**{name: value})
+    assert says in refused.value.errors()[0]["msg"]

@@ -16,6 +16,17 @@ Document = Literal["tnc", "privacy"]
 DOCUMENTS: tuple[Document, ...] = ("tnc", "privacy")
 
 
+def _non_negative_amount(value: object, example: str) -> str:
+    """A money setting: a finite decimal of 0 or more, kept as its exact string."""
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation as exc:
+        raise ValueError(f"a decimal amount, e.g. {example}") from exc
+    if not amount.is_finite() or amount < 0:
+        raise ValueError("a decimal amount of 0 or more")
+    return str(amount)
+
+
 class RateLimit(Model):
     """How many requests of one kind the gateway takes per client address and per account in a window
     (0: no limit of that kind); more answer 429 until the window ends."""
@@ -65,15 +76,7 @@ class BrandSettings(Model):
     @field_validator("withdrawal_second_approval_above")
     @classmethod
     def _amount(cls, value: str | None) -> str | None:
-        if value is None or value == "":
-            return None
-        try:
-            amount = Decimal(str(value))
-        except InvalidOperation as exc:
-            raise ValueError("a decimal amount, e.g. 1000.00") from exc
-        if not amount.is_finite() or amount < 0:
-            raise ValueError("a decimal amount of 0 or more")
-        return str(amount)
+        return None if value is None or value == "" else _non_negative_amount(value, "1000.00")
 
     # The currencies the brand's wallets take, its default first (the brand's `currency` follows it). Empty:
     # only the brand's `currency`. Settable as a JSON list or "EUR,USD,BTC".
@@ -137,13 +140,7 @@ class BrandSettings(Model):
     @field_validator("cashback_min_payout")
     @classmethod
     def _min_payout(cls, value: str) -> str:
-        try:
-            amount = Decimal(str(value))
-        except InvalidOperation as exc:
-            raise ValueError("a decimal amount, e.g. 1.00") from exc
-        if not amount.is_finite() or amount < 0:
-            raise ValueError("a decimal amount of 0 or more")
-        return str(amount)
+        return _non_negative_amount(value, "1.00")
 
     # Wallet hardening (issue 10 #6): a withdrawal request needs the player's KYC approved (403 kyc_required
     # otherwise). Self-excluded and closed players may still withdraw: their funds must be returned to them.
