@@ -390,3 +390,32 @@ def test_the_wallet_surface_answers_service_mode_as_its_code() -> None:
     refused = Conflict("plug_in", code="service_mode", service_mode="plug_in")
     assert error_body(refused, generic_codes=True)["error"]["code"] == "service_mode"
     assert error_body(Conflict("closed", code="round_closed"), generic_codes=True)["error"]["code"] == "conflict"
+
+
+@pytest.mark.parametrize(("multiplier", "real", "bonus"), [("0", "13.00", "0"), ("2", "0", "13.00")])
+def test_cashback_paid_as_bonus_is_a_grant_like_any_other(
+    moto_table: str, multiplier: str, real: str, bonus: str
+) -> None:
+    """Cashback on the bonus rail is the wallet's one bonus grant: with a zero wagering requirement it
+    converts to real at once, as an operator's grant and a lootbox prize do (it used to sit as an active
+    bonus with nothing to wager until the player's next bet); otherwise it waits for amount x multiplier."""
+    d = cashback_driver()
+    set_ladder(
+        d,
+        {
+            "levels": [
+                {**level, "cashback_rail": "bonus", "wagering_multiplier": multiplier} for level in LADDER["levels"]
+            ]
+        },
+    )
+    play_a_losing_day(d)
+    at("2026-03-11T01:00:00Z")
+    assert cashback.run().paid == 1
+    stored = d.stored_wallet()
+    assert stored is not None
+    assert stored["balances"]["real"] == Decimal("500") - 150 + 20 + Decimal(real)
+    assert stored["balances"]["bonus"] == Decimal(bonus)
+    types = [e["type"] for e in d.entries()]
+    assert types.count("bonus_grant") == 1
+    assert types.count("bonus_convert") == (1 if multiplier == "0" else 0)
+    assert_ledger_consistent(d)

@@ -21,7 +21,7 @@ from typing import Any
 
 import pitboss.wallet.port as wallet_port
 import pitboss.wallet.rules as wallet_rules
-from pitboss import actors, clock, idempotency, ids, money, tenancy, timeline
+from pitboss import actors, clock, idempotency, money, tenancy, timeline
 from pitboss.engines import payouts, repository
 from pitboss.engines import rules as engines
 from pitboss.errors import PitbossError, TransactionCancelled
@@ -29,12 +29,10 @@ from pitboss.idempotency import Decision, Outcome
 from pitboss.identity import gates, player_from
 from pitboss.observability import logger
 from pitboss.tenancy import Brand, Principal
-from pitboss.wallet.entity import Bonus
 
 ACTOR = actors.Actor("system", "cashback")
 PAGE = 100
 HOUSE_CASHBACK = "house:cashback"  # what the house pays out as cashback (named in postings only)
-BONUS_POOL = "house:bonus_pool"  # pitboss.wallet.ledger.HOUSE_BONUS_POOL
 
 
 class _System(Principal):
@@ -217,24 +215,8 @@ def _pay_through_wallet(
         memo = f"Cashback {period}: {due.percent}% of net losses"
         if due.rail == "bonus":
             required = wallet_rules.wagering_required(due.amount, due.multiplier, ctx.exp)
-            bonus = Bonus(
-                id=_bonus_id(),
-                amount=due.amount,
-                balance=due.amount,
-                wagering_required=required,
-                wagered=Decimal(0),
-                status="active",
-                granted_at=m.now_iso,
-                expires_at=None,
-            )
-            m.purse.bonuses.append(bonus)
-            entry = m.entry(
-                "bonus_grant",
-                due.amount,
-                [m.leg(BONUS_POOL, "bonus", -due.amount), m.leg("player:bonus", "bonus", due.amount)],
-                rail="bonus",
-                memo=memo,
-                extra={"bonus_id": bonus.id, "cashback_period": period},
+            entry, _bonus = m.grant_bonus(
+                "bonus_grant", due.amount, required, memo=memo, extra={"cashback_period": period}
             )
         else:
             entry = m.entry(
@@ -264,7 +246,3 @@ def _pay_through_wallet(
         report.paid += 1
     else:
         report.already += 1
-
-
-def _bonus_id() -> str:
-    return f"bn_{ids.ulid().lower()}"  # the wallet's bonus ids

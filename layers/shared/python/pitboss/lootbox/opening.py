@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from pitboss import ids
 from pitboss.engines.port import instruction_ops
 from pitboss.errors import Conflict, InsufficientFunds
 from pitboss.idempotency import Decision, IdemRequest, Outcome
@@ -19,7 +18,7 @@ from pitboss.lootbox import definitions, repository, rules
 from pitboss.lootbox.entity import Lootbox, Prize, Seed
 from pitboss.lootbox.models import DrawProof, OpenOut, RewardOut, amount_str, lootbox_out
 from pitboss.tenancy import Brand, Principal
-from pitboss.wallet.entity import Bonus, Wallet
+from pitboss.wallet.entity import Wallet
 from pitboss.wallet.output import transaction_out
 from pitboss.wallet.port import Ctx, commit, run
 from pitboss.wallet.rules import room_for_bonus, wagering_required
@@ -27,7 +26,6 @@ from pitboss.wallet.rules import room_for_bonus, wagering_required
 # House-side accounts named in the postings (derived later, never a hot item; see the wallet's postings).
 ISSUERS = {"winz": "issuer:winz", "xp": "issuer:xp"}
 HOUSE_LOOTBOX = "house:lootbox"  # real-money prizes
-HOUSE_BONUS_POOL = "house:bonus_pool"
 
 
 @dataclass
@@ -68,20 +66,7 @@ def _post_prize(ctx: Ctx, box: Lootbox, prize: Prize, source_ref: str) -> Posted
     m.forfeit_expired()
     room_for_bonus(m.wallet)
     required = wagering_required(amount, Decimal(prize.wagering_multiplier or 0), ctx.exp)
-    bonus = Bonus(
-        id=f"bn_{ids.ulid().lower()}",
-        amount=amount,
-        balance=amount,
-        wagering_required=required,
-        wagered=Decimal(0),
-        status="active",
-        granted_at=m.now_iso,
-    )
-    m.purse.bonuses.append(bonus)
-    legs = [m.leg(HOUSE_BONUS_POOL, "bonus", -amount), m.leg("player:bonus", "bonus", amount)]
-    entry = m.entry("lootbox_prize", amount, legs, rail="bonus", extra={**extra, "bonus_id": bonus.id})
-    if required == 0:
-        m.convert(bonus)
+    entry, _bonus = m.grant_bonus("lootbox_prize", amount, required, extra=extra)
     return Posted(entry)
 
 

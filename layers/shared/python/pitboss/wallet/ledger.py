@@ -179,6 +179,36 @@ class Movement:
             if bonus.expired(self.now_iso):
                 self.forfeit(bonus, "expired")
 
+    def grant_bonus(
+        self,
+        type_: str,
+        amount: Decimal,
+        required: Decimal,
+        *,
+        expires_at: str | None = None,
+        memo: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> tuple[dict[str, Any], Bonus]:
+        """Bonus money from the bonus pool into a new active bonus of this purse: the one rule for an
+        operator's grant, a lootbox prize and a cashback paid as bonus. A zero wagering requirement converts
+        at once (nothing is left to wager)."""
+        bonus = Bonus(
+            id=new_id("bn"),
+            amount=amount,
+            balance=amount,
+            wagering_required=required,
+            wagered=Decimal(0),
+            status="active",
+            granted_at=self.now_iso,
+            expires_at=expires_at,
+        )
+        self.purse.bonuses.append(bonus)
+        legs = [self.leg(HOUSE_BONUS_POOL, "bonus", -amount), self.leg("player:bonus", "bonus", amount)]
+        entry = self.entry(type_, amount, legs, rail="bonus", memo=memo, extra={**(extra or {}), "bonus_id": bonus.id})
+        if required == 0:
+            self.convert(bonus)
+        return entry, bonus
+
     def convert(self, bonus: Bonus) -> dict[str, Any]:
         amount = bonus.balance
         bonus.balance = Decimal(0)

@@ -8,8 +8,7 @@ from pitboss import money, timeline
 from pitboss.idempotency import Decision, IdemRequest, Outcome
 from pitboss.tenancy import Principal
 from pitboss.wallet import movement, rules
-from pitboss.wallet.entity import Bonus
-from pitboss.wallet.ledger import HOUSE_BONUS_POOL, WINZ_ISSUER, new_id
+from pitboss.wallet.ledger import WINZ_ISSUER
 from pitboss.wallet.models import BonusIn, WinzIn
 from pitboss.wallet.movement import Ctx
 
@@ -27,27 +26,7 @@ def grant_bonus(principal: Principal, user_id: str, body: BonusIn, idem: IdemReq
         m.forfeit_expired()
         rules.room_for_bonus(m.wallet)
         required = rules.wagering_required(amount, Decimal(body.wagering_multiplier), ctx.exp)
-        bonus = Bonus(
-            id=new_id("bn"),
-            amount=amount,
-            balance=amount,
-            wagering_required=required,
-            wagered=Decimal(0),
-            status="active",
-            granted_at=m.now_iso,
-            expires_at=expires_at,
-        )
-        m.purse.bonuses.append(bonus)
-        entry = m.entry(
-            "bonus_grant",
-            amount,
-            [m.leg(HOUSE_BONUS_POOL, "bonus", -amount), m.leg("player:bonus", "bonus", amount)],
-            rail="bonus",
-            memo=body.memo,
-            extra={"bonus_id": bonus.id},
-        )
-        if required == 0:
-            m.convert(bonus)
+        entry, bonus = m.grant_bonus("bonus_grant", amount, required, expires_at=expires_at, memo=body.memo)
         event = timeline.event_op(
             ctx.principal.realm,
             ctx.user_id,
