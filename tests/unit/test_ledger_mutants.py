@@ -123,3 +123,15 @@ def test_a_stored_answer_unpacks_from_a_boto3_binary_bytes_or_json_text() -> Non
     packed = idempotency.pack({"amount": "1.00"})
     for stored in (Binary(packed), packed, '{"amount": "1.00"}'):
         assert idempotency.unpack(stored) == {"amount": "1.00"}
+
+
+def test_a_stake_completes_the_oldest_bonus_and_its_sub_unit_rest_counts_toward_the_next() -> None:
+    # Kills progress_wagering mutants 5 (a rest under 1 dropped) and 7 (the need read as required + wagered).
+    older = Bonus("bn_1", Decimal(10), Decimal(10), Decimal(100), Decimal(95), "active", granted_at="x")
+    newer = Bonus("bn_2", Decimal(5), Decimal(5), Decimal(10), Decimal(0), "active", granted_at="y")
+    m = _movement_with(older)
+    m.purse.bonuses.append(newer)
+    counted, done = m.progress_wagering(Decimal("5.50"))
+    assert counted == {"bn_1": Decimal(5), "bn_2": Decimal("0.50")}
+    assert done == [older]
+    assert (older.wagered, newer.wagered) == (Decimal(100), Decimal("0.50"))
