@@ -6,12 +6,12 @@ bonus_id); bonus draws; the bodies of the currency and winz refusals."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 import pytest
 from boto3.dynamodb.types import Binary
 
-from pitboss import clock, idempotency
+from pitboss import clock, idempotency, money
 from pitboss.errors import InsufficientFunds, Unprocessable
 from pitboss.principal import Brand
 from pitboss.tenancy import BrandSettings
@@ -135,3 +135,56 @@ def test_a_stake_completes_the_oldest_bonus_and_its_sub_unit_rest_counts_toward_
     assert counted == {"bn_1": Decimal(5), "bn_2": Decimal("0.50")}
     assert done == [older]
     assert (older.wagered, newer.wagered) == (Decimal(100), Decimal("0.50"))
+
+
+XP_CASES = [
+    # (xp_day before, stake, per unit, daily cap, today) -> (xp accrued, xp_day after)
+    pytest.param(
+        {"day": "2026-03-01", "amount": Decimal(40)},
+        "0.75",
+        "0.5",
+        "100",
+        {"day": "2026-03-02", "amount": Decimal("0.37")},
+        id="yesterday's XP does not count today; a fraction rounds down",
+    ),
+    pytest.param(
+        {"day": "2026-03-02", "amount": Decimal(95)},
+        "10",
+        "1",
+        "100",
+        {"day": "2026-03-02", "amount": Decimal(100)},
+        id="today's XP fills the cap and no more",
+    ),
+    pytest.param({}, "150", "1", "100", {"day": "2026-03-02", "amount": Decimal(100)}, id="a first day caps too"),
+    pytest.param(
+        {"day": "2026-03-02", "amount": Decimal(120)},
+        "10",
+        "1",
+        "100",
+        {"day": "2026-03-02", "amount": Decimal(120)},
+        id="over a lowered cap: nothing, never negative",
+    ),
+    pytest.param(
+        {"day": "2026-03-02", "amount": "3"},
+        "4",
+        "2.5",
+        "100",
+        {"day": "2026-03-02", "amount": Decimal(13)},
+        id="a rate multiplies the stake; a stored amount may be text",
+    ),
+]
+
+
+@pytest.mark.parametrize(("xp_day", "stake", "per_unit", "cap", "after"), XP_CASES)
+def test_xp_accrues_on_the_real_stake_up_to_the_daily_cap(
+    xp_day: dict[str, object], stake: str, per_unit: str, cap: str, after: dict[str, object]
+) -> None:
+    # Kills accrue_xp survivors: the day's used XP (its keys, a new day at 0), the room left, the rate, the
+    # rounding (down, in its own context: a bet decides under money.LEDGER_CTX, which traps any rounding).
+    m = Movement(Wallet(user_id="u1", currency="USD"), "key:k1", AT)
+    m.wallet.xp_day = dict(xp_day)
+    used_before = money.to_decimal(xp_day.get("amount")) if xp_day.get("day") == "2026-03-02" else Decimal(0)
+    with localcontext(money.LEDGER_CTX):
+        xp = m.accrue_xp(Decimal(stake), Decimal(per_unit), Decimal(cap), "2026-03-02")
+    assert xp == money.to_decimal(after["amount"]) - used_before
+    assert m.wallet.xp_day == after
