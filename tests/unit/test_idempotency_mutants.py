@@ -141,3 +141,10 @@ def test_a_record_that_lost_the_race_answers_the_twin_s_stored_result(monkeypatc
         monkeypatch.setattr(store, name, getattr(lost, name))
     with pytest.raises(ConcurrentUpdate):
         idempotency.execute(REQUEST, [PROFILE_KEY], _decide, attempts=1)  # the flow's own op failed: re-read
+
+
+def test_a_replay_goes_only_to_a_caller_that_sees_its_brand() -> None:
+    limited = idempotency.IdemRequest(realm="T#t#live", key="k", fingerprint="f", supplied=True, brands=frozenset({1}))
+    internal = idempotency.IdemRequest(realm="T#t#live", key="k", fingerprint="f", supplied=True)
+    assert limited.may_see(1) and limited.may_see(None) and not limited.may_see(2)
+    assert internal.may_see(2)

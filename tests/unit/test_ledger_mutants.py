@@ -239,6 +239,8 @@ def test_rg_counters_add_to_the_current_windows_and_drop_past_ones() -> None:
         "loss": {"D:2026-03-02": Decimal(4), "W:2026-W10": Decimal(14), "M:2026-03": Decimal(4)},
         "wager": {},
     }
+    assert m.count("deposit", Decimal(2), windows) == dict.fromkeys(windows.values(), Decimal(2))  # a first one
+    assert m.purse.counters["deposit"] == dict.fromkeys(windows.values(), Decimal(2))
 
 
 def test_each_entry_type_moves_its_lifetime_stats() -> None:
