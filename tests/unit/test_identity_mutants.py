@@ -39,6 +39,7 @@ def test_pending_limits_take_effect_at_their_instant_and_a_removal_drops_the_lim
             "deposit_daily_limit": PendingLimit(value=Decimal(100), effective_at=NOW),  # due exactly now
             "loss_daily_limit": PendingLimit(value=None, effective_at="2026-03-01T00:00:00Z"),  # removed
             "wager_daily_limit": PendingLimit(value=Decimal(30), effective_at="2026-03-03T00:00:00Z"),
+            "session_duration_limit": PendingLimit(value=None, effective_at=NOW),  # removing one never set
         },
     )
     state = gates.effective(player, BrandSettings(), AT)
