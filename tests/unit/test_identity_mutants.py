@@ -145,7 +145,7 @@ def test_a_profile_item_holds_every_field_and_reads_back_the_same_player() -> No
         {"value": None, "effective_at": "2026-03-06T00:00:00Z"},
     )
     # Stored numbers come back as DynamoDB hands them (Decimal), strings where the item holds text.
-    stored = {**item, "player_id": Decimal(1), "brand_id": Decimal(1), "kyc_level": Decimal(2), "version": Decimal(7)}
+    stored = {**item, **{k: Decimal(item[k]) for k in ("player_id", "brand_id", "kyc_level", "version")}}
     stored["limits"] = {"deposit_daily_limit": "50.50", "session_duration_limit": Decimal(60)}
     stored["pending"] = {
         k: {**v, "value": None if v["value"] is None else str(v["value"])} for k, v in item["pending"].items()
