@@ -6,10 +6,14 @@ comes from the record, or (a record written before brands were stored) from the 
 
 from __future__ import annotations
 
+import hashlib
+from decimal import Decimal
 from typing import Any
 
-from pitboss import idempotency, keys
-from pitboss.errors import IdempotencyConflict
+import pytest
+
+from pitboss import idempotency, keys, store
+from pitboss.errors import ConcurrentUpdate, IdempotencyConflict, TransactionCancelled
 
 PROFILE_OF_BRAND_1: dict[tuple[str, str], dict[str, Any]] = {("T#t#live#P#u1", keys.PROFILE): {"brand_id": 1}}
 
@@ -44,3 +48,103 @@ def test_only_a_replay_says_deduped_and_only_a_recorded_key_is_echoed() -> None:
     assert idempotency.Outcome(status=201, body={"id": "tx_1"}).response_body() == {"id": "tx_1"}
     replayed = idempotency.Outcome(status=200, body={"id": "tx_1"}, deduped=True, idempotency_key="k-1")
     assert replayed.response_body() == {"id": "tx_1", "deduped": True, "idempotency_key": "k-1"}
+
+
+def test_the_fingerprint_is_the_sha256_of_one_canonical_json() -> None:
+    # Kills fingerprint mutants 2-13. Records store the fingerprint for days (the TTL): any change of the
+    # canonical form (key order, separators, the method's case, Decimal as text) would answer 409 to every
+    # retry of a request written before a deploy, so the form is pinned.
+    body = {"b": Decimal("1.50"), "a": 1, "idempotency_key": "k-1"}
+    canonical = '["POST","/v1/players/{key}/bets",{"a":1,"b":"1.50"}]'
+    assert (
+        idempotency.fingerprint("post", "/v1/players/{key}/bets", body)
+        == hashlib.sha256(canonical.encode()).hexdigest()
+    )
+
+
+def test_a_supplied_key_is_kept_and_a_missing_one_is_generated() -> None:
+    # Kills begin mutants 1-3.
+    supplied = idempotency.begin("T#t#live", "k-1", "POST", "/r", {})
+    assert (supplied.key, supplied.supplied, supplied.brands) == ("k-1", True, None)
+    generated = idempotency.begin("T#t#live", None, "POST", "/r", {})
+    assert generated.key.startswith("auto-") and len(generated.key) > len("auto-") and not generated.supplied
+
+
+def test_the_record_stores_the_answer_status_under_its_name() -> None:
+    # Kills record_op mutants 1 and 2: a replay's status is read back from "status".
+    request = idempotency.IdemRequest(realm="T#t#live", key="k-1", fingerprint="f", supplied=True)
+    put = idempotency.record_op(request, 201, {"id": "tx_1"}, brand_id=3)
+    assert (put.item["status"], put.item["fingerprint"], put.item["brand_id"]) == (201, "f", 3)
+    assert idempotency.unpack(put.item["response"]) == {"id": "tx_1"}
+    assert put.condition == "attribute_not_exists(pk)"
+
+
+class _Table:
+    """store's reads and transaction, in memory: enough to drive `execute` without DynamoDB."""
+
+    def __init__(self, transact_error: TransactionCancelled | None = None) -> None:
+        self.items: dict[tuple[str, str], dict[str, Any]] = {}
+        self.reads: list[list[tuple[str, str]]] = []
+        self.transact_error = transact_error
+
+    def batch_get(self, wanted: list[tuple[str, str]], **_: Any) -> dict[tuple[str, str], dict[str, Any]]:
+        self.reads.append(list(wanted))
+        return {k: self.items[k] for k in wanted if k in self.items}
+
+    def get(self, pk: str, sk: str, **_: Any) -> dict[str, Any] | None:
+        return self.items.get((pk, sk))
+
+    def transact(self, ops: list[store.Op]) -> None:
+        if self.transact_error is not None:
+            # The record lost the race: a twin's record is there now.
+            record = next(op for op in ops if isinstance(op, store.Put) and op.item["sk"] == "IDEM")
+            self.items[(record.item["pk"], "IDEM")] = {**record.item, "response": idempotency.pack({"id": "tx_twin"})}
+            raise self.transact_error
+
+
+REQUEST = idempotency.IdemRequest(realm="T#t#live", key="k-1", fingerprint="f", supplied=True)
+PROFILE_KEY = ("T#t#live#P#u1", keys.PROFILE)
+
+
+def _decide(items: dict[tuple[str, str], dict[str, Any]]) -> idempotency.Decision:
+    assert PROFILE_KEY in items  # the flow's own reads come back to it, the record apart
+    return idempotency.Decision(ops=[store.Put({"pk": "x", "sk": "y"})], status=201, body={"id": "tx_1"})
+
+
+def test_execute_reads_the_flow_items_with_the_record_and_commits_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Kills _execute mutants 1 and 2 (the read).
+    table = _Table()
+    table.items[PROFILE_KEY] = {"brand_id": 1}
+    for name in ("batch_get", "get", "transact"):
+        monkeypatch.setattr(store, name, getattr(table, name))
+    outcome = idempotency.execute(REQUEST, [PROFILE_KEY], _decide)
+    assert table.reads == [[PROFILE_KEY, REQUEST.item_key]]
+    assert (outcome.status, outcome.body, outcome.deduped, outcome.idempotency_key) == (
+        201,
+        {"id": "tx_1"},
+        False,
+        "k-1",
+    )
+
+
+def test_a_record_that_lost_the_race_answers_the_twin_s_stored_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Kills _execute mutants 3-5: the record is the LAST operation; its condition failing means a twin won.
+    table = _Table(TransactionCancelled(["None", "ConditionalCheckFailed"]))
+    table.items[PROFILE_KEY] = {"brand_id": 1}
+    for name in ("batch_get", "get", "transact"):
+        monkeypatch.setattr(store, name, getattr(table, name))
+    outcome = idempotency.execute(REQUEST, [PROFILE_KEY], _decide, attempts=1)
+    assert (outcome.status, outcome.body, outcome.deduped) == (200, {"id": "tx_twin"}, True)
+    lost = _Table(TransactionCancelled(["ConditionalCheckFailed", "None"]))
+    lost.items[PROFILE_KEY] = {"brand_id": 1}
+    for name in ("batch_get", "get", "transact"):
+        monkeypatch.setattr(store, name, getattr(lost, name))
+    with pytest.raises(ConcurrentUpdate):
+        idempotency.execute(REQUEST, [PROFILE_KEY], _decide, attempts=1)  # the flow's own op failed: re-read
+
+
+def test_a_replay_goes_only_to_a_caller_that_sees_its_brand() -> None:
+    limited = idempotency.IdemRequest(realm="T#t#live", key="k", fingerprint="f", supplied=True, brands=frozenset({1}))
+    internal = idempotency.IdemRequest(realm="T#t#live", key="k", fingerprint="f", supplied=True)
+    assert limited.may_see(1) and limited.may_see(None) and not limited.may_see(2)
+    assert internal.may_see(2)

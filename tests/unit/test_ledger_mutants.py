@@ -6,18 +6,18 @@ bonus_id); bonus draws; the bodies of the currency and winz refusals."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 import pytest
 from boto3.dynamodb.types import Binary
 
-from pitboss import clock, idempotency
+from pitboss import clock, idempotency, money
 from pitboss.errors import InsufficientFunds, Unprocessable
 from pitboss.principal import Brand
 from pitboss.tenancy import BrandSettings
 from pitboss.wallet import rules as wallet_rules
-from pitboss.wallet.entity import Bonus, Wallet
-from pitboss.wallet.ledger import Movement
+from pitboss.wallet.entity import Bonus, Posting, Wallet
+from pitboss.wallet.ledger import Movement, balanced, new_id
 
 AT = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
@@ -123,3 +123,268 @@ def test_a_stored_answer_unpacks_from_a_boto3_binary_bytes_or_json_text() -> Non
     packed = idempotency.pack({"amount": "1.00"})
     for stored in (Binary(packed), packed, '{"amount": "1.00"}'):
         assert idempotency.unpack(stored) == {"amount": "1.00"}
+
+
+def test_a_stake_completes_the_oldest_bonus_and_its_sub_unit_rest_counts_toward_the_next() -> None:
+    # Kills progress_wagering mutants 5 (a rest under 1 dropped) and 7 (the need read as required + wagered).
+    older = Bonus("bn_1", Decimal(10), Decimal(10), Decimal(100), Decimal(95), "active", granted_at="x")
+    newer = Bonus("bn_2", Decimal(5), Decimal(5), Decimal(10), Decimal(0), "active", granted_at="y")
+    m = _movement_with(older)
+    m.purse.bonuses.append(newer)
+    counted, done = m.progress_wagering(Decimal("5.50"))
+    assert counted == {"bn_1": Decimal(5), "bn_2": Decimal("0.50")}
+    assert done == [older]
+    assert (older.wagered, newer.wagered) == (Decimal(100), Decimal("0.50"))
+
+
+XP_CASES = [
+    # (xp_day before, stake, per unit, daily cap, today) -> (xp accrued, xp_day after)
+    pytest.param(
+        {"day": "2026-03-01", "amount": Decimal(40)},
+        "0.75",
+        "0.5",
+        "100",
+        {"day": "2026-03-02", "amount": Decimal("0.37")},
+        id="yesterday's XP does not count today; a fraction rounds down",
+    ),
+    pytest.param(
+        {"day": "2026-03-02", "amount": Decimal(95)},
+        "10",
+        "1",
+        "100",
+        {"day": "2026-03-02", "amount": Decimal(100)},
+        id="today's XP fills the cap and no more",
+    ),
+    pytest.param({}, "150", "1", "100", {"day": "2026-03-02", "amount": Decimal(100)}, id="a first day caps too"),
+    pytest.param(
+        {"day": "2026-03-02", "amount": Decimal(120)},
+        "10",
+        "1",
+        "100",
+        {"day": "2026-03-02", "amount": Decimal(120)},
+        id="over a lowered cap: nothing, never negative",
+    ),
+    pytest.param(
+        {"day": "2026-03-02", "amount": "3"},
+        "4",
+        "2.5",
+        "100",
+        {"day": "2026-03-02", "amount": Decimal(13)},
+        id="a rate multiplies the stake; a stored amount may be text",
+    ),
+]
+
+
+@pytest.mark.parametrize(("xp_day", "stake", "per_unit", "cap", "after"), XP_CASES)
+def test_xp_accrues_on_the_real_stake_up_to_the_daily_cap(
+    xp_day: dict[str, object], stake: str, per_unit: str, cap: str, after: dict[str, object]
+) -> None:
+    # Kills accrue_xp survivors: the day's used XP (its keys, a new day at 0), the room left, the rate, the
+    # rounding (down, in its own context: a bet decides under money.LEDGER_CTX, which traps any rounding).
+    m = Movement(Wallet(user_id="u1", currency="USD"), "key:k1", AT)
+    m.wallet.xp_day = dict(xp_day)
+    used_before = money.to_decimal(xp_day.get("amount")) if xp_day.get("day") == "2026-03-02" else Decimal(0)
+    with localcontext(money.LEDGER_CTX):
+        xp = m.accrue_xp(Decimal(stake), Decimal(per_unit), Decimal(cap), "2026-03-02")
+    assert xp == money.to_decimal(after["amount"]) - used_before
+    assert m.wallet.xp_day == after
+
+
+def test_a_movement_works_on_its_own_copy_of_the_wallet_in_its_currency() -> None:
+    # Kills Movement.__init__ survivors: the read seq, a deep copy (a new purse never reaches the wallet read),
+    # the currency (named, else the wallet's), the wallet's creation stamp (set once).
+    wallet = Wallet(user_id="u1", currency="USD", seq=7, exists=True)
+    m = Movement(wallet, "key:k1", AT, "EUR")
+    assert (m.read_seq, m.existed, m.currency, m.purse.currency, m.actor, m.at) == (7, True, "EUR", "EUR", "key:k1", AT)
+    assert (m.now_iso, m.entries, m.wallet.created_at) == (clock.iso(AT), [], clock.iso(AT))
+    assert set(wallet.purses) == {"USD"} and wallet.created_at is None
+    assert m.wallet.purses["EUR"] is m.purse
+    home = Movement(Wallet(user_id="u1", currency="USD", created_at="2020-01-01T00:00:00Z"), "key:k1", AT)
+    assert (home.currency, home.purse.currency, home.wallet.created_at) == ("USD", "USD", "2020-01-01T00:00:00Z")
+
+
+def test_legs_are_in_the_movement_currency_and_points_in_their_own() -> None:
+    # Kills Movement.leg and currency_of survivors.
+    m = Movement(Wallet(user_id="u1", currency="USD"), "key:k1", AT, "EUR")
+    assert m.leg("player:real", "real", Decimal(2)) == Posting("player:real", "real", "EUR", Decimal(2))
+    assert m.leg("player:xp", "xp", Decimal(3)) == Posting("player:xp", "xp", "XP", Decimal(3))
+    assert m.currency_of("winz") == "WINZ"
+
+
+def test_postings_balance_per_rail_and_currency() -> None:
+    # Kills balanced survivors 3, 5-7 (4, `-=`, is equivalent: a sum is zero exactly when its negation is).
+    def leg(rail: str, currency: str, amount: int) -> Posting:
+        return Posting("a", rail, currency, Decimal(amount))
+
+    assert balanced([leg("real", "USD", 5), leg("real", "USD", -3), leg("real", "USD", -2)])
+    assert balanced([])
+    assert not balanced([leg("real", "USD", 5), leg("bonus", "USD", -5)])
+    assert not balanced([leg("real", "USD", 5), leg("real", "EUR", -5)])
+    assert not balanced([leg("real", "USD", 1)])
+
+
+def test_ids_are_lower_case_with_their_prefix() -> None:
+    made = new_id("tx")
+    assert made.startswith("tx_") and made == made.lower() and len(made) == 29
+
+
+def test_rg_counters_add_to_the_current_windows_and_drop_past_ones() -> None:
+    # Kills Movement.count survivors: the windows kept (D, W, M), what each held, what was added where.
+    m = Movement(Wallet(user_id="u1", currency="USD"), "key:k1", AT)
+    m.purse.counters = {"loss": {"D:2026-03-01": Decimal(7), "W:2026-W10": Decimal(10)}, "wager": {}}
+    windows = {"D": "D:2026-03-02", "W": "W:2026-W10", "M": "M:2026-03"}
+    added = m.count("loss", Decimal(4), windows)
+    assert added == {"D:2026-03-02": Decimal(4), "W:2026-W10": Decimal(4), "M:2026-03": Decimal(4)}
+    assert m.purse.counters == {
+        "loss": {"D:2026-03-02": Decimal(4), "W:2026-W10": Decimal(14), "M:2026-03": Decimal(4)},
+        "wager": {},
+    }
+    assert m.count("deposit", Decimal(2), windows) == dict.fromkeys(windows.values(), Decimal(2))  # a first one
+    assert m.purse.counters["deposit"] == dict.fromkeys(windows.values(), Decimal(2))
+
+
+def test_each_entry_type_moves_its_lifetime_stats() -> None:
+    # Kills Movement.stat and _record survivors: totals up or down by the amount, counts by one, the stamps.
+    m = Movement(Wallet(user_id="u1", currency="USD"), "key:k1", AT)
+    m.purse.stats = {"deposits": "5", "deposit_count": 2, "withdrawals_pending": Decimal(10)}
+    m.purse.real = Decimal(100)
+    m.entry(
+        "deposit", Decimal(10), [m.leg("psp:clearing", "real", Decimal(-10)), m.leg("player:real", "real", Decimal(10))]
+    )
+    m.entry("debit", Decimal(3), [m.leg("player:real", "real", Decimal(-3)), m.leg("house:wagers", "real", Decimal(3))])
+    m._record("withdrawal_complete", Decimal(4))
+    m._record("bonus_grant", Decimal(50))  # moves no stat
+    assert m.purse.stats == {
+        "deposits": Decimal(15),
+        "deposit_count": Decimal(3),
+        "last_deposit_at": clock.iso(AT),
+        "last_deposit_amount": Decimal(10),
+        "bet_count": Decimal(1),
+        "stakes": Decimal(3),
+        "last_bet_at": clock.iso(AT),
+        "withdrawals_pending": Decimal(6),
+        "withdrawals": Decimal(4),
+    }
+
+
+def test_only_expired_bonuses_are_forfeited_and_for_that_reason() -> None:
+    # Kills Movement.forfeit_expired survivors.
+    expired, running = _bonus("2.00", "0"), _bonus("3.00", "0")
+    expired.expires_at, running.expires_at = clock.iso(AT), "2026-03-03T00:00:00Z"
+    running.id = "bn_2"
+    m = _movement_with(expired)
+    m.purse.bonuses.append(running)
+    m.purse.bonus = Decimal(5)
+    m.forfeit_expired()
+    assert (expired.status, expired.end_reason, running.status) == ("forfeited", "expired", "active")
+    assert [e["bonus_id"] for e in m.entries] == ["bn_1"]
+    assert m.purse.bonus == Decimal(3)
+
+
+def test_an_entry_applies_its_player_side_postings_and_records_everything_it_moved() -> None:
+    # Kills Movement.entry survivors: zero legs dropped, the balances applied (house accounts only named), the
+    # seq and stamps, the entry's every field, extra fields merged.
+    m = Movement(Wallet(user_id="u1", currency="USD", seq=4), "key:k1", AT)
+    m.purse.real, m.purse.bonus = Decimal(10), Decimal(5)
+    legs = [
+        m.leg("player:real", "real", Decimal(-3)),
+        m.leg("house:wagers", "real", Decimal(3)),
+        m.leg("player:bonus", "bonus", Decimal(0)),
+    ]
+    entry = m.entry("debit", Decimal(3), legs, ref_id="r1", round_id="rd1", memo="m", extra={"bonus_id": "bn_9"})
+    assert entry["id"].startswith("tx_")
+    assert {k: v for k, v in entry.items() if k != "id"} == {
+        "seq": 5,
+        "type": "debit",
+        "rail": "real",
+        "amount": Decimal(3),
+        "currency": "USD",
+        "postings": [
+            {"account": "player:real", "rail": "real", "currency": "USD", "amount": Decimal(-3)},
+            {"account": "house:wagers", "rail": "real", "currency": "USD", "amount": Decimal(3)},
+        ],
+        "balance_currency": "USD",
+        "balance_before": Decimal(10),
+        "balance_after": Decimal(7),
+        "ref_id": "r1",
+        "round_id": "rd1",
+        "memo": "m",
+        "actor": "key:k1",
+        "created_at": clock.iso(AT),
+        "bonus_id": "bn_9",
+    }
+    assert (m.purse.real, m.purse.bonus, m.wallet.seq, m.wallet.updated_at) == (
+        Decimal(7),
+        Decimal(5),
+        5,
+        clock.iso(AT),
+    )
+    assert m.entries == [entry]
+    points = m.entry(
+        "xp_grant", Decimal(2), [m.leg("issuer:xp", "xp", Decimal(-2)), m.leg("player:xp", "xp", Decimal(2))], rail="xp"
+    )
+    assert (points["currency"], points["rail"], points["seq"], m.wallet.xp) == ("XP", "xp", 6, Decimal(2))
+    assert [e["seq"] for e in m.entries] == [5, 6]
+    bare = m.entry("adjust", Decimal(0), [])
+    assert (bare["ref_id"], bare["round_id"], bare["memo"], bare["postings"]) == (None, None, None, [])
+
+
+def test_an_entry_refuses_a_negative_balance_naming_the_account_and_rail() -> None:
+    m = Movement(Wallet(user_id="u1", currency="USD"), "key:k1", AT)
+    m.purse.bonus = Decimal(1)
+    with pytest.raises(InsufficientFunds) as refused:
+        m.entry(
+            "debit",
+            Decimal(2),
+            [m.leg("player:bonus", "bonus", Decimal(-2)), m.leg("house:wagers", "bonus", Decimal(2))],
+            rail="bonus",
+        )
+    assert refused.value.body() == {
+        "error": {"code": "insufficient_funds", "message": "insufficient bonus balance", "rail": "bonus"}
+    }
+    # Exactly nothing left is allowed.
+    m.entry(
+        "debit", Decimal(1), [m.leg("player:bonus", "bonus", Decimal(-1)), m.leg("house:wagers", "bonus", Decimal(1))]
+    )
+    assert m.purse.bonus == Decimal(0)
+
+
+def test_an_entry_refuses_a_balance_beyond_its_digits_per_rail() -> None:
+    # A real balance's bound follows the currency (USD: below 10^16); points keep two places (below 10^16).
+    top = money.max_amount(2) - money.quantum(2)
+    m = Movement(Wallet(user_id="u1", currency="BTC"), "key:k1", AT)
+    m.purse.real = money.max_amount(8) - Decimal(1)
+    with pytest.raises(Unprocessable) as refused:
+        m.entry(
+            "credit", Decimal(1), [m.leg("house:wagers", "real", Decimal(-1)), m.leg("player:real", "real", Decimal(1))]
+        )
+    assert refused.value.body() == {
+        "error": {
+            "code": "balance_limit",
+            "message": "this movement would take the real balance beyond its maximum",
+            "maximum": "9999999999.99999999",
+        }
+    }
+    m.entry(
+        "credit",
+        Decimal("0.5"),
+        [m.leg("house:wagers", "real", Decimal("-0.5")), m.leg("player:real", "real", Decimal("0.5"))],
+    )
+    m.wallet.xp = top - Decimal(1)
+    m.entry(
+        "xp_grant", Decimal(1), [m.leg("issuer:xp", "xp", Decimal(-1)), m.leg("player:xp", "xp", Decimal(1))], rail="xp"
+    )
+    assert m.wallet.xp == top
+    with pytest.raises(Unprocessable):
+        m.entry(
+            "xp_grant",
+            Decimal("0.01"),
+            [m.leg("issuer:xp", "xp", Decimal("-0.01")), m.leg("player:xp", "xp", Decimal("0.01"))],
+            rail="xp",
+        )
+
+
+def test_unbalanced_postings_are_a_bug_not_a_refusal() -> None:
+    m = Movement(Wallet(user_id="u1", currency="USD"), "key:k1", AT)
+    with pytest.raises(AssertionError, match="unbalanced postings for credit"):
+        m.entry("credit", Decimal(1), [m.leg("player:real", "real", Decimal(1))])
