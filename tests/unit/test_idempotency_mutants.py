@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from pitboss import idempotency, keys, store
-from pitboss.errors import ConcurrentUpdate, IdempotencyConflict, TransactionCancelled
+from pitboss.errors import ConcurrentUpdate, IdempotencyConflict
 
 PROFILE_OF_BRAND_1: dict[tuple[str, str], dict[str, Any]] = {("T#t#live#P#u1", keys.PROFILE): {"brand_id": 1}}
 
@@ -79,68 +79,67 @@ def test_the_record_stores_the_answer_status_under_its_name() -> None:
     assert put.condition == "attribute_not_exists(pk)"
 
 
-class _Table:
-    """store's reads and transaction, in memory: enough to drive `execute` without DynamoDB."""
-
-    def __init__(self, transact_error: TransactionCancelled | None = None) -> None:
-        self.items: dict[tuple[str, str], dict[str, Any]] = {}
-        self.reads: list[list[tuple[str, str]]] = []
-        self.transact_error = transact_error
-
-    def batch_get(self, wanted: list[tuple[str, str]], **_: Any) -> dict[tuple[str, str], dict[str, Any]]:
-        self.reads.append(list(wanted))
-        return {k: self.items[k] for k in wanted if k in self.items}
-
-    def get(self, pk: str, sk: str, **_: Any) -> dict[str, Any] | None:
-        return self.items.get((pk, sk))
-
-    def transact(self, ops: list[store.Op]) -> None:
-        if self.transact_error is not None:
-            # The record lost the race: a twin's record is there now.
-            record = next(op for op in ops if isinstance(op, store.Put) and op.item["sk"] == "IDEM")
-            self.items[(record.item["pk"], "IDEM")] = {**record.item, "response": idempotency.pack({"id": "tx_twin"})}
-            raise self.transact_error
-
-
 REQUEST = idempotency.IdemRequest(realm="T#t#live", key="k-1", fingerprint="f", supplied=True)
 PROFILE_KEY = ("T#t#live#P#u1", keys.PROFILE)
+EFFECT = {"pk": "T#t#live#X", "sk": "EFFECT"}
 
 
 def _decide(items: dict[tuple[str, str], dict[str, Any]]) -> idempotency.Decision:
     assert PROFILE_KEY in items  # the flow's own reads come back to it, the record apart
-    return idempotency.Decision(ops=[store.Put({"pk": "x", "sk": "y"})], status=201, body={"id": "tx_1"})
+    put = store.Put(dict(EFFECT), condition="attribute_not_exists(pk)")
+    return idempotency.Decision(ops=[put], status=201, body={"id": "tx_1"})
 
 
-def test_execute_reads_the_flow_items_with_the_record_and_commits_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Kills _execute mutants 1 and 2 (the read).
-    table = _Table()
-    table.items[PROFILE_KEY] = {"brand_id": 1}
-    for name in ("batch_get", "get", "transact"):
-        monkeypatch.setattr(store, name, getattr(table, name))
+def _profile() -> None:
+    store.put({"pk": PROFILE_KEY[0], "sk": PROFILE_KEY[1], "brand_id": 1})
+
+
+def test_execute_reads_the_flow_items_with_the_record_and_commits_once(
+    moto_table: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Kills _execute mutants 1 and 2 (the read). On moto; the read is spied on, not replaced.
+    _profile()
+    reads: list[list[tuple[str, str]]] = []
+    read = store.batch_get
+
+    def spy(wanted: Any, **kwargs: Any) -> dict[tuple[str, str], dict[str, Any]]:
+        reads.append(list(wanted))
+        return read(wanted, **kwargs)
+
+    monkeypatch.setattr(store, "batch_get", spy)
     outcome = idempotency.execute(REQUEST, [PROFILE_KEY], _decide)
-    assert table.reads == [[PROFILE_KEY, REQUEST.item_key]]
+    assert reads == [[PROFILE_KEY, REQUEST.item_key]]
     assert (outcome.status, outcome.body, outcome.deduped, outcome.idempotency_key) == (
         201,
         {"id": "tx_1"},
         False,
         "k-1",
     )
+    record = store.get(*REQUEST.item_key)
+    assert store.get(EFFECT["pk"], EFFECT["sk"]) is not None and record is not None and record["status"] == 201
 
 
-def test_a_record_that_lost_the_race_answers_the_twin_s_stored_result(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_record_that_lost_the_race_answers_the_twin_s_stored_result(moto_table: str) -> None:
     # Kills _execute mutants 3-5: the record is the LAST operation; its condition failing means a twin won.
-    table = _Table(TransactionCancelled(["None", "ConditionalCheckFailed"]))
-    table.items[PROFILE_KEY] = {"brand_id": 1}
-    for name in ("batch_get", "get", "transact"):
-        monkeypatch.setattr(store, name, getattr(table, name))
-    outcome = idempotency.execute(REQUEST, [PROFILE_KEY], _decide, attempts=1)
+    _profile()
+
+    def twin_commits_first(items: dict[tuple[str, str], dict[str, Any]]) -> idempotency.Decision:
+        # Between this request's read and its write, a twin with the same key committed its record.
+        store.put(idempotency.record_op(REQUEST, 201, {"id": "tx_twin"}, brand_id=1).item)
+        return idempotency.Decision(ops=[store.Put({"pk": "T#t#live#X", "sk": "OTHER"})], status=201, body={})
+
+    outcome = idempotency.execute(REQUEST, [PROFILE_KEY], twin_commits_first, attempts=1)
     assert (outcome.status, outcome.body, outcome.deduped) == (200, {"id": "tx_twin"}, True)
-    lost = _Table(TransactionCancelled(["ConditionalCheckFailed", "None"]))
-    lost.items[PROFILE_KEY] = {"brand_id": 1}
-    for name in ("batch_get", "get", "transact"):
-        monkeypatch.setattr(store, name, getattr(lost, name))
+    assert store.get("T#t#live#X", "OTHER") is None  # the losing transaction wrote nothing
+
+
+def test_a_flow_op_that_lost_its_condition_is_a_concurrent_update_not_a_replay(moto_table: str) -> None:
+    # The flow's own op failed (not the record's): re-read and decide again; with one attempt, give up.
+    _profile()
+    store.put(dict(EFFECT))  # the effect's condition (attribute_not_exists) now fails
     with pytest.raises(ConcurrentUpdate):
-        idempotency.execute(REQUEST, [PROFILE_KEY], _decide, attempts=1)  # the flow's own op failed: re-read
+        idempotency.execute(REQUEST, [PROFILE_KEY], _decide, attempts=1)
+    assert store.get(*REQUEST.item_key) is None
 
 
 def test_a_replay_goes_only_to_a_caller_that_sees_its_brand() -> None:
