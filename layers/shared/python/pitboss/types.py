@@ -114,9 +114,9 @@ BodyBrandId = Annotated[int, Field(strict=True, ge=1, le=2**31 - 1, description=
 
 class Model(BaseModel):
     """The base of every model of the layer: its validator and serializer are built when first used, not
-    when its module is imported. A cold start imports every model of its function (150 in the gateway) and
-    a request uses a handful; building them all at import was about a third of the gateway's cold start
-    (docs/performance.md, "Cold start"). The OpenAPI document and the tests build them all as before."""
+    when its module is imported. A cold start imports every model of its function (113 in the gateway) and
+    a request uses a handful; building them all at import cost the gateway about 0.4x of a bare boto3
+    client's cold start (docs/performance.md, "Cold start"). The OpenAPI document is built as before."""
 
     model_config = ConfigDict(defer_build=True)
 
