@@ -57,7 +57,9 @@ def moto_table() -> Iterator[str]:
     from moto import mock_aws
 
     from pitboss_local import template
+    from tests import moto_backup
 
+    moto_backup.install()
     with mock_aws():
         name = f"pitboss-{uuid.uuid4().hex[:8]}"
         _point_at(None, name)
