@@ -18,6 +18,8 @@ from pitboss.engines.models import AckIn, ActivityIn
 from pitboss.errors import Conflict, NotFound
 from pitboss.players import lifecycle, queries
 from pitboss.players.models import StatusChange
+from pitboss.wallet import rules as wallet_rules
+from pitboss.wallet.entity import Wallet
 from tests.support import unique
 from tests.wallet_support import Driver, assert_ledger_consistent
 
@@ -418,4 +420,38 @@ def test_cashback_paid_as_bonus_is_a_grant_like_any_other(
     types = [e["type"] for e in d.entries()]
     assert types.count("bonus_grant") == 1
     assert types.count("bonus_convert") == (1 if multiplier == "0" else 0)
+    assert_ledger_consistent(d)
+
+
+def _active_bonus_count(d: Driver) -> int:
+    stored = d.stored_wallet()
+    assert stored is not None
+    return Wallet.from_item(stored).active_bonus_count()
+
+
+@pytest.mark.parametrize("one_expires", [True, False])
+def test_cashback_as_bonus_keeps_the_active_bonus_cap(moto_table: str, one_expires: bool) -> None:
+    """The cap on active bonuses (wallet rules, MAX_ACTIVE_BONUSES) keeps every bet's transaction under DynamoDB's
+    100 items; cashback paid as bonus skipped it (and did not forfeit expired bonuses first), so a 21st bonus could
+    be granted. Now an expired bonus is forfeited and frees its place; with no place the cashback waits for the
+    next run (nothing written, the period still due), as a bonus grant of the operator's is refused."""
+    d = cashback_driver()
+    set_ladder(
+        d, {"levels": [{**level, "cashback_rail": "bonus", "wagering_multiplier": "2"} for level in LADDER["levels"]]}
+    )
+    play_a_losing_day(d)
+    for n in range(wallet_rules.MAX_ACTIVE_BONUSES):
+        expiry = {"expires_at": "2026-03-11T00:30:00Z"} if one_expires and n == 0 else {}
+        d.call("bonus", {"amount": "0.01", "wagering_multiplier": "5", **expiry})
+    at("2026-03-11T01:00:00Z")
+    ran = cashback.run()
+    assert _active_bonus_count(d) == wallet_rules.MAX_ACTIVE_BONUSES
+    paid = events(d, "cashback.paid")
+    if one_expires:
+        assert (ran.paid, ran.failed, len(paid)) == (1, 0, 1)
+        assert [e["type"] for e in d.entries()].count("bonus_forfeit") == 1
+    else:
+        assert (ran.paid, ran.failed, paid) == (0, 1, [])
+        at("2026-03-12T01:00:00Z")
+        assert cashback.run().failed == 1  # still due, still waiting for a place
     assert_ledger_consistent(d)

@@ -213,7 +213,9 @@ def _pay_through_wallet(
             return Outcome(status=200, body={})  # the standing changed since the run read it: the next run decides
         m = ctx.m
         memo = f"Cashback {period}: {due.percent}% of net losses"
-        if due.rail == "bonus":
+        if due.rail == "bonus":  # a bonus like any other: expired ones end first, then the cap
+            m.forfeit_expired()
+            wallet_rules.room_for_bonus(m.wallet)  # no place: refused, the period waits for the next run
             required = wallet_rules.wagering_required(due.amount, due.multiplier, ctx.exp)
             entry, _bonus = m.grant_bonus(
                 "bonus_grant", due.amount, required, memo=memo, extra={"cashback_period": period}
