@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from pitboss import clock, keys
+from pitboss.errors import NotFound
 from pitboss.settings import reset_settings
 from pitboss.tenancy import Principal
 from pitboss.webhooks import delivery, endpoints, repository, rules
@@ -193,3 +194,48 @@ def test_a_disabled_endpoint_gets_nothing_new_and_a_deleted_one_fails_its_queue(
     assert receiver.calls == []
     item = repository.pending(repository.deliveries_pk(keys.realm("t-hooks", "live"), hook.id))
     assert item == []
+
+
+# ---- endpoint changes racing other writes ----------------------------------------------------------------
+
+
+class _During:
+    """A clock that, the first time the code under test reads it, lets another request write first."""
+
+    def __init__(self, other: Any) -> None:
+        self.other, self.done = other, False
+
+    def __call__(self) -> datetime:
+        if not self.done:
+            self.done = True
+            self.other()
+        return datetime(2026, 11, 30, 10, 0, 10, tzinfo=UTC)
+
+
+def test_a_patch_racing_a_delete_does_not_bring_the_endpoint_back(who: Principal, receiver: Receiver) -> None:
+    """The PATCH used to read the endpoint, change it and put it whole: a DELETE between the two was undone (the
+    operator's removed endpoint came back and got deliveries). It is 404 now, and the endpoint stays deleted."""
+    hook = endpoints.create(who, WebhookIn(url=receiver.url))
+    clock.set_clock(_During(lambda: endpoints.delete(who, hook.id)))
+    with pytest.raises(NotFound):
+        endpoints.change(who, hook.id, WebhookPatch(enabled=False))
+    assert repository.get_endpoint(who.realm, hook.id) is None
+
+
+def test_a_patch_racing_a_secret_rotation_keeps_the_new_secret(who: Principal, receiver: Receiver) -> None:
+    """A rotation (say, after a leak) that lands while a PATCH is in flight must stand: the whole-item put wrote the
+    old secret back. The PATCH changes only its own fields; the delivery worker's status mark is kept the same way."""
+    hook = endpoints.create(who, WebhookIn(url=receiver.url, events=["player.created"]))
+    rotated: list[str] = []
+
+    def rotate_and_mark() -> None:
+        rotated.append(endpoints.rotate_secret(who, hook.id).secret)
+        repository.set_endpoint_status(who.realm, hook.id, "failing", "2026-11-30T10:00:09.000000Z")
+
+    clock.set_clock(_During(rotate_and_mark))
+    changed = endpoints.change(who, hook.id, WebhookPatch(events=["player.updated"]))
+    assert changed.events == ["player.updated"] and changed.status == "failing"
+    stored = repository.get_endpoint(who.realm, hook.id)
+    assert stored is not None
+    assert stored["secret"] == rotated[0] != hook.secret
+    assert (stored["status"], stored["events"]) == ("failing", ["player.updated"])

@@ -102,19 +102,24 @@ def get(who: Principal, endpoint_id: str) -> WebhookOut:
     return out(_load(who, endpoint_id))
 
 
+def _update(who: Principal, endpoint_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+    item = repository.update_endpoint(who.realm, endpoint_id, {**changes, "updated_at": clock.iso(clock.now())})
+    if item is None:
+        raise NotFound("webhook not found", code="webhook_not_found")
+    return _fields(item)
+
+
 def change(who: Principal, endpoint_id: str, body: WebhookPatch) -> WebhookOut:
-    endpoint = _load(who, endpoint_id)
+    changes: dict[str, Any] = {}
     if body.enabled is not None:
-        endpoint["enabled"] = body.enabled
+        changes["enabled"] = body.enabled
         if body.enabled:
-            endpoint["status"] = "ok"  # re-enabling is the operator saying the receiver is fixed
+            changes["status"] = "ok"  # re-enabling is the operator saying the receiver is fixed
     if body.events is not None:
-        endpoint["events"] = body.events
+        changes["events"] = body.events
     if "description" in body.model_fields_set:
-        endpoint["description"] = body.description
-    endpoint["updated_at"] = clock.iso(clock.now())
-    repository.put_endpoint(who.realm, endpoint)
-    return out(endpoint)
+        changes["description"] = body.description
+    return out(_update(who, endpoint_id, changes))
 
 
 def delete(who: Principal, endpoint_id: str) -> None:
@@ -124,8 +129,5 @@ def delete(who: Principal, endpoint_id: str) -> None:
 
 def rotate_secret(who: Principal, endpoint_id: str) -> WebhookSecret:
     """A new secret at once; the old one stops signing (receivers update theirs, then accept both briefly)."""
-    endpoint = _load(who, endpoint_id)
-    endpoint["secret"] = _new_secret()
-    endpoint["updated_at"] = clock.iso(clock.now())
-    repository.put_endpoint(who.realm, endpoint)
+    endpoint = _update(who, endpoint_id, {"secret": _new_secret()})
     return WebhookSecret(**out(endpoint).model_dump(), secret=endpoint["secret"])

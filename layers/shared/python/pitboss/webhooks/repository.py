@@ -65,6 +65,25 @@ def list_endpoints(realm: str, *, consistent: bool = True) -> list[Item]:
     return list(store.query_all(endpoints_pk(realm), sk_prefix=ENDPOINT_PREFIX, consistent=consistent))
 
 
+def update_endpoint(realm: str, endpoint_id: str, changes: dict[str, Any]) -> Item | None:
+    """Sets only `changes` on an endpoint that still exists and returns it; None when there is none. Never a
+    read-modify-put: a delete, a secret rotation or a status mark landing meanwhile is not undone."""
+    names = {f"#a{n}": name for n, name in enumerate(changes)}
+    values = {f":v{n}": value for n, value in enumerate(changes.values())}
+    expression = "SET " + ", ".join(f"#a{n} = :v{n}" for n in range(len(changes)))
+    try:
+        return store.update(
+            endpoints_pk(realm),
+            ENDPOINT_PREFIX + endpoint_id,
+            expression,
+            condition="attribute_exists(pk)",
+            names=names,
+            values=values,
+        )
+    except Conflict:
+        return None
+
+
 def delete_endpoint(realm: str, endpoint_id: str) -> bool:
     """Deletes the endpoint; False when there was none."""
     try:
