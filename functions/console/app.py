@@ -25,9 +25,7 @@ from pitboss.operators import accounts, administration, approvals, audit, auth, 
 from pitboss.operators.models import AuditQuery, CodeIn, LoginIn, OperatorIn, PasswordChangeIn, RoleIn
 from pitboss.players import compliance, lifecycle, limits, writes
 from pitboss.players.models import FlagsChange, KycChange, NoteIn, RgUpdate, StatusChange, TagsChange
-from pitboss.wallet import payments
 from pitboss.wallet import queries as wallet_queries
-from pitboss.wallet.models import WithdrawalOutcomeIn
 
 HERE = Path(__file__).resolve().parent
 app = APIGatewayHttpResolver()  # HTML forms, not JSON: each route parses its form into the flow's input model
@@ -295,7 +293,9 @@ def end_sessions(player_id: str) -> Response[str]:
 @app.post("/console/players/<player_id>/password-reset", include_in_schema=False)
 def password_reset(player_id: str) -> Response[str]:
     console, _, _, entity = _support(player_id, "players.access")
-    support.send_password_reset(entity, console.actor)
+    from pitboss.gateway import recovery  # a rare action: cold starts do not pay for it
+
+    recovery.send_password_reset(entity, console.actor)
     return web.redirect(f"/console/players/{player_id}?done=reset#access")
 
 
@@ -303,14 +303,18 @@ def password_reset(player_id: str) -> Response[str]:
 def temporary_password(player_id: str) -> Response[str]:
     """Shown once, on the page this answers (never in a URL): the player's next login must change it."""
     console, _, row, entity = _support(player_id, "players.access")
-    password = support.issue_temporary_password(entity, console.principal.brands[row.brand_id], console.actor)
+    from pitboss.gateway import recovery  # a rare action: cold starts do not pay for it
+
+    password = recovery.issue_temporary_password(entity, console.principal.brands[row.brand_id], console.actor)
     return player(player_id, temporary_password=password)
 
 
 @app.post("/console/players/<player_id>/activation", include_in_schema=False)
 def resend_activation(player_id: str) -> Response[str]:
     console, _, _, entity = _support(player_id, "players.access")
-    sent = support.resend_activation(entity, console.actor)
+    from pitboss.gateway import recovery  # a rare action: cold starts do not pay for it
+
+    sent = recovery.resend_activation(entity, console.actor)
     return web.redirect(f"/console/players/{player_id}?done={'activation' if sent else 'verified'}#access")
 
 
@@ -358,6 +362,9 @@ def cancel_withdrawal(player_id: str, withdrawal_id: str) -> Response[str]:
 
 
 def _settle(console: auth.Console, user_id: str, withdrawal_id: str, *, outcome: str, form: Form, memo: str) -> None:
+    from pitboss.wallet import payments  # rare actions: cold starts do not pay for them
+    from pitboss.wallet.models import WithdrawalOutcomeIn
+
     body = {"memo": memo, "idempotency_key": form.get("idempotency_key") or None}
     route = f"/console/withdrawals/{{key}}/{withdrawal_id}/{outcome}"
     _, idem = writes.begin(console.principal, user_id, None, method="POST", route=route, body=body)

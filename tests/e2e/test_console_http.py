@@ -175,3 +175,48 @@ def test_make_dev_writes_the_demo_owner(local_stack: LocalStackProcess) -> None:
     operator = local_stack.demo["operator"]
     assert set(operator) == {"email", "password"}
     assert ConsoleClient(local_stack.url).sign_in(operator["email"], operator["password"]).status_code == 303
+
+
+def test_support_actions_on_a_gateway_player(local_stack: LocalStackProcess, api: Api, tenant: Tenant) -> None:
+    """Issue 12's player support from the console, over HTTP: end the player's gateway sessions, issue a temporary
+    password (shown once; the next login must change it), send a reset link, resend the activation email."""
+    name, password = unique("sup"), "Orion2049x"
+    brand = tenant.brand_id
+    registered = api.post(
+        f"/gateway/admission/v1/register/{brand}",
+        json={"username": name, "email": f"{name}@example.com", "password": password},
+    )
+    assert registered.status_code == 201, registered.text
+    token, n = registered.json()["token"], registered.json()["player_id"]
+    details = f"/gateway/player-personal-details/player/details/v1/{brand}"
+    assert api.call("GET", details, headers={"x-auth-token": token}).status_code == 200
+    client, _ = signed_in(local_stack, tenant.tenant_id, "owner")
+    assert "Gateway sessions" in client.get(f"/console/players/{n}").text
+
+    ended = client.post(f"/console/players/{n}/sessions/end", {})
+    assert (ended.status_code, ended.headers["location"]) == (303, f"/console/players/{n}?done=sessions#sessions")
+    gone = api.call("GET", details, headers={"x-auth-token": token})
+    assert (gone.status_code, gone.json()) == (401, {"errMsg": "invalid input - invalid token"})
+
+    shown = client.post(f"/console/players/{n}/temporary-password", {})
+    assert shown.status_code == 200
+    temporary = re.search(r'<code class="secret">([^<]+)</code>', shown.text)
+    assert temporary, shown.text[:500]
+    login = api.post(f"/gateway/admission/v1/login/{brand}", json={"username": name, "password": temporary.group(1)})
+    assert login.status_code == 200, login.text  # its session answers PASSWORD_CHANGE_REQUIRED (unit tests)
+    old = api.post(f"/gateway/admission/v1/login/{brand}", json={"username": name, "password": password})
+    assert old.status_code == 401, old.text
+
+    def queued(kind: str) -> int:
+        listed = local_stack.cli("outbox", "--to", f"{name}@example.com", "--type", kind, "--json")
+        assert listed.returncode == 0, listed.stderr
+        return len(json.loads(listed.stdout))
+
+    for path, done, kind in [
+        ("password-reset", "reset", "password_reset_email"),
+        ("activation", "activation", "activation_email"),  # registration queued the first one
+    ]:
+        before = queued(kind)
+        sent = client.post(f"/console/players/{n}/{path}", {})
+        assert (sent.status_code, sent.headers["location"]) == (303, f"/console/players/{n}?done={done}#access")
+        assert queued(kind) == before + 1, kind
