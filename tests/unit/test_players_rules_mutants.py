@@ -97,9 +97,13 @@ def test_a_permanent_self_exclusion_refuses_any_status_that_lets_the_player_bet(
     permanent = _player(status="self_excluded", self_exclusion_permanent=True, self_exclusion_until=EARLIER)
     with pytest.raises(Conflict) as refused:
         rules.refuse_activation(permanent, BrandSettings(), AT)
+    # Kills x_refuse_activation__mutmut_5, _6, _8, _9 (the message is the 409's body, read by an operator).
     assert refused.value.code == rules.PERMANENT_CODE == "self_exclusion_permanent"
     assert refused.value.details == {}
-    assert "permanently self-excluded" in refused.value.message
+    assert refused.value.message == (
+        "the player is permanently self-excluded: this can't be lifted through the API; "
+        "only a status that blocks betting (self_excluded, suspended, a hold, closed) can be set"
+    )
     rules.refuse_activation(_player(self_exclusion_until=EARLIER), BrandSettings(), AT)  # over: no refusal
 
 
@@ -107,7 +111,11 @@ def test_change_status_to_a_status_that_lets_the_player_bet_is_refused_while_exc
     excluded = _player(status="self_excluded", status_from_exclusion=True, self_exclusion_until=LATER)
     with pytest.raises(Conflict) as refused:
         rules.change_status(excluded, BrandSettings(), "active", AT)
+    # Kills x_refuse_activation__mutmut_24, _25, _27, _28 (the message around the exclusion's end).
     assert refused.value.code == "self_exclusion_in_force"
+    assert refused.value.message == (
+        f"a self-exclusion is in force until {LATER}; only a status that blocks betting can be set meanwhile"
+    )
     with pytest.raises(Conflict):
         rules.change_status(excluded, BrandSettings(), "affordability_review", AT)
     # A status that blocks betting may be set meanwhile, and it is the operator's (never lifted by the scheduler).
@@ -290,6 +298,24 @@ def test_the_same_limit_again_changes_nothing() -> None:
     assert updated is current  # not bumped: nothing to write
 
 
+def test_a_limit_asked_again_does_not_stop_the_next_ones() -> None:
+    # Kills x_apply_rg__mutmut_93 (`continue` -> `break` after an unchanged limit: the limits sent after it
+    # in LIMIT_FIELDS' order were dropped).
+    current = _player(limits={DEPOSIT: Decimal(10), "loss_daily_limit": Decimal(20)})
+    updated, changes = _rg(current, **{DEPOSIT: "10", "loss_daily_limit": "15"})
+    assert changes == {"loss_daily_limit": {"from": Decimal(20), "to": Decimal("15.00"), "applies": "now"}}
+    assert updated.limits == {DEPOSIT: Decimal(10), "loss_daily_limit": Decimal("15.00")}
+
+
+def test_removing_a_limit_in_force_only_through_a_matured_pending_change() -> None:
+    # Kills x_apply_rg__mutmut_124 (`limits.pop(name)` without its default): the limit in force came from a
+    # matured raise not yet settled, so the stored limits do not hold it.
+    current = _player(pending={DEPOSIT: _pending(Decimal(20), EARLIER)})
+    updated, changes = _rg(current, _brand(rg_increase_delay_hours=0), **{DEPOSIT: None})
+    assert changes == {DEPOSIT: {"from": Decimal(20), "to": None, "applies": "now"}}
+    assert (updated.limits, updated.pending) == ({}, {})
+
+
 def test_the_brands_delay_sets_when_a_looser_limit_applies() -> None:
     current = _player(limits={DEPOSIT: Decimal(10), "reality_check_interval": 30})
     updated, changes = _rg(current, _brand(rg_increase_delay_hours=48), **{DEPOSIT: "15.5"})
@@ -326,11 +352,17 @@ def test_a_money_limit_finer_than_the_currency_is_refused_naming_its_field(curre
 def test_a_refusal_decides_nothing() -> None:
     # The limit comes first in the body but the exclusion's refusal still stops everything (pure: nothing
     # returned), and the fields sent after it are validated too.
+    # Kills x_apply_rg__mutmut_35, _36, _51, _52 (the `what` of each field: the refusal's code).
     current = _player(self_exclusion_until=LATER)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as refused:
         _rg(current, **{DEPOSIT: "5", "self_exclusion_until": None})
-    with pytest.raises(Conflict):
+    assert refused.value.code == "self_exclusion_in_force"
+    with pytest.raises(Conflict) as refused:
+        _rg(current, self_exclusion_until=AT + timedelta(minutes=30))
+    assert refused.value.code == "self_exclusion_cannot_shorten"
+    with pytest.raises(Conflict) as refused:
         _rg(_player(cooloff_until=LATER), cooloff_until=None)
+    assert refused.value.code == "cooloff_in_force"
 
 
 # ---- apply_rg: cool-off and self-exclusion ---------------------------------------------------------------------
@@ -389,6 +421,18 @@ def test_the_same_end_again_changes_nothing() -> None:
     current = _player(self_exclusion_until=LATER, cooloff_until=LATER)
     same = (AT + HOUR).isoformat()
     assert _rg(current, self_exclusion_until=same, cooloff_until=same) == (current, {})
+
+
+def test_a_cooloff_sent_again_does_not_stop_the_exclusion() -> None:
+    # Kills x_apply_rg__mutmut_167 (`continue` -> `break` after an unchanged cool-off: the self-exclusion
+    # sent with it was dropped).
+    current = _player(cooloff_until=LATER)
+    updated, changes = _rg(current, cooloff_until=(AT + HOUR).isoformat(), self_exclusion_until=AT + 2 * HOUR)
+    assert changes == {
+        "self_exclusion_until": {"from": None, "to": clock.iso(AT + 2 * HOUR), "applies": "now"},
+    }
+    assert (updated.cooloff_until, updated.self_exclusion_until) == (LATER, clock.iso(AT + 2 * HOUR))
+    assert updated.status == "self_excluded"
 
 
 def test_an_extension_moves_the_end() -> None:
@@ -521,6 +565,18 @@ def test_pending_limits_apply_at_their_instant() -> None:
     ]
     _bumped(current, settled)
     assert current.limits[DEPOSIT] == Decimal(10)  # the player as read is untouched
+
+
+def test_a_matured_removal_of_a_limit_not_stored_settles() -> None:
+    # Kills x_settle__mutmut_15 (`limits.pop(name)` without its default): a removal waiting for a limit the
+    # stored limits do not hold (apply_rg never writes one, but a hand-edited or older item may) settles
+    # instead of raising KeyError.
+    current = _player(pending={DEPOSIT: _pending(None, EARLIER)})
+    settled, events = rules.settle(current, BrandSettings(), AT)
+    assert (settled.limits, settled.pending) == ({}, {})
+    assert events == [
+        ("rg_pending_applied", {"changes": {DEPOSIT: {"from": None, "to": None, "effective_at": EARLIER}}})
+    ]
 
 
 def test_a_cooloff_ends_at_its_instant() -> None:
