@@ -194,9 +194,9 @@ def test_a_refs_fingerprint_is_kind_player_and_body_with_the_currency_only_when_
 
 
 def test_a_refusal_with_nothing_recorded_is_the_refusal(moto_table: str) -> None:
-    # Kills (verified) movement.x_confirmed_refusal 4 (`or` -> `and`: the record read absent is then read as if present): a
-    # refusal decided after the flow named its record (a psp_ref, a bet's ref, a rollback's record) and confirmed absent
-    # is answered as such.
+    # Kills (verified) movement.x_confirmed_refusal 4 (`or` -> `and`: the record read absent is then read as if
+    # present): a refusal decided after the flow named its record (a psp_ref, a bet's ref, a rollback's record) and
+    # confirmed absent is answered as such.
     d = Driver()
     d.deposit("10.00")
     d.bet("1.00", ref="b1", rnd="r1", round_closed=True)
