@@ -175,9 +175,10 @@ def test_a_status_change_between_the_read_and_the_commit_decides_again(
 
 
 def test_a_refs_fingerprint_is_kind_player_and_body_with_the_currency_only_when_not_home(moto_table: str) -> None:
-    # Kills (verified) movement.x_Ctx.fingerprint 1, 2, 4, 5 (the kind, the player, the currency or the home currency
-    # not passed): a ref stored in the home currency keeps the fingerprint refs had before wallets held several
-    # currencies (so their retries still replay), and the same psp_ref in another currency is another request.
+    # Kills (verified) movement.x_money_in 1, 3 (the named currency) and movement.x_Ctx.fingerprint 1, 2, 4, 5 (the
+    # kind, the player, the currency or the home currency not passed): a ref stored in the home currency keeps the
+    # fingerprint refs had before wallets held several currencies (so their retries still replay), and the same
+    # psp_ref in another currency is another request.
     d = Driver("EUR", currencies=["EUR", "USD"])
     d.deposit("10.00", psp_ref="p1")
     d.deposit("10.00", psp_ref="p2", currency="USD")
