@@ -99,3 +99,11 @@ def test_a_movement_outlasts_more_lost_races_than_an_ordinary_write(
     assert d.deposit("1.00").status == 201
     assert len(reads) == lost + 1
     assert d.wallet()["balances"]["real"] == "1.00"
+
+
+def test_a_movement_answers_the_wallet_detailed_in_its_own_currency(moto_table: str) -> None:
+    # Kills movement.x_commit 11 (`currency=None`: the answer's wallet detailed in the home currency instead).
+    d = Driver("EUR", currencies=["EUR", "USD"])
+    d.deposit("10.00")
+    out = d.deposit("3.00", currency="USD")
+    assert (out.body["wallet"]["currency"], out.body["wallet"]["balances"]["real"]) == ("USD", "3.00")
