@@ -1,0 +1,109 @@
+"""Issue 10 #7: "list its surviving mutants, each explained or killed". Moto unit tests that kill survivors of
+`pitboss.wallet.movement` checked by hand (MUTANT_UNDER_TEST in mutmut's own mutants/ copy, see docs/testing.md,
+"Mutation testing"); each names the mutants it kills, verified: run under each and seen to fail."""
+
+from __future__ import annotations
+
+from decimal import getcontext
+from typing import Any
+
+import pytest
+
+from pitboss import idempotency, keys, money, retry, store
+from pitboss.errors import Conflict
+from pitboss.idempotency import Outcome
+from pitboss.identity.entity import Player
+from pitboss.wallet import movement
+from tests.wallet_support import Driver, assert_ledger_consistent
+
+
+def test_a_movement_may_fill_the_transaction_to_its_last_item_and_not_one_more(
+    moto_table: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Kills movement.x_commit 45 (`+ 1` -> `- 1`), 46 (`+ 2`), 47 (`>=`): the 100-item cap counts the idempotency
+    # record the commit does not hold, and a transaction of exactly the cap is allowed. The cap is lowered to the
+    # size of a deposit's transaction (counted as `idempotency.execute` hands it to the store) and one under it.
+    sizes: list[int] = []
+    real = store.transact
+
+    def transact(ops: list[Any]) -> None:
+        sizes.append(len(ops))
+        real(ops)
+
+    monkeypatch.setattr(store, "transact", transact)
+    d = Driver()
+    d.deposit("10.00")
+    d.deposit("1.00")
+    size = sizes[-1]
+    monkeypatch.setattr(movement, "MAX_TRANSACT_ITEMS", size - 1)
+    with pytest.raises(Conflict) as exc:
+        d.deposit("2.00")
+    assert exc.value.code == "movement_too_large"
+    monkeypatch.setattr(movement, "MAX_TRANSACT_ITEMS", size)
+    assert d.deposit("2.00").status == 201
+    assert sizes[-1] == size
+    assert d.wallet()["balances"]["real"] == "13.00"
+    assert_ledger_consistent(d)
+
+
+def test_a_plug_in_brand_still_moves_points_and_entries_name_their_actor(moto_table: str) -> None:
+    # Kills movement.x_run 1 (`real=True` by default: every movement refused for a plug_in brand, not only the real
+    # rail's) and x_run 62 (the movement's actor dropped: its entries name no actor).
+    d = Driver(service_mode="plug_in")
+    out = d.call("bonus", {"amount": "5.00", "wagering_multiplier": "1"})
+    assert out.status == 201
+    [entry] = d.entries()
+    assert entry["actor"] == str(d.who.actor)
+
+
+def test_a_movement_decides_under_the_ledger_context(moto_table: str) -> None:
+    # Kills movement.x_run 79 (`localcontext(None)`: the flow decides under the ambient context, where a rounding
+    # is silent instead of an error).
+    d = Driver()
+    seen: list[Any] = []
+
+    def act(ctx: movement.Ctx) -> Outcome:
+        seen.append(getcontext().copy())
+        return Outcome(status=200, body={})
+
+    idem = idempotency.begin(d.who.realm, None, "POST", f"probe:{d.user_id}", {})
+    assert movement.run(d.who, d.user_id, idem, [], act, pick=movement.home_currency).status == 200
+    [context] = seen
+    assert (context.prec, context.rounding) == (money.LEDGER_CTX.prec, money.LEDGER_CTX.rounding)
+    assert {t for t, on in context.traps.items() if on} == {t for t, on in money.LEDGER_CTX.traps.items() if on}
+
+
+def test_a_movement_outlasts_more_lost_races_than_an_ordinary_write(
+    moto_table: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Kills movement.x_run 88 (`attempts` dropped: idempotency's default, 6, instead of movement.ATTEMPTS, 10): a
+    # deposit whose gated commit loses 7 races (the profile saved again after each read) still lands on the 8th.
+    d = Driver()
+    monkeypatch.setattr(retry, "pause", lambda _attempt: None)
+    real = store.batch_get
+    reads: list[int] = []
+    lost = idempotency.MAX_ATTEMPTS + 1
+
+    def batch_get(wanted: Any, **kw: Any) -> dict[tuple[str, str], dict[str, Any]]:
+        found = real(wanted, **kw)
+        if len(reads) < lost:  # another save of the profile (nothing changed but its version) since this read
+            item = store.get(d.pk, keys.PROFILE)
+            assert item is not None
+            player = Player.from_item(d.who.realm, item)
+            store.put(player.model_copy(update={"version": player.version + 1}).to_item())
+        reads.append(len(found))
+        return found
+
+    monkeypatch.setattr(store, "batch_get", batch_get)
+    assert lost < movement.ATTEMPTS
+    assert d.deposit("1.00").status == 201
+    assert len(reads) == lost + 1
+    assert d.wallet()["balances"]["real"] == "1.00"
+
+
+def test_a_movement_answers_the_wallet_detailed_in_its_own_currency(moto_table: str) -> None:
+    # Kills movement.x_commit 11 (`currency=None`: the answer's wallet detailed in the home currency instead).
+    d = Driver("EUR", currencies=["EUR", "USD"])
+    d.deposit("10.00")
+    out = d.deposit("3.00", currency="USD")
+    assert (out.body["wallet"]["currency"], out.body["wallet"]["balances"]["real"]) == ("USD", "3.00")
