@@ -135,7 +135,7 @@ def test_a_player_blocked_from_bonuses_gets_no_bonus_and_no_winz_but_may_redeem(
 
 def test_a_movement_and_a_replay_are_counted(moto_table: str, emf: Any) -> None:
     # Kills (verified) movement.x_replayed 1-16, 18 (the IdempotentReplay count, its 200 deduped answer, the stored
-    # body) and targets movement.x_commit 68-75 (the Movement count by type; not yet verified).
+    # body) and targets movement.x_commit 68-75 (the Movement count by type; verified: each fails it).
     d = Driver()
     first = d.call("deposit", {"amount": "5.00", "psp_ref": "p1"}, "k1")
     assert emf() == [("Movement", {"type": "deposit"})]
@@ -148,7 +148,8 @@ def test_a_movement_and_a_replay_are_counted(moto_table: str, emf: Any) -> None:
 def test_a_status_change_between_the_read_and_the_commit_decides_again(
     moto_table: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Targets movement.x_commit 37-44, x_run 29-33, 75-78 (not yet verified): the gated decision's profile version check
+    # Targets movement.x_commit 37-44 and x_run 29-33 (verified: each fails it), x_run 75-78 (not yet verified):
+    # the gated decision's profile version check
     # (dropped, or made on another version): the player is suspended after the deposit read the profile and before it
     # commits, so the commit is cancelled and the retry refuses.
     d = Driver()
