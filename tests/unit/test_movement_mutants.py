@@ -4,13 +4,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from decimal import getcontext
 from typing import Any
 
 import pytest
 
-from pitboss import idempotency, keys, money, retry, store
-from pitboss.errors import Conflict
+from pitboss import clock, idempotency, keys, money, retry, store
+from pitboss.errors import Conflict, PlayerBlocked
 from pitboss.idempotency import Outcome
 from pitboss.identity.entity import Player
 from pitboss.wallet import movement
@@ -107,3 +108,55 @@ def test_a_movement_answers_the_wallet_detailed_in_its_own_currency(moto_table: 
     d.deposit("10.00")
     out = d.deposit("3.00", currency="USD")
     assert (out.body["wallet"]["currency"], out.body["wallet"]["balances"]["real"]) == ("USD", "3.00")
+
+
+def test_an_oversized_movement_says_what_to_do(moto_table: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Kills movement.x_commit 48 (the message `None`), 52 (`XX...XX`), 53 (upper case): the 409's message tells the
+    # caller how to make the movement fit, and its body carries it.
+    d = Driver()
+    d.deposit("1.00")
+    monkeypatch.setattr(movement, "MAX_TRANSACT_ITEMS", 3)
+    with pytest.raises(Conflict) as exc:
+        d.deposit("1.00")
+    assert exc.value.body() == {
+        "error": {
+            "code": "movement_too_large",
+            "message": "this movement would write too many items at once; end some bonuses or rounds first",
+        }
+    }
+
+
+def test_a_profile_saved_before_versions_still_takes_a_gated_movement(moto_table: str) -> None:
+    # Kills movement.x_run 75 (`stored_version is None and False`: `int(None)` for a profile with no version
+    # attribute). Such a profile's gated commit checks that the attribute is still absent.
+    d = Driver()
+    item = store.get(d.pk, keys.PROFILE)
+    assert item is not None
+    store.put({k: v for k, v in item.items() if k != "version"})
+    out = d.deposit("4.00")
+    assert (out.status, out.body["wallet"]["balances"]["real"]) == (201, "4.00")
+    stored = store.get(d.pk, keys.PROFILE)
+    assert stored is not None and "version" not in stored
+
+
+def test_a_movement_decides_its_gates_at_the_instant_its_entries_carry(moto_table: str) -> None:
+    # Kills movement.x_run 57 (`gates.effective(player, settings, None)`) and 60 (`now` dropped): both decide the
+    # gates at a second read of the clock instead of at the movement's `now`, the instant its entries carry. A clock
+    # one second later at every read tells them apart: a cool-off that ends between those two reads still refuses.
+    base = datetime(2031, 6, 1, 12, 0, tzinfo=UTC)
+    reads: list[datetime] = []
+
+    def ticking() -> datetime:
+        reads.append(base + timedelta(seconds=len(reads)))
+        return reads[-1]
+
+    clock.set_clock(ticking)
+    d = Driver()
+    before = len(reads)
+    d.deposit("1.00")
+    [entry] = d.entries()
+    offset = reads.index(datetime.fromisoformat(entry["created_at"])) - before  # the movement's `now`, in reads
+    d.update_player(cooloff_until=clock.iso(base + timedelta(seconds=len(reads) + offset, milliseconds=500)))
+    with pytest.raises(PlayerBlocked):
+        d.deposit("2.00")
+    assert d.wallet()["balances"]["real"] == "1.00"

@@ -148,8 +148,8 @@ def test_a_movement_and_a_replay_are_counted(moto_table: str, emf: Any) -> None:
 def test_a_status_change_between_the_read_and_the_commit_decides_again(
     moto_table: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Targets movement.x_commit 37-44 and x_run 29-33 (verified: each fails it), x_run 75-78 (not yet verified):
-    # the gated decision's profile version check
+    # Targets movement.x_commit 37-44 and x_run 29-33, 76-78 (verified: each fails it; x_run 75, a profile with no
+    # version, is test_movement_mutants.py's): the gated decision's profile version check
     # (dropped, or made on another version): the player is suspended after the deposit read the profile and before it
     # commits, so the commit is cancelled and the retry refuses.
     d = Driver()
