@@ -458,3 +458,49 @@ def test_a_bonus_granted_with_nothing_to_wager_converts_to_real_at_once() -> Non
     _, kept = m.grant_bonus("bonus_grant", Decimal(2), Decimal(1))
     assert (kept.status, kept.balance, m.purse.bonus, m.purse.real) == ("active", Decimal(2), Decimal(2), Decimal(5))
     assert len(m.entries) == 3
+
+
+def test_a_conversion_and_a_forfeit_post_against_the_house_accounts() -> None:
+    # Kills Movement.forfeit mutant 35 and convert mutants 36 and 44 (a house leg's account dropped): the
+    # postings are what the house side of the ledger is derived from.
+    forfeited, converted = _bonus("3.00", "0"), _bonus("2.00", "100")
+    converted.id = "bn_2"
+    m = _movement_with(forfeited)
+    m.purse.bonuses.append(converted)
+    m.purse.bonus = Decimal(5)
+    assert m.forfeit(forfeited, "cancelled")["postings"] == [
+        {"account": "player:bonus", "rail": "bonus", "currency": "USD", "amount": Decimal("-3.00")},
+        {"account": "house:bonus_pool", "rail": "bonus", "currency": "USD", "amount": Decimal("3.00")},
+    ]
+    assert m.convert(converted)["postings"] == [
+        {"account": "player:bonus", "rail": "bonus", "currency": "USD", "amount": Decimal("-2.00")},
+        {"account": "house:bonus_pool", "rail": "bonus", "currency": "USD", "amount": Decimal("2.00")},
+        {"account": "house:bonus_cost", "rail": "real", "currency": "USD", "amount": Decimal("-2.00")},
+        {"account": "player:real", "rail": "real", "currency": "USD", "amount": Decimal("2.00")},
+    ]
+
+
+def test_a_stake_or_a_draw_the_oldest_bonus_covers_leaves_the_next_one_alone() -> None:
+    # Kills progress_wagering mutant 6 and draw_bonus mutant 5 (`break` -> `return`: None, not what was counted).
+    older, newer = _bonus("4.00", "0"), _bonus("6.00", "0")
+    newer.id = "bn_2"
+    m = _movement_with(older)
+    m.purse.bonuses.append(newer)
+    assert m.progress_wagering(Decimal(30)) == ({"bn_1": Decimal(30)}, [])
+    assert m.draw_bonus(Decimal(3)) == {"bn_1": Decimal(3)}
+    assert (older.wagered, older.balance, newer.wagered, newer.balance) == (
+        Decimal(30),
+        Decimal(1),
+        Decimal(0),
+        Decimal(6),
+    )
+
+
+def test_a_bonus_shortfall_is_refused_on_the_bonus_rail() -> None:
+    # Kills draw_bonus mutants 20-27: the refusal's body (message and rail) is what a bet's 422 answers.
+    m = _movement_with(_bonus("1.00", "0"))
+    with pytest.raises(InsufficientFunds) as refused:
+        m.draw_bonus(Decimal(2))
+    assert refused.value.body() == {
+        "error": {"code": "insufficient_funds", "message": "insufficient funds", "rail": "bonus"}
+    }
