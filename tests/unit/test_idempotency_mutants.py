@@ -172,8 +172,8 @@ def emf(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_a_replay_answers_the_stored_body_and_is_counted_another_request_is_409(emf: Any) -> None:
-    # Kills replay mutants 1-20: the fingerprint compared (read under its name), the 409 naming the key, the
-    # IdempotentReplay metric, the replay's status 200, stored body and deduped flag.
+    # Kills replay mutants 5 (the 409 names the key) and 7-9 (the IdempotentReplay metric's name); also asserts
+    # the replay's status 200, stored body and deduped flag.
     record = idempotency.record_op(REQUEST, 201, {"id": "tx_1"}).item
     outcome = idempotency.replay(record, REQUEST)
     assert (outcome.status, outcome.body, outcome.deduped) == (200, {"id": "tx_1"}, True)
@@ -184,8 +184,8 @@ def test_a_replay_answers_the_stored_body_and_is_counted_another_request_is_409(
 
 
 def test_the_record_keeps_a_compact_answer_its_creation_and_a_ttl_of_the_configured_days() -> None:
-    # Kills record_op mutants 16-23 (created_at and ttl: DynamoDB deletes the record at `ttl`) and pack
-    # mutants 3, 4 and 6-9 (compact JSON, Decimals as text: write units follow size).
+    # Kills record_op mutants 16, 17, 19, 20 and 22 (created_at and ttl: DynamoDB deletes the record at `ttl`)
+    # and pack mutants 3, 4 and 6-8 (compact JSON, Decimals as text: write units follow size).
     put = idempotency.record_op(REQUEST, 201, {"id": "tx_1", "amount": Decimal("1.50")})
     created = clock.parse_iso(put.item["created_at"])
     days = get_settings().idempotency_ttl_days
@@ -196,7 +196,8 @@ def test_the_record_keeps_a_compact_answer_its_creation_and_a_ttl_of_the_configu
 
 
 def test_a_principal_s_request_carries_its_realm_its_visible_brands_and_its_fingerprint() -> None:
-    # Kills begin mutants 8-25: a route's caller is a Principal, whose replays are limited to its brands.
+    # Kills begin mutants 8-10, 12, 14, 19, 21 and 22: a route's caller is a Principal, whose replays are limited
+    # to its brands.
     brands = {n: Brand(brand_id=n, tenant_id="t", name=f"B{n}", currency="USD") for n in (1, 2, 3)}
     who = Principal(tenant_id="t", mode="live", key_id="k", scopes=[], brand_ids=[3, 1], brands=brands)
     request = idempotency.begin(who, "k-1", "PATCH", "/r", {"a": 1})
@@ -223,7 +224,8 @@ def _record(brand_id: int | None, fingerprint: str = "f") -> None:
 
 
 def test_a_record_in_the_caller_s_brands_is_replayed_without_deciding_again(moto_table: str) -> None:
-    # Kills _execute mutants 13-23: a visible record (here by the profile: written before brands were) replays.
+    # Kills _execute mutants 9, 10 and 16-23: a visible record (here by the profile: written before brands were)
+    # replays.
     _profile()
     _record(None)
     limited = idempotency.IdemRequest(
@@ -246,8 +248,8 @@ def test_a_record_in_the_caller_s_brands_is_replayed_without_deciding_again(moto
 def test_a_record_the_caller_may_not_see_is_decided_afresh_and_a_write_is_409(
     moto_table: str, stored_brand: int | None
 ) -> None:
-    # Kills _execute mutants 15-17, 26 and 27: the flow answers (its own refusal), and a write it decides is a
-    # 409 naming the key, never the stored answer; nothing is written.
+    # Kills _execute mutants 15-19 and 27: the flow answers (its own refusal), and a write it decides is a 409
+    # naming the key, never the stored answer; nothing is written.
     _profile()
     _record(stored_brand)
     refused = idempotency.Outcome(status=404, body={"error": {"code": "player_not_found"}})
@@ -266,7 +268,8 @@ def test_a_record_the_caller_may_not_see_is_decided_afresh_and_a_write_is_409(
 def test_the_record_names_the_decision_s_brand_else_the_profile_s(
     moto_table: str, profile: bool, decided: int | None, recorded: int | None
 ) -> None:
-    # Kills _execute mutants 28-41: the record's brand, status and answer as written with the effect.
+    # Kills _execute mutants 28-31, 36, 37, 40 and 41: the record's brand, status and answer as written with the
+    # effect.
     if profile:
         _profile()
 
@@ -289,7 +292,7 @@ def test_the_record_names_the_decision_s_brand_else_the_profile_s(
 def test_a_twin_that_won_the_race_for_a_player_the_caller_may_not_see_is_409(
     moto_table: str, twin_brand: int | None
 ) -> None:
-    # Kills _execute mutants 49-54: the winner's answer goes only to a caller that may see its brand.
+    # Kills _execute mutants 49, 51 and 54: the winner's answer goes only to a caller that may see its brand.
     _profile()
 
     def twin_commits_first(items: dict[tuple[str, str], dict[str, Any]]) -> idempotency.Decision:
@@ -323,7 +326,7 @@ def test_a_transaction_conflict_is_retried_not_mapped_and_counted_under_its_loop
     moto_table: str, monkeypatch: pytest.MonkeyPatch, emf: Any
 ) -> None:
     # Kills _execute mutants 2, 4-6 (the retry loop's name in the Retry metric), 60 (a conflict handed to
-    # on_cancel), 64 (`continue` -> `break`: no second attempt) and 65 (after_commit). Neither moto nor DynamoDB
+    # on_cancel) and 64 (`continue` -> `break`: no second attempt). Neither moto nor DynamoDB
     # Local raises TransactionConflict: the store's first transaction answers it (as store.transact raises it),
     # the second goes through to moto.
     real_transact, tries, committed = store.transact, [], []
@@ -353,7 +356,8 @@ def test_a_transaction_conflict_is_retried_not_mapped_and_counted_under_its_loop
 
 
 def test_the_attempts_are_bounded_by_the_caller_and_then_a_409_says_to_retry(moto_table: str) -> None:
-    # Kills _execute mutants 3 (the default of 6 attempts instead of the caller's) and 70-72 (the 409's message).
+    # Kills _execute mutants 3 (the default of 6 attempts instead of the caller's), 64 (no second attempt) and
+    # 70-72 (the 409's message).
     store.put(dict(EFFECT))
     decided: list[int] = []
 
