@@ -388,3 +388,119 @@ def test_unbalanced_postings_are_a_bug_not_a_refusal() -> None:
     m = Movement(Wallet(user_id="u1", currency="USD"), "key:k1", AT)
     with pytest.raises(AssertionError, match="unbalanced postings for credit"):
         m.entry("credit", Decimal(1), [m.leg("player:real", "real", Decimal(1))])
+
+
+def test_a_granted_bonus_is_a_new_active_bonus_paid_from_the_pool_on_the_bonus_rail() -> None:
+    # Kills Movement.grant_bonus mutants 1-64: the new bonus's every field (its id's prefix, the amount
+    # as its balance, the requirement, nothing wagered yet, active, granted now, its expiry), the bonus kept on
+    # the movement's purse, the two legs (pool to player, each on the bonus rail and in the purse's currency),
+    # and the entry (type, amount, bonus rail, memo, the caller's extra fields and the bonus's id).
+    m = Movement(Wallet(user_id="u1", currency="USD"), "key:k1", AT, "EUR")
+    older = _bonus("1.00", "0")
+    m.purse.bonus = older.balance
+    m.purse.bonuses.append(older)
+    extra = {"box_id": "bx_1", "bonus_id": "not this one"}
+    entry, bonus = m.grant_bonus(
+        "lootbox_prize", Decimal("12.50"), Decimal(40), expires_at="2026-04-01T00:00:00Z", memo="a prize", extra=extra
+    )
+    assert bonus.id.startswith("bn_") and bonus.id == bonus.id.lower() and len(bonus.id) == 29
+    assert bonus == Bonus(
+        bonus.id,
+        Decimal("12.50"),
+        Decimal("12.50"),
+        Decimal(40),
+        Decimal(0),
+        "active",
+        granted_at=clock.iso(AT),
+        expires_at="2026-04-01T00:00:00Z",
+    )
+    assert m.purse.bonuses == [older, bonus] and m.purse.currency == "EUR"
+    assert (m.purse.bonus, m.purse.real) == (Decimal("13.50"), Decimal(0))
+    assert {k: v for k, v in entry.items() if k != "id"} == {
+        "seq": 1,
+        "type": "lootbox_prize",
+        "rail": "bonus",
+        "amount": Decimal("12.50"),
+        "currency": "EUR",
+        "postings": [
+            {"account": "house:bonus_pool", "rail": "bonus", "currency": "EUR", "amount": Decimal("-12.50")},
+            {"account": "player:bonus", "rail": "bonus", "currency": "EUR", "amount": Decimal("12.50")},
+        ],
+        "balance_currency": "EUR",
+        "balance_before": Decimal(0),
+        "balance_after": Decimal(0),
+        "ref_id": None,
+        "round_id": None,
+        "memo": "a prize",
+        "actor": "key:k1",
+        "created_at": clock.iso(AT),
+        "box_id": "bx_1",
+        "bonus_id": bonus.id,
+    }
+    assert m.entries == [entry]
+    assert extra == {"box_id": "bx_1", "bonus_id": "not this one"}  # the caller's dict is not changed
+
+
+def test_a_bonus_granted_with_nothing_to_wager_converts_to_real_at_once() -> None:
+    # Kills Movement.grant_bonus mutants 65 (`required == 1` converts instead of 0) and 66 (the grant's own bonus
+    # not the one converted); also 61 (no extra given: `extra and {}` spreads None) and 64 (`required != 0`).
+    m = Movement(Wallet(user_id="u1", currency="USD"), "key:k1", AT)
+    entry, bonus = m.grant_bonus("bonus_grant", Decimal(5), Decimal(0))
+    assert (bonus.status, bonus.balance, bonus.converted_amount, bonus.end_reason) == (
+        "converted",
+        Decimal(0),
+        Decimal(5),
+        "wagering_complete",
+    )
+    assert (bonus.expires_at, entry["memo"], entry["bonus_id"]) == (None, None, bonus.id)
+    assert [(e["type"], e["bonus_id"]) for e in m.entries] == [("bonus_grant", bonus.id), ("bonus_convert", bonus.id)]
+    assert (m.purse.bonus, m.purse.real) == (Decimal(0), Decimal(5))
+    _, kept = m.grant_bonus("bonus_grant", Decimal(2), Decimal(1))
+    assert (kept.status, kept.balance, m.purse.bonus, m.purse.real) == ("active", Decimal(2), Decimal(2), Decimal(5))
+    assert len(m.entries) == 3
+
+
+def test_a_conversion_and_a_forfeit_post_against_the_house_accounts() -> None:
+    # Kills Movement.forfeit mutant 35 and convert mutants 36 and 44 (a house leg's account dropped): the
+    # postings are what the house side of the ledger is derived from.
+    forfeited, converted = _bonus("3.00", "0"), _bonus("2.00", "100")
+    converted.id = "bn_2"
+    m = _movement_with(forfeited)
+    m.purse.bonuses.append(converted)
+    m.purse.bonus = Decimal(5)
+    assert m.forfeit(forfeited, "cancelled")["postings"] == [
+        {"account": "player:bonus", "rail": "bonus", "currency": "USD", "amount": Decimal("-3.00")},
+        {"account": "house:bonus_pool", "rail": "bonus", "currency": "USD", "amount": Decimal("3.00")},
+    ]
+    assert m.convert(converted)["postings"] == [
+        {"account": "player:bonus", "rail": "bonus", "currency": "USD", "amount": Decimal("-2.00")},
+        {"account": "house:bonus_pool", "rail": "bonus", "currency": "USD", "amount": Decimal("2.00")},
+        {"account": "house:bonus_cost", "rail": "real", "currency": "USD", "amount": Decimal("-2.00")},
+        {"account": "player:real", "rail": "real", "currency": "USD", "amount": Decimal("2.00")},
+    ]
+
+
+def test_a_stake_or_a_draw_the_oldest_bonus_covers_leaves_the_next_one_alone() -> None:
+    # Kills progress_wagering mutant 6 and draw_bonus mutant 5 (`break` -> `return`: None, not what was counted).
+    older, newer = _bonus("4.00", "0"), _bonus("6.00", "0")
+    newer.id = "bn_2"
+    m = _movement_with(older)
+    m.purse.bonuses.append(newer)
+    assert m.progress_wagering(Decimal(30)) == ({"bn_1": Decimal(30)}, [])
+    assert m.draw_bonus(Decimal(3)) == {"bn_1": Decimal(3)}
+    assert (older.wagered, older.balance, newer.wagered, newer.balance) == (
+        Decimal(30),
+        Decimal(1),
+        Decimal(0),
+        Decimal(6),
+    )
+
+
+def test_a_bonus_shortfall_is_refused_on_the_bonus_rail() -> None:
+    # Kills draw_bonus mutants 20-27: the refusal's body (message and rail) is what a bet's 422 answers.
+    m = _movement_with(_bonus("1.00", "0"))
+    with pytest.raises(InsufficientFunds) as refused:
+        m.draw_bonus(Decimal(2))
+    assert refused.value.body() == {
+        "error": {"code": "insufficient_funds", "message": "insufficient funds", "rail": "bonus"}
+    }
