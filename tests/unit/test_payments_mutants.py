@@ -120,6 +120,8 @@ def test_a_deposit_with_a_psp_ref_keeps_its_answer_and_a_psp_retry_gets_it(moto_
         clock.iso(NOW),
     )
     assert idempotency.unpack(ref["response"]) == first.body
+    [event] = _events(d, "deposit")  # kills x_deposit 141, 145: the event of a deposit with a psp_ref
+    assert (event["actor"], event["data"]) == (str(d.who.actor), {"amount": "10.00", "currency": "USD", "seq": 1})
     again = d.call("deposit", {"amount": "10.00", "psp_ref": "psp-1"}, "k2")
     assert (again.status, again.deduped, again.body) == (200, True, first.body)
     with pytest.raises(Conflict) as refused:
@@ -211,6 +213,16 @@ def test_money_moves_are_refused_for_a_plug_in_brand(moto_table: str) -> None:
             call()
         assert refused.value.code == "service_mode"
     assert d.entries() == []
+
+
+def test_a_plug_in_brand_refuses_a_deposit_before_anything_else(moto_table: str) -> None:
+    # Kills payments.x_deposit 162, 169 (`real=True` -> None, dropped): the commit's service-mode backstop would
+    # still refuse the deposit, but only after the decision, so a blocked player would hear 403 instead of 409.
+    d = Driver(service_mode="plug_in")
+    d.update_player(status="suspended")
+    with pytest.raises(Conflict) as refused:
+        d.deposit("1.00")
+    assert refused.value.code == "service_mode"
 
 
 def test_a_deposit_is_in_the_currency_named(moto_table: str) -> None:
