@@ -1,6 +1,8 @@
 """Issue 10 #7: "list its surviving mutants, each explained or killed". Moto unit tests of `pitboss.wallet.payments`
-(deposits, withdrawal requests and their outcomes) written against its mutants (docs/testing.md, "Mutation testing",
-"Fifth run, wallet/payments.py"); each names the mutants it kills, verified: run under each and seen to fail."""
+(deposits, withdrawal requests and their outcomes) against its mutants (docs/testing.md, "Mutation testing", "Fifth
+run, wallet/payments.py"). Written before the run, each says what it pins (the entry, the event, the stored items,
+the refusals); with them mutmut killed 505 of the 513 mutants. The tests written after it name the survivors they
+kill, verified: run under each and seen to fail."""
 
 from __future__ import annotations
 
