@@ -318,13 +318,13 @@ def test_a_closed_rounds_record_keeps_its_times_and_adds_up_late_wins(moto_table
     """The closing win writes the round's record (opened when its first bet came, closed now, its wins); a late
     win on the settled round is paid and added to that record; the win's ref says it is a win. Kills
     `credit_win` 157 (wins subtracted), 161, 162 (the open time lost or replaced by the close time), 171 (no
-    close time), 180, 183, 186-190 (a late win not added up) and 192 (the ref's kind)."""
+    close time), 180, 183, 186-190 (a late win not added up) and 192-195, 200, 201 (the ref's kind and seq)."""
     d = Driver()
     _on("2026-03-01T10:00:00")
     d.deposit("10.00")
     d.bet("2.00", ref="b1", rnd="r1")
     _on("2026-03-01T10:05:00")
-    d.win("1.00", ref="w1", rnd="r1", round_closed=True)
+    closing = d.win("1.00", ref="w1", rnd="r1", round_closed=True)
     key = repository.round_key(d.pk, "default", "r1")
     closed = store.get(*key)
     assert closed is not None
@@ -338,6 +338,7 @@ def test_a_closed_rounds_record_keeps_its_times_and_adds_up_late_wins(moto_table
     late = d.win("0.25", ref="w2", rnd="r1")  # a jackpot settled later
     assert late.status == 201
     assert store.get(*key)["wins"] == Decimal("1.25")  # type: ignore[index]
-    assert _stored_ref(d, "w1")["kind"] == "win"
+    ref = _stored_ref(d, "w1")
+    assert (ref["kind"], ref["user_id"], ref["seq"]) == ("win", d.user_id, closing.body["transaction"]["seq"])
     assert d.wallet()["balances"]["real"] == "9.25"
     assert_ledger_consistent(d)
