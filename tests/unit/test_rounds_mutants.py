@@ -342,3 +342,41 @@ def test_a_closed_rounds_record_keeps_its_times_and_adds_up_late_wins(moto_table
     assert (ref["kind"], ref["user_id"], ref["seq"]) == ("win", d.user_id, closing.body["transaction"]["seq"])
     assert d.wallet()["balances"]["real"] == "9.25"
     assert_ledger_consistent(d)
+
+
+def test_a_rollback_of_an_unknown_ref_leaves_a_tombstone_and_says_so(moto_table: str) -> None:
+    """Kills `rollback` 326-329 (the tombstone's provider), 335-340 (the 404's message) and `credit_win` 214 (a
+    win ref's time)."""
+    d = Driver()
+    _on("2026-03-01T10:00:00")
+    with pytest.raises(NotFound) as missing:
+        d.rollback("never")
+    assert missing.value.body() == {
+        "error": {
+            "code": "ref_not_found",
+            "message": "no bet with this ref_id; a bet that arrives later with it will be refused",
+        }
+    }
+    stone = _stored_ref(d, "never")
+    assert (stone["kind"], stone["provider"], stone["ref_id"], stone["user_id"], stone["created_at"]) == (
+        "tombstone",
+        "default",
+        "never",
+        d.user_id,
+        "2026-03-01T10:00:00.000000Z",
+    )
+    d.deposit("10.00")
+    d.bet("2.00", ref="b1", rnd="r1")
+    d.win("1.00", ref="w1", rnd="r1")
+    assert _stored_ref(d, "w1")["created_at"] == "2026-03-01T10:00:00.000000Z"
+
+
+def test_a_plug_in_brand_refuses_a_rollback_before_looking_for_its_bet(moto_table: str) -> None:
+    """A plug_in brand's wallet moves no real money: a rollback is 409 `service_mode` first, and an unknown ref
+    leaves no tombstone behind. Kills `rollback` 314, 321-323 (`real=True` dropped: the commit-time backstop
+    still refuses a known bet, but an unknown ref was answered 404 and tombstoned)."""
+    d = Driver(service_mode="plug_in")
+    with pytest.raises(Conflict) as refused:
+        d.rollback("never")
+    assert refused.value.code == "service_mode"
+    assert store.get(*repository.ref_key(d.who.realm, "default", "never")) is None
