@@ -5,6 +5,7 @@ names the mutants it kills, by today's numbering under the run's selection (see 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from pitboss import clock, idempotency, retry, store
 from pitboss.errors import Conflict, NotFound
 from pitboss.wallet import repository
+from pitboss.wallet.entity import OpenRound, round_name
 from tests.wallet_support import Driver, assert_ledger_consistent
 
 
@@ -262,3 +264,119 @@ def test_a_refused_win_is_not_answered_with_a_twins_answer_for_another_request(
     assert (twin, refused.value.code) == ([201], "round_not_found")
     assert d.wallet()["balances"]["real"] == "9.00"
     assert_ledger_consistent(d)
+
+
+def test_a_win_for_a_round_never_bet_on_is_404_and_retryable(moto_table: str) -> None:
+    """A win can overtake its bet: the 404 says so (retryable), with its message. Kills `credit_win` 64, 66,
+    69-71, 74."""
+    d = Driver()
+    d.deposit("10.00")
+    with pytest.raises(NotFound) as missing:
+        d.win("1.00", ref="w1", rnd="r9")
+    assert missing.value.body() == {
+        "error": {"code": "round_not_found", "message": "no bet of this player in this round", "retryable": True}
+    }
+    assert d.wallet()["balances"]["real"] == "10.00"
+
+
+def test_a_win_for_a_round_an_older_wallet_kept_with_no_stake_is_404(moto_table: str) -> None:
+    """Wallets written before rollbacks removed emptied rounds kept a round whose every bet was rolled back
+    (stake 0); a win for it is answered as for a round never bet on, not a crash. Kills `credit_win` 60
+    (`state = None` -> `""`: the empty round is taken for an open one)."""
+    d = Driver()
+    d.deposit("10.00")
+    d.bet("2.00", ref="b1", rnd="r1")
+    d.rollback("b1")
+    item = d.stored_wallet()
+    assert item is not None and not item["rounds"]
+    item["rounds"] = {round_name("default", "r1"): OpenRound(bets=1, opened_at="2026-03-01T10:00:00Z").to_item()}
+    store.put(item)  # as an older deploy left it
+    with pytest.raises(NotFound) as missing:
+        d.win("1.00", ref="w1", rnd="r1")
+    assert missing.value.code == "round_not_found"
+    assert d.wallet()["balances"]["real"] == "10.00"
+
+
+def test_a_win_entry_names_its_round_memo_and_provider_and_the_round_adds_up_its_wins(moto_table: str) -> None:
+    """Kills `credit_win` 127-129, 134-136, 139, 140 (the entry's round_id, memo or provider dropped) and 154,
+    156 (the round's wins not added up: the closed round's record keeps the total)."""
+    d = Driver()
+    d.deposit("10.00")
+    d.bet("2.00", ref="b1", rnd="r1")
+    d.win("1.00", ref="w1", rnd="r1", memo="free spin")
+    d.win("0.50", ref="w2", rnd="r1", round_closed=True)
+    won = {e["ref_id"]: e for e in d.entries() if e["type"] == "credit"}
+    assert (won["w1"]["round_id"], won["w1"]["memo"], won["w1"]["provider"]) == ("r1", "free spin", "default")
+    assert "memo" not in won["w2"] or won["w2"]["memo"] is None
+    closed = store.get(*repository.round_key(d.pk, "default", "r1"))
+    assert closed is not None
+    assert (closed["stake"], closed["wins"]) == (Decimal("2.00"), Decimal("1.50"))
+    assert_ledger_consistent(d)
+
+
+def test_a_closed_rounds_record_keeps_its_times_and_adds_up_late_wins(moto_table: str) -> None:
+    """The closing win writes the round's record (opened when its first bet came, closed now, its wins); a late
+    win on the settled round is paid and added to that record; the win's ref says it is a win. Kills
+    `credit_win` 157 (wins subtracted), 161, 162 (the open time lost or replaced by the close time), 171 (no
+    close time), 180, 183, 186-190 (a late win not added up) and 192-195, 200, 201 (the ref's kind and seq)."""
+    d = Driver()
+    _on("2026-03-01T10:00:00")
+    d.deposit("10.00")
+    d.bet("2.00", ref="b1", rnd="r1")
+    _on("2026-03-01T10:05:00")
+    closing = d.win("1.00", ref="w1", rnd="r1", round_closed=True)
+    key = repository.round_key(d.pk, "default", "r1")
+    closed = store.get(*key)
+    assert closed is not None
+    assert (closed["status"], closed["opened_at"], closed["closed_at"], closed["wins"]) == (
+        "closed",
+        "2026-03-01T10:00:00.000000Z",
+        "2026-03-01T10:05:00.000000Z",
+        Decimal("1.00"),
+    )
+    _on("2026-03-01T11:00:00")
+    late = d.win("0.25", ref="w2", rnd="r1")  # a jackpot settled later
+    assert late.status == 201
+    assert store.get(*key)["wins"] == Decimal("1.25")  # type: ignore[index]
+    ref = _stored_ref(d, "w1")
+    assert (ref["kind"], ref["user_id"], ref["seq"]) == ("win", d.user_id, closing.body["transaction"]["seq"])
+    assert d.wallet()["balances"]["real"] == "9.25"
+    assert_ledger_consistent(d)
+
+
+def test_a_rollback_of_an_unknown_ref_leaves_a_tombstone_and_says_so(moto_table: str) -> None:
+    """Kills `rollback` 326-329 (the tombstone's provider), 335-340 (the 404's message) and `credit_win` 214 (a
+    win ref's time)."""
+    d = Driver()
+    _on("2026-03-01T10:00:00")
+    with pytest.raises(NotFound) as missing:
+        d.rollback("never")
+    assert missing.value.body() == {
+        "error": {
+            "code": "ref_not_found",
+            "message": "no bet with this ref_id; a bet that arrives later with it will be refused",
+        }
+    }
+    stone = _stored_ref(d, "never")
+    assert (stone["kind"], stone["provider"], stone["ref_id"], stone["user_id"], stone["created_at"]) == (
+        "tombstone",
+        "default",
+        "never",
+        d.user_id,
+        "2026-03-01T10:00:00.000000Z",
+    )
+    d.deposit("10.00")
+    d.bet("2.00", ref="b1", rnd="r1")
+    d.win("1.00", ref="w1", rnd="r1")
+    assert _stored_ref(d, "w1")["created_at"] == "2026-03-01T10:00:00.000000Z"
+
+
+def test_a_plug_in_brand_refuses_a_rollback_before_looking_for_its_bet(moto_table: str) -> None:
+    """A plug_in brand's wallet moves no real money: a rollback is 409 `service_mode` first, and an unknown ref
+    leaves no tombstone behind. Kills `rollback` 314, 321-323 (`real=True` dropped: the commit-time backstop
+    still refuses a known bet, but an unknown ref was answered 404 and tombstoned)."""
+    d = Driver(service_mode="plug_in")
+    with pytest.raises(Conflict) as refused:
+        d.rollback("never")
+    assert refused.value.code == "service_mode"
+    assert store.get(*repository.ref_key(d.who.realm, "default", "never")) is None
