@@ -95,6 +95,33 @@ class Check:
 Op = Put | Update | Delete | Check
 
 
+@dataclass(frozen=True)
+class Assignments:
+    """An update expression's SET/REMOVE clauses for a dict of changes, with their placeholders."""
+
+    expression: str
+    names: dict[str, str]
+    values: dict[str, Any]
+
+
+def assignments(changes: Mapping[str, Any], *, none_removes: bool = False) -> Assignments:
+    """`SET #u0 = :u0, ...` for `changes` (with `none_removes`, a None value is `REMOVE #uN` instead of a NULL).
+    Placeholders are numbered, so any attribute name is safe, and `u` keeps them apart from the caller's own
+    (a caller appends its clauses and placeholders to the result)."""
+    names = {f"#u{n}": name for n, name in enumerate(changes)}
+    values: dict[str, Any] = {}
+    sets: list[str] = []
+    removes: list[str] = []
+    for n, value in enumerate(changes.values()):
+        if value is None and none_removes:
+            removes.append(f"#u{n}")
+        else:
+            sets.append(f"#u{n} = :u{n}")
+            values[f":u{n}"] = value
+    clauses = ([f"SET {', '.join(sets)}"] if sets else []) + ([f"REMOVE {', '.join(removes)}"] if removes else [])
+    return Assignments(" ".join(clauses), names, values)
+
+
 def _key(op: Update | Delete | Check, encode: Encode) -> dict[str, Any]:
     return encoded(key(op.pk, op.sk), encode)
 

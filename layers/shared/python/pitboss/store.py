@@ -22,11 +22,13 @@ from botocore.exceptions import ClientError
 
 from pitboss import chain, retry
 from pitboss.errors import ConcurrentUpdate, Conflict, TransactionCancelled
+from pitboss.ops import Assignments as Assignments  # noqa: PLC0414
 from pitboss.ops import Check as Check  # noqa: PLC0414
 from pitboss.ops import Delete as Delete  # noqa: PLC0414
 from pitboss.ops import Op as Op  # noqa: PLC0414
 from pitboss.ops import Put as Put  # noqa: PLC0414
 from pitboss.ops import Update as Update  # noqa: PLC0414
+from pitboss.ops import assignments as assignments  # noqa: PLC0414
 from pitboss.ops import conditions, encoded, encoded_values
 from pitboss.ops import key as key  # noqa: PLC0414
 

@@ -60,18 +60,13 @@ def create_ops(operator: Operator) -> list[Op]:
 
 def update_fields(operator: Operator, changes: dict[str, Any]) -> Op:
     """Sets the changed fields (None removes one), only if the operator is still at the version read."""
-    sets = {k: v for k, v in changes.items() if v is not None}
-    removes = [k for k, v in changes.items() if v is None]
-    names = {f"#{k}": k for k in changes} | {"#cur": "version"}
-    expression = "SET " + ", ".join(f"#{k} = :{k}" for k in sets)
-    if removes:
-        expression += " REMOVE " + ", ".join(f"#{k}" for k in removes)
+    sets = store.assignments(changes, none_removes=True)
     return store.Update(
         *operator_key(operator.tenant_id, operator.operator_id),
-        expression,
+        sets.expression,
         condition="#cur = :cur",
-        names=names,
-        values={f":{k}": v for k, v in sets.items()} | {":cur": operator.version},
+        names=sets.names | {"#cur": "version"},
+        values=sets.values | {":cur": operator.version},
     )
 
 
@@ -163,11 +158,14 @@ def session(token_hash: str) -> ConsoleSession | None:
 
 def session_update(session: ConsoleSession, ttl: datetime, **changes: Any) -> ConsoleSession:
     """Saves changed fields (stage, mode, epoch, last_seen_at) of a session that still exists."""
-    names = {f"#{k}": k for k in changes} | {"#ttl": "ttl"}
-    values = {f":{k}": v for k, v in changes.items()} | {":ttl": int(ttl.timestamp())}
-    expression = "SET " + ", ".join([f"#{k} = :{k}" for k in changes] + ["#ttl = :ttl"])
+    sets = store.assignments({**changes, "ttl": int(ttl.timestamp())})
     item = store.update(
-        _session_pk(session.token_hash), SESSION_SK, expression, condition=EXISTS, names=names, values=values
+        _session_pk(session.token_hash),
+        SESSION_SK,
+        sets.expression,
+        condition=EXISTS,
+        names=sets.names,
+        values=sets.values,
     )
     return ConsoleSession.from_item(item)
 

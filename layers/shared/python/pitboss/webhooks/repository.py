@@ -68,17 +68,15 @@ def list_endpoints(realm: str, *, consistent: bool = True) -> list[Item]:
 def update_endpoint(realm: str, endpoint_id: str, changes: dict[str, Any]) -> Item | None:
     """Sets only `changes` on an endpoint that still exists and returns it; None when there is none. Never a
     read-modify-put: a delete, a secret rotation or a status mark landing meanwhile is not undone."""
-    names = {f"#a{n}": name for n, name in enumerate(changes)}
-    values = {f":v{n}": value for n, value in enumerate(changes.values())}
-    expression = "SET " + ", ".join(f"#a{n} = :v{n}" for n in range(len(changes)))
+    sets = store.assignments(changes)
     try:
         return store.update(
             endpoints_pk(realm),
             ENDPOINT_PREFIX + endpoint_id,
-            expression,
+            sets.expression,
             condition="attribute_exists(pk)",
-            names=names,
-            values=values,
+            names=sets.names,
+            values=sets.values,
         )
     except Conflict:
         return None
@@ -165,19 +163,14 @@ def get_delivery(pk: str, sk: str) -> Item | None:
 
 def record_attempt(item: Item, changes: dict[str, Any], *, keep_due: bool) -> bool:
     """Writes an attempt's outcome, conditioned on the attempt count read (two workers never both count)."""
-    names = {f"#a{i}": name for i, name in enumerate(changes)}
-    values = {f":v{i}": value for i, value in enumerate(changes.values())}
-    sets = [f"#a{i} = :v{i}" for i in range(len(changes))]
-    expression = "SET " + ", ".join(sets)
-    if keep_due:
-        due_attrs = due_attributes(item["pk"], item["sk"], changes["next_attempt_at"])
-        expression += ", list_pk = :lpk, list_sk = :lsk REMOVE #ttl"  # a re-sent delivery must not expire
-        values.update({":lpk": due_attrs["list_pk"], ":lsk": due_attrs["list_sk"]})
-        names["#ttl"] = "ttl"
+    if keep_due:  # a re-sent delivery stays on the due list, at its next try, and must not expire
+        sets = store.assignments({**changes, **due_attributes(item["pk"], item["sk"], changes["next_attempt_at"])})
+        expression, names = sets.expression + " REMOVE #ttl", sets.names | {"#ttl": "ttl"}
     else:
-        expression += " REMOVE list_pk, list_sk"
-    values[":read"] = item["attempts"]
+        sets = store.assignments(changes)
+        expression, names = sets.expression + " REMOVE list_pk, list_sk", dict(sets.names)
     names["#att"] = "attempts"
+    values = sets.values | {":read": item["attempts"]}
     try:
         store.update(item["pk"], item["sk"], expression, condition="#att = :read", names=names, values=values)
     except Conflict:
