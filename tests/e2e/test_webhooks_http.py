@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +103,22 @@ def test_endpoints_crud_secret_once_and_modes_apart(api: Api, tenant: Tenant, re
     assert deleted.status_code == 204 and deleted.content == b""
     assert api.get(f"/v1/webhooks/{wid}", tenant.test_key).status_code == 404
     assert api.call("DELETE", f"/v1/webhooks/{wid}", tenant.test_key).status_code == 404
+
+
+def test_parallel_creates_never_pass_the_cap(api: Api, local_stack: Any, receiver: Receiver) -> None:
+    """At most 20 endpoints per mode, also when the last places are fought for: 18 made, then 6 in parallel on
+    DynamoDB Local get exactly two 201s and four 422 `too_many_webhooks` (the count was read before the put)."""
+    own: Tenant = local_stack.tenant()
+    for _ in range(18):
+        _create(api, own.live_key, receiver.url)
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(lambda _: api.post("/v1/webhooks", own.live_key, {"url": receiver.url}), range(6)))
+    assert sorted(r.status_code for r in answers) == [201, 201, 422, 422, 422, 422], [r.text for r in answers]
+    refused = [r.json()["error"] for r in answers if r.status_code == 422]
+    assert {(e["code"], e["message"]) for e in refused} == {
+        ("too_many_webhooks", "at most 20 webhook endpoints per mode")
+    }
+    assert len(api.get("/v1/webhooks", own.live_key).json()["data"]) == 20
 
 
 def test_bad_urls_and_event_types_are_refused(api: Api, tenant: Tenant) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from pitboss import clock, keys
-from pitboss.errors import NotFound
+from pitboss.errors import NotFound, Unprocessable
 from pitboss.settings import reset_settings
 from pitboss.tenancy import Principal
 from pitboss.webhooks import delivery, endpoints, repository, rules
@@ -239,3 +239,55 @@ def test_a_patch_racing_a_secret_rotation_keeps_the_new_secret(who: Principal, r
     assert stored is not None
     assert stored["secret"] == rotated[0] != hook.secret
     assert (stored["status"], stored["events"]) == ("failing", ["player.updated"])
+
+
+# ---- the cap on endpoints per mode -----------------------------------------------------------------------
+
+
+def test_the_twenty_first_endpoint_is_refused_and_a_delete_frees_its_place(who: Principal, receiver: Receiver) -> None:
+    made = [endpoints.create(who, WebhookIn(url=receiver.url)) for _ in range(endpoints.MAX_ENDPOINTS)]
+    with pytest.raises(Unprocessable) as refused:
+        endpoints.create(who, WebhookIn(url=receiver.url))
+    assert refused.value.code == "too_many_webhooks"
+    assert refused.value.message == "at most 20 webhook endpoints per mode"
+    endpoints.delete(who, made[0].id)
+    endpoints.create(who, WebhookIn(url=receiver.url))
+    with pytest.raises(Unprocessable):
+        endpoints.create(who, WebhookIn(url=receiver.url))
+    other_mode = Principal(tenant_id="t-hooks", mode="test", key_id="key_2", scopes=["*"], brand_ids=None, brands={})
+    endpoints.create(other_mode, WebhookIn(url=receiver.url))  # the cap is per mode
+    assert len(repository.list_endpoints(who.realm)) == endpoints.MAX_ENDPOINTS
+
+
+def test_two_creates_racing_for_the_last_place_get_one_endpoint(who: Principal, receiver: Receiver) -> None:
+    """The cap was a count read before the put: a create landing between another's count and its put made 21.
+    The count is now a condition of the put's own transaction. (The rival runs when the create reads the clock,
+    after its checks and before its write.)"""
+    for _ in range(endpoints.MAX_ENDPOINTS - 1):
+        endpoints.create(who, WebhookIn(url=receiver.url))
+    clock.set_clock(_During(lambda: endpoints.create(who, WebhookIn(url=receiver.url))))
+    with pytest.raises(Unprocessable) as refused:
+        endpoints.create(who, WebhookIn(url=receiver.url))
+    assert refused.value.code == "too_many_webhooks"
+    assert len(repository.list_endpoints(who.realm)) == endpoints.MAX_ENDPOINTS
+
+
+def test_endpoints_made_before_the_count_existed_are_counted(who: Principal, receiver: Receiver) -> None:
+    """A realm whose endpoints predate the stored count gets it from a listing on its next create or delete."""
+    for n in range(endpoints.MAX_ENDPOINTS):
+        repository.put_endpoint(
+            who.realm,
+            {
+                "id": f"wh_old{n}",
+                "url": receiver.url,
+                "events": ["*"],
+                "created_at": "2026-11-01T00:00:00.000000Z",
+                "updated_at": "2026-11-01T00:00:00.000000Z",
+            },
+        )
+    with pytest.raises(Unprocessable):
+        endpoints.create(who, WebhookIn(url=receiver.url))
+    endpoints.delete(who, "wh_old0")
+    endpoints.create(who, WebhookIn(url=receiver.url))
+    with pytest.raises(Unprocessable):
+        endpoints.create(who, WebhookIn(url=receiver.url))

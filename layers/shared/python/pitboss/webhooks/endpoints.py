@@ -8,8 +8,8 @@ import socket
 from typing import Any
 from urllib.parse import urlsplit
 
-from pitboss import clock, ids
-from pitboss.errors import NotFound, Unprocessable
+from pitboss import clock, ids, retry
+from pitboss.errors import ConcurrentUpdate, NotFound, TransactionCancelled, Unprocessable
 from pitboss.settings import get_settings
 from pitboss.tenancy import Principal
 from pitboss.webhooks import repository, rules
@@ -66,10 +66,13 @@ def _fields(item: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in item.items() if k not in ("pk", "sk", "kind")}
 
 
+def _too_many() -> Unprocessable:
+    return Unprocessable(f"at most {MAX_ENDPOINTS} webhook endpoints per mode", code="too_many_webhooks")
+
+
 def create(who: Principal, body: WebhookIn) -> WebhookSecret:
     _check_url(body.url)
-    if len(repository.list_endpoints(who.realm)) >= MAX_ENDPOINTS:
-        raise Unprocessable(f"at most {MAX_ENDPOINTS} webhook endpoints per mode", code="too_many_webhooks")
+    repository.ensure_count(who.realm)
     now = clock.iso(clock.now())
     endpoint = {
         "id": f"wh_{ids.ulid()}".lower(),
@@ -82,8 +85,16 @@ def create(who: Principal, body: WebhookIn) -> WebhookSecret:
         "created_at": now,
         "updated_at": now,
     }
-    repository.put_endpoint(who.realm, endpoint)
-    return WebhookSecret(**out(endpoint).model_dump(), secret=endpoint["secret"])
+    for _attempt in retry.attempts(what="webhook_count"):
+        try:
+            if not repository.add_endpoint(who.realm, endpoint, MAX_ENDPOINTS):
+                raise _too_many()
+        except TransactionCancelled as exc:
+            if exc.is_conflict:
+                continue  # another create or delete of this realm committed first: count again
+            raise
+        return WebhookSecret(**out(endpoint).model_dump(), secret=endpoint["secret"])
+    raise ConcurrentUpdate("the webhook endpoints kept changing; retry")
 
 
 def _load(who: Principal, endpoint_id: str) -> dict[str, Any]:
@@ -123,8 +134,17 @@ def change(who: Principal, endpoint_id: str, body: WebhookPatch) -> WebhookOut:
 
 
 def delete(who: Principal, endpoint_id: str) -> None:
-    if not repository.delete_endpoint(who.realm, endpoint_id):
-        raise NotFound("webhook not found", code="webhook_not_found")
+    repository.ensure_count(who.realm)
+    for _attempt in retry.attempts(what="webhook_count"):
+        try:
+            if not repository.delete_endpoint(who.realm, endpoint_id):
+                raise NotFound("webhook not found", code="webhook_not_found")
+        except TransactionCancelled as exc:
+            if exc.is_conflict:
+                continue
+            raise
+        return
+    raise ConcurrentUpdate("the webhook endpoints kept changing; retry")
 
 
 def rotate_secret(who: Principal, endpoint_id: str) -> WebhookSecret:

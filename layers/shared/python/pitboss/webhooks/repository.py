@@ -1,6 +1,7 @@
 """The only webhooks module that knows items and keys: endpoints, deliveries and the sparse due list.
 
     endpoint   {realm}#WEBHOOKS / WH#{id}                      url, events, secret, enabled, status
+    count      {realm}#WEBHOOKS / COUNT                        n: the realm's endpoints (the cap's condition)
     delivery   {realm}#WH#{id} / DLV#{occurred_at}#{event_id}  the signed body, status, attempts, next try
     due list   `lists` index: WHDUE#{shard} / {next_attempt_at}#...  only while a delivery is pending
 
@@ -17,6 +18,7 @@ from pitboss.errors import Conflict, TransactionCancelled
 from pitboss.store import Item
 
 ENDPOINT_PREFIX = "WH#"
+COUNT_SK = "COUNT"
 DELIVERY_PREFIX = "DLV#"
 DUE_PREFIX = "WHDUE#"
 DUE_SHARDS = 8  # the due list spread over a few index partitions (no one hot key for every tenant)
@@ -53,8 +55,45 @@ def due_attributes(pk: str, sk: str, next_attempt_at: str) -> dict[str, str]:
 # ---- endpoints ---------------------------------------------------------------------------------------
 
 
+def _endpoint_item(realm: str, endpoint: dict[str, Any]) -> Item:
+    return {"pk": endpoints_pk(realm), "sk": ENDPOINT_PREFIX + endpoint["id"], "kind": "webhook", **endpoint}
+
+
 def put_endpoint(realm: str, endpoint: dict[str, Any]) -> None:
-    store.put({"pk": endpoints_pk(realm), "sk": ENDPOINT_PREFIX + endpoint["id"], "kind": "webhook", **endpoint})
+    """An endpoint put as it is, uncounted (tests use it for endpoints stored before the count existed)."""
+    store.put(_endpoint_item(realm, endpoint))
+
+
+def ensure_count(realm: str) -> None:
+    """Gives a realm whose endpoints predate the stored count its count, from a consistent listing, once. Every
+    create and delete calls it before writing, so no counted write can land between a listing and its seed."""
+    if store.get(endpoints_pk(realm), COUNT_SK) is None:
+        seed = {"pk": endpoints_pk(realm), "sk": COUNT_SK, "kind": "webhook_count", "n": len(list_endpoints(realm))}
+        store.put_if_absent(seed)
+
+
+def add_endpoint(realm: str, endpoint: dict[str, Any], cap: int) -> bool:
+    """Puts the endpoint and counts it in one transaction, which the count conditions: False (and nothing
+    written) when the realm already holds `cap`. Two creates racing for the last place get one endpoint.
+    A TransactionConflict with a concurrent create or delete raises TransactionCancelled (`is_conflict`)."""
+    try:
+        store.transact(
+            [
+                store.Update(
+                    endpoints_pk(realm),
+                    COUNT_SK,
+                    "SET n = n + :one",
+                    condition="n < :cap",
+                    values={":one": 1, ":cap": cap},
+                ),
+                store.Put(_endpoint_item(realm, endpoint), condition="attribute_not_exists(pk)"),
+            ]
+        )
+    except TransactionCancelled as exc:
+        if exc.failed(0):
+            return False
+        raise
+    return True
 
 
 def get_endpoint(realm: str, endpoint_id: str) -> Item | None:
@@ -83,11 +122,25 @@ def update_endpoint(realm: str, endpoint_id: str, changes: dict[str, Any]) -> It
 
 
 def delete_endpoint(realm: str, endpoint_id: str) -> bool:
-    """Deletes the endpoint; False when there was none."""
+    """Deletes the endpoint and uncounts it; False when there was none. A TransactionConflict with a concurrent
+    create or delete raises TransactionCancelled (`is_conflict`)."""
     try:
-        store.transact([store.Delete(endpoints_pk(realm), ENDPOINT_PREFIX + endpoint_id, "attribute_exists(pk)")])
-    except TransactionCancelled:
-        return False
+        store.transact(
+            [
+                store.Delete(endpoints_pk(realm), ENDPOINT_PREFIX + endpoint_id, "attribute_exists(pk)"),
+                store.Update(
+                    endpoints_pk(realm),
+                    COUNT_SK,
+                    "SET n = n - :one",
+                    condition="n > :zero",
+                    values={":one": 1, ":zero": 0},
+                ),
+            ]
+        )
+    except TransactionCancelled as exc:
+        if exc.failed(0):
+            return False
+        raise
     return True
 
 
