@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from pitboss import clock, idempotency, keys, store, tenancy
+from pitboss import idempotency, keys, store, tenancy
 from pitboss.players import compliance, lifecycle, limits, queries, upsert, writes
 from pitboss.players.models import FlagsChange, KycChange, NoteIn, PlayerUpsert, RgUpdate, StatusChange, TagsChange
 from tests.support import unique
@@ -32,10 +32,6 @@ SAMPLE: dict[str, dict[str, Any]] = {
     "tags": {"add": ["vip", "whale"]},
     "notes": {"text": "called about a deposit"},
 }
-
-
-def at(when: datetime) -> None:
-    clock.set_clock(lambda: when)
 
 
 def principal(raw_key: str) -> tenancy.Principal:

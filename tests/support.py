@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,6 +23,16 @@ BIN = Path(sys.executable).parent
 # brand setting reaches the API within it, so tests that change one wait this long at most.
 AUTH_CACHE_SECONDS = 1.0
 T = TypeVar("T")
+
+
+def at(when: datetime | str) -> None:
+    """Pins pitboss's clock at `when` (a datetime, or an ISO string; a naive one is UTC) until the next pin or
+    the end of the test (the autouse fixture resets it)."""
+    from pitboss import clock
+
+    moment = datetime.fromisoformat(when.replace("Z", "+00:00")) if isinstance(when, str) else when
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    clock.set_clock(lambda: moment)
 
 
 def unique(prefix: str = "p") -> str:

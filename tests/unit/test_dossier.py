@@ -14,7 +14,6 @@ from tests.dossier_support import (
     SAMPLE,
     T0,
     WRITES,
-    at,
     dossier_of,
     events,
     new_player,
@@ -23,7 +22,7 @@ from tests.dossier_support import (
     timeline,
     write,
 )
-from tests.support import make_tenant, unique
+from tests.support import at, make_tenant, unique
 
 HOUR = timedelta(hours=1)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from pitboss import clock, idempotency, keys, store, tenancy
+from pitboss import idempotency, keys, store, tenancy
 from pitboss.brands import views
 from pitboss.brands.models import MessageFormatsIn, VipLevelsIn
 from pitboss.engines import activity, cashback, payouts
@@ -20,7 +20,7 @@ from pitboss.players import lifecycle, queries
 from pitboss.players.models import StatusChange
 from pitboss.wallet import rules as wallet_rules
 from pitboss.wallet.entity import Wallet
-from tests.support import unique
+from tests.support import at, unique
 from tests.wallet_support import Driver, assert_ledger_consistent
 
 LADDER = {
@@ -30,11 +30,6 @@ LADDER = {
         {"name": "Gold", "xp_threshold": "1000", "cashback_percent": "12.5"},
     ]
 }
-
-
-def at(ts: str) -> None:
-    instant = datetime.fromisoformat(ts.replace("Z", "+00:00")).astimezone(UTC)
-    clock.set_clock(lambda: instant)
 
 
 def refresh(d: Driver) -> None:

@@ -14,9 +14,9 @@ from pitboss.errors import NotFound, PlayerBlocked, Unprocessable
 from pitboss.games import authenticate, repository, rules, sessions
 from pitboss.games.entity import GameSession
 from pitboss.games.models import GameSessionIn
-from tests.dossier_support import T0, at, events, principal, write
+from tests.dossier_support import T0, events, principal, write
 from tests.gateway_support import call, register
-from tests.support import make_tenant, unique
+from tests.support import at, make_tenant, unique
 from tests.unit.test_gateway_rules import _profile, _write
 
 

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from pitboss import clock, store, tenancy
+from pitboss import store, tenancy
 from pitboss.gateway import outbox, passwords
 from pitboss_local import template
 from tests.gateway_support import Reply, call, register
-from tests.support import make_tenant, unique
+from tests.support import at, make_tenant, unique
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 PASSWORD = "Orion2049x"
@@ -23,10 +23,6 @@ A = "/gateway/admission/v1"
 TOO_MANY = {"result": "TOO_MANY_REQUESTS"}
 LOCKED = {"result": "ACCOUNT_LOCKED"}
 INVALID = {"result": "INVALID_CREDENTIALS"}
-
-
-def _at(ts: datetime) -> None:
-    clock.set_clock(lambda: ts)
 
 
 def _brand(**settings: Any) -> int:
@@ -54,7 +50,7 @@ def test_login_is_rate_limited_per_client_address_and_per_name(moto_table: str) 
     """ "Per-client-IP and per-account rate limits on ... login ..., answering 429 with Retry-After in the
     gateway's body style ({"result": "TOO_MANY_REQUESTS"}). Limits are brand settings." """
     brand = _brand(**_limits("login", per_ip=5, per_account=3), login_max_failures=50)
-    _at(T0 + timedelta(seconds=10))
+    at(T0 + timedelta(seconds=10))
     name, other = unique("gw"), unique("gw")
     register(brand, name)
     for _ in range(3):
@@ -74,7 +70,7 @@ def test_login_is_rate_limited_per_client_address_and_per_name(moto_table: str) 
         assert _login(brand, unique("gw"), PASSWORD, ip=f"2001:db8:1:2::{suffix}").status == 401
     assert _login(brand, unique("gw"), PASSWORD, ip="2001:db8:1:2:ffff::9").status == 429
     # the next window starts afresh
-    _at(T0 + timedelta(seconds=61))
+    at(T0 + timedelta(seconds=61))
     assert _login(brand, name, PASSWORD, ip="198.51.100.7").status == 200
 
 
@@ -82,7 +78,7 @@ def test_login_is_rate_limited_per_client_address_and_per_name(moto_table: str) 
 def test_every_open_door_is_rate_limited(moto_table: str, action: str) -> None:
     """ "... on register, login, forgot-password, resend-activation and verify links" """
     brand = _brand(**_limits(action, per_ip=2, per_account=0))
-    _at(T0)
+    at(T0)
     token = register(brand, unique("gw"), ip="192.0.2.1")["token"]
 
     def once() -> Reply:
@@ -113,7 +109,7 @@ def test_limits_are_brand_settings_with_sane_defaults(moto_table: str) -> None:
 def test_counters_are_sharded_and_expire(moto_table: str) -> None:
     """ "held in DynamoDB with TTL (sharded so no item is hot)" """
     brand = _brand(**_limits("login", per_ip=100, per_account=100))
-    _at(T0)
+    at(T0)
     name = unique("gw")
     for _ in range(40):
         _login(brand, name, "Wrong2049x")
@@ -134,7 +130,7 @@ def test_at_most_three_reset_or_activation_messages_per_address_an_hour(moto_tab
     """ "At most 3 reset or activation messages per address per hour are queued; the HTTP answer stays the same
     whether or not a message was queued or the address exists (no enumeration)." """
     brand = _brand()
-    _at(T0)
+    at(T0)
     name = unique("gw")
     known, nobody = f"{name}@example.com", f"{unique('nobody')}@example.com"
     created = register(brand, name)  # its activation email counts
@@ -153,7 +149,7 @@ def test_at_most_three_reset_or_activation_messages_per_address_an_hour(moto_tab
     sent = Counter((m["to"], m["type"]) for m in outbox.list_messages(limit=500))
     assert sent[(known, "activation_email")] == 1
     # the next hour has room again
-    _at(T0 + timedelta(hours=1))
+    at(T0 + timedelta(hours=1))
     call("POST", f"{A}/forgot/password/{brand}", {"mail": known})
     sent = Counter((m["to"], m["type"]) for m in outbox.list_messages(limit=500))
     assert sent[(known, "password_reset_email")] == 3
@@ -165,7 +161,7 @@ def test_at_most_three_reset_or_activation_messages_per_address_an_hour(moto_tab
 def test_a_stranger_cannot_lock_an_account_from_one_address(moto_table: str) -> None:
     """ "failures count per (account, client IP); an account-wide lock needs failures from several IPs." """
     brand = _brand(login_max_failures=3, login_lockout_minutes=10, login_lock_ips=3)
-    _at(T0)
+    at(T0)
     name = unique("gw")
     register(brand, name)
     attacker, owner = "198.51.100.7", "203.0.113.50"
@@ -178,7 +174,7 @@ def test_a_stranger_cannot_lock_an_account_from_one_address(moto_table: str) -> 
         assert [_login(brand, name, "Wrong2049x", ip=ip).json() for _ in range(3)][-1] == LOCKED
     r = _login(brand, name, PASSWORD, ip=owner)
     assert (r.status, r.json()) == (401, LOCKED) and int(r.headers["Retry-After"]) > 0
-    _at(T0 + timedelta(minutes=10, seconds=1))
+    at(T0 + timedelta(minutes=10, seconds=1))
     assert _login(brand, name, PASSWORD, ip=owner).status == 200
 
 
@@ -189,7 +185,7 @@ def test_the_locked_answer_and_its_cost_are_the_same_for_unknown_usernames(
     ACCOUNT_LOCKED in 14 ms, an unknown one INVALID_CREDENTIALS)." The timing is shown as the same work:
     one argon2 verification and the same DynamoDB round trips for every attempt, on either path."""
     brand = _brand(login_max_failures=3, login_lockout_minutes=10)
-    _at(T0)
+    at(T0)
     known = unique("gw")
     register(brand, known)
     verifications: list[str | None] = []
@@ -218,7 +214,7 @@ def test_the_locked_answer_and_its_cost_are_the_same_for_unknown_usernames(
 def test_parallel_failures_from_one_address_still_never_pass_the_limit(moto_table: str) -> None:
     """The per-address count keeps the reservation: the check that takes the last slot locks at once."""
     brand = _brand(login_max_failures=2, login_lockout_minutes=10)
-    _at(T0)
+    at(T0)
     name = unique("gw")
     register(brand, name)
     results = [_login(brand, name, "Wrong2049x").json() for _ in range(4)]

@@ -9,22 +9,18 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pitboss import clock, tenancy
+from pitboss import tenancy
 from pitboss.gateway import outbox
 from tests.gateway_support import Reply, call, register
-from tests.support import make_tenant, unique
+from tests.support import at, make_tenant, unique
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 EXPIRED = {"message_format": "mobile_verification_expired"}
 WRONG = {"message_format": "wrong_verification_code"}
 
 
-def _at(ts: datetime) -> None:
-    clock.set_clock(lambda: ts)
-
-
 def _player(**settings: Any) -> tuple[int, str]:
-    _at(T0)
+    at(T0)
     t = make_tenant()
     tenancy.update_brand_settings(t.tenant_id, t.brand_id, {"required_documents": [], **settings})
     return t.brand_id, register(t.brand_id, unique("gw"))["token"]
@@ -75,7 +71,7 @@ def test_five_tries_and_ten_minutes(moto_table: str) -> None:
     r = _verify(brand, token, twofa, code)  # the right code, too late: five were tried
     assert (r.status, r.json()) == (400, EXPIRED)
     twofa, code = _held(brand, token, "356-99000002")  # a new request: a new code
-    _at(T0 + timedelta(minutes=10, seconds=1))
+    at(T0 + timedelta(minutes=10, seconds=1))
     assert _verify(brand, token, twofa, code).json() == EXPIRED
     got = call("GET", _details(brand), token=token).json()
     assert (got["phone"], got["pendingMobileNumber"]) == (None, "356-99000002")

@@ -9,18 +9,14 @@ from typing import Any
 
 import pytest
 
-from pitboss import clock, keys, store, tenancy
+from pitboss import keys, store, tenancy
 from pitboss.gateway import outbox, passwords, rules
 from pitboss.identity.entity import Player
 from tests.gateway_support import call, register
-from tests.support import make_tenant, unique
+from tests.support import at, make_tenant, unique
 from tests.wallet_support import Driver
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-
-
-def _at(ts: datetime) -> None:
-    clock.set_clock(lambda: ts)
 
 
 def _brand(**settings: Any) -> int:
@@ -79,7 +75,7 @@ def test_repeated_failures_lock_the_account_for_a_while(table: str) -> None:
     brand_id = _brand(login_max_failures=3, login_lockout_minutes=10)
     name = unique("gw")
     register(brand_id, name)
-    _at(T0)
+    at(T0)
     path = f"/gateway/admission/v1/login/{brand_id}"
     for _ in range(2):
         r = call("POST", path, {"username": name, "password": "Wrong2049x"})
@@ -90,7 +86,7 @@ def test_repeated_failures_lock_the_account_for_a_while(table: str) -> None:
     # even the right password is refused while locked
     r = call("POST", path, {"username": name, "password": "Orion2049x"})
     assert (r.status, r.json()) == (401, {"result": "ACCOUNT_LOCKED"})
-    _at(T0 + timedelta(minutes=10, seconds=1))
+    at(T0 + timedelta(minutes=10, seconds=1))
     r = call("POST", path, {"email": f"{name}@example.com", "password": "Orion2049x"})
     assert r.status == 200, r.text
     assert set(r.json()) == {"token", "player_id"}
@@ -101,26 +97,26 @@ def test_repeated_failures_lock_the_account_for_a_while(table: str) -> None:
 
 def test_sessions_end_at_the_idle_timeout_and_the_duration_limit(table: str) -> None:
     brand_id = _brand(session_idle_minutes=30)
-    _at(T0)
+    at(T0)
     created = register(brand_id, unique("gw"))
     details = f"/gateway/player-personal-details/player/details/v1/{brand_id}"
-    _at(T0 + timedelta(minutes=29))
+    at(T0 + timedelta(minutes=29))
     assert call("GET", details, token=created["token"]).status == 200  # touches the session
-    _at(T0 + timedelta(minutes=58))
+    at(T0 + timedelta(minutes=58))
     assert call("GET", details, token=created["token"]).status == 200  # 29 idle minutes: still alive
-    _at(T0 + timedelta(minutes=88, seconds=1))
+    at(T0 + timedelta(minutes=88, seconds=1))
     r = call("GET", details, token=created["token"])
     assert (r.status, r.json()) == (401, {"errMsg": "invalid input - invalid token"})
 
     # the player's own session_duration_limit (minutes, from the dossier) ends a busy session too
-    _at(T0)
+    at(T0)
     other = register(brand_id, unique("gw"))
     player = _profile(brand_id, other["player_id"])
     _write(player, limits={"session_duration_limit": 45})
     for minute in (10, 20, 30, 40):
-        _at(T0 + timedelta(minutes=minute))
+        at(T0 + timedelta(minutes=minute))
         assert call("GET", details, token=other["token"]).status == 200
-    _at(T0 + timedelta(minutes=45))
+    at(T0 + timedelta(minutes=45))
     assert call("GET", details, token=other["token"]).status == 401
 
 
@@ -143,13 +139,13 @@ def test_an_operator_status_change_ends_sessions_and_blocks_login(moto_table: st
 
 def test_reality_check_303_once_the_interval_has_passed_then_resets(table: str) -> None:
     brand_id = _brand(required_documents=[], session_idle_minutes=120)
-    _at(T0)
+    at(T0)
     created = register(brand_id, unique("gw"))
     _write(_profile(brand_id, created["player_id"]), limits={"reality_check_interval": 15})
     status = f"/gateway/online-player/v1/player/{brand_id}/online/status"
-    _at(T0 + timedelta(minutes=14))
+    at(T0 + timedelta(minutes=14))
     assert call("GET", status, token=created["token"]).status == 200
-    _at(T0 + timedelta(minutes=75))
+    at(T0 + timedelta(minutes=75))
     r = call("GET", status, token=created["token"])
     assert r.status == 303
     assert r.json() == {
@@ -165,7 +161,7 @@ def test_reality_check_303_once_the_interval_has_passed_then_resets(table: str) 
     }
     # the check reset the clock
     assert call("GET", status, token=created["token"]).status == 200
-    _at(T0 + timedelta(minutes=90))
+    at(T0 + timedelta(minutes=90))
     # issue 11 #6: in-game status answers only for a session start game opened
     start = call(
         "POST", f"/gateway/game/v1/{brand_id}/start", {"provider": "p", "game_id": "g"}, token=created["token"]
@@ -262,7 +258,7 @@ def test_online_status_says_when_details_a_deposit_needs_are_missing(moto_table:
 
 def test_online_status_leaves_out_a_bonus_past_its_expiry(moto_table: str) -> None:
     d = Driver(required_documents=[])
-    _at(T0)
+    at(T0)
     username = unique("gw")
     created = register(d.tenant.brand_id, username)
     d.user_id = _profile(d.tenant.brand_id, created["player_id"]).user_id
@@ -272,7 +268,7 @@ def test_online_status_leaves_out_a_bonus_past_its_expiry(moto_table: str) -> No
     status = f"/gateway/online-player/v1/player/{d.tenant.brand_id}/online/status"
     body = call("GET", status, token=created["token"]).json()
     assert (body["total_balance"], body["bonusBalance"], body["wageringBalance"]) == (30, 20, 40)
-    _at(T0 + timedelta(minutes=11))  # expired; no movement has written its forfeit yet
+    at(T0 + timedelta(minutes=11))  # expired; no movement has written its forfeit yet
     body = call("GET", status, token=created["token"]).json()
     assert (body["total_balance"], body["bonusBalance"], body["wageringBalance"]) == (10, 0, 0)
     # a session that starts now counts from the spendable balance too: no play, no change
@@ -291,7 +287,7 @@ def test_online_status_leaves_out_a_bonus_past_its_expiry(moto_table: str) -> No
 
 def test_registration_below_the_brands_minimum_age_is_refused(moto_table: str) -> None:
     brand_id = _brand()
-    _at(T0)  # 2026-11-23, brand time zone UTC, min_age 18
+    at(T0)  # 2026-11-23, brand time zone UTC, min_age 18
     body = {"username": unique("kid"), "email": f"{unique('kid')}@example.com", "password": "Orion2049x"}
     r = call("POST", f"/gateway/admission/v1/register/{brand_id}", {**body, "birthdate": "2008-11-24"})
     assert (r.status, r.json()) == (422, {"result": [{"field": "birthdate", "errorCode": "birthdate_underage"}]})
@@ -301,7 +297,7 @@ def test_registration_below_the_brands_minimum_age_is_refused(moto_table: str) -
 
 def test_links_are_single_use_and_expire(moto_table: str) -> None:
     brand_id = _brand()
-    _at(T0)
+    at(T0)
     name = unique("gw")
     register(brand_id, name)
     forgot = f"/gateway/admission/v1/forgot/password/{brand_id}"
@@ -312,10 +308,10 @@ def test_links_are_single_use_and_expire(moto_table: str) -> None:
         if m["to"] == f"{name}@example.com" and m["type"] == "password_reset_email"
     )
     verify = f"/gateway/admission/v1/verify/password/{brand_id}"
-    _at(T0 + timedelta(hours=1, seconds=1))
+    at(T0 + timedelta(hours=1, seconds=1))
     r = call("POST", verify, {"new_password": "Vega2050y"}, query={"hash": token})
     assert (r.status, r.json()) == (400, {"message_format": "general_failure"})
-    _at(T0 + timedelta(minutes=5))
+    at(T0 + timedelta(minutes=5))
     r = call("POST", verify, {"new_password": "Vega2050y"}, query={"hash": token})
     assert r.status == 202 and r.json()["message_format"] == "password_successfully_changed"
     r = call("POST", verify, {"new_password": "Vega2050z"}, query={"hash": token})

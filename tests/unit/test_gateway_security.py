@@ -26,15 +26,11 @@ from pitboss.http.gateway import refusal
 from pitboss.identity.entity import Player
 from pitboss.settings import reset_settings
 from tests.gateway_support import call, register
-from tests.support import make_tenant, unique
+from tests.support import at, make_tenant, unique
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 LOCKED = {"result": "ACCOUNT_LOCKED"}
 INVALID = {"result": "INVALID_CREDENTIALS"}
-
-
-def _at(ts: datetime) -> None:
-    clock.set_clock(lambda: ts)
 
 
 def _brand(**settings: Any) -> int:
@@ -68,7 +64,7 @@ def _login(brand_id: int, name: str, password: str) -> Any:
 
 def test_a_repeated_registration_is_refused_whatever_the_password(moto_table: str) -> None:
     brand_id = _brand(login_max_failures=3, login_lockout_minutes=10)
-    _at(T0)
+    at(T0)
     name = unique("gw")
     register(brand_id, name)
     for _ in range(3):
@@ -136,7 +132,7 @@ def test_a_lost_reservation_at_the_limit_locks_for_a_while_rather_than_for_ever(
     """A check that reserved the last slot and never finished (a crashed Lambda) leaves failures at the
     limit without a lock: the next attempt sets the lock, which then runs out as usual."""
     brand_id = _brand(login_max_failures=3, login_lockout_minutes=10)
-    _at(T0)
+    at(T0)
     name = unique("gw")
     created = register(brand_id, name)
     player = _profile(brand_id, created["player_id"])
@@ -147,7 +143,7 @@ def test_a_lost_reservation_at_the_limit_locks_for_a_while_rather_than_for_ever(
     store.update(*pair, "SET failures = :n", values={":n": 3})
     r = _login(brand_id, name, "Orion2049x")
     assert (r.status, r.json()) == (401, LOCKED) and int(r.headers["Retry-After"]) > 0
-    _at(T0 + timedelta(minutes=10, seconds=1))
+    at(T0 + timedelta(minutes=10, seconds=1))
     assert _login(brand_id, name, "Orion2049x").status == 200
     assert store.get(*pair) is None  # the right password ends the count and the lock
 
@@ -187,7 +183,7 @@ def test_birthdate_and_country_are_the_players_until_kyc_is_approved(moto_table:
 
 def test_wrong_old_passwords_count_toward_the_lockout(moto_table: str) -> None:
     brand_id = _brand(required_documents=[], login_max_failures=3, login_lockout_minutes=10)
-    _at(T0)
+    at(T0)
     name = unique("gw")
     created = register(brand_id, name)
     change = f"/gateway/admission/v1/player/{brand_id}/change/password"
@@ -208,7 +204,7 @@ def test_wrong_old_passwords_count_toward_the_lockout(moto_table: str) -> None:
     r = call("POST", change, {"old_password": "Orion2049x", "new_password": "Lyra2051z"}, token=token)
     assert (r.status, r.json()) == (401, LOCKED)
     assert _login(brand_id, name, "Orion2049x").json() == LOCKED
-    _at(T0 + timedelta(minutes=10, seconds=1))
+    at(T0 + timedelta(minutes=10, seconds=1))
     r = call("POST", change, {"old_password": "Orion2049x", "new_password": "Lyra2051z"}, token=token)
     assert (r.status, r.json()) == (202, {"message_format": "password_replaced"})
     assert _login(brand_id, name, "Lyra2051z").status == 200

@@ -9,8 +9,8 @@ import pytest
 
 from pitboss import observability, retry
 from pitboss.players import expiry
-from tests.dossier_support import T0, at, new_player, principal, write
-from tests.support import make_tenant
+from tests.dossier_support import T0, new_player, principal, write
+from tests.support import at, make_tenant
 from tests.unit.test_http_contract import _app, _get
 
 

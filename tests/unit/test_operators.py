@@ -17,8 +17,8 @@ from pitboss.players import lifecycle, writes
 from pitboss.players.models import StatusChange
 from pitboss.wallet import payments, queries
 from pitboss.wallet.models import DepositIn, WithdrawalIn
-from tests.dossier_support import T0, at, new_player, principal
-from tests.support import Tenant, make_tenant, unique
+from tests.dossier_support import T0, new_player, principal
+from tests.support import Tenant, at, make_tenant, unique
 
 IP = "203.0.113.7"
 

@@ -27,15 +27,12 @@ from pitboss.wallet import payments, repository, rules
 from pitboss.wallet.entity import Wallet
 from pitboss.wallet.ledger import PSP_CLEARING
 from pitboss.wallet.models import WithdrawalOutcomeIn
+from tests.support import at
 from tests.unit.test_wallet_flows_mutants import _events, _legs
 from tests.wallet_support import Driver, assert_ledger_consistent
 
 NOW = datetime(2031, 6, 1, 12, 0, tzinfo=UTC)
 LATER = NOW + timedelta(hours=3)
-
-
-def _at(when: datetime) -> None:
-    clock.set_clock(lambda: when)
 
 
 def _settle(d: Driver, wd_id: str, outcome: str, memo: str | None = None, key: str | None = None) -> Outcome:
@@ -63,7 +60,7 @@ def _hide_ref(monkeypatch: pytest.MonkeyPatch, key: tuple[str, str]) -> None:
 def test_a_deposit_writes_its_entry_its_event_and_its_counters(moto_table: str) -> None:
     # The entry (type, amount, legs, memo, no ref), the timeline event (type, actor, data) and the deposit counters
     # of the brand's windows; without a psp_ref, no ref is read or written.
-    _at(NOW)
+    at(NOW)
     d = Driver()
     out = d.deposit("12.50", memo="card")
     assert (out.status, out.deduped) == (201, False)
@@ -106,7 +103,7 @@ def test_a_deposit_event_shows_the_amount_in_its_currencys_places(moto_table: st
 def test_a_deposit_with_a_psp_ref_keeps_its_answer_and_a_psp_retry_gets_it(moto_table: str) -> None:
     # The ref read, fingerprinted (amount and psp_ref), stored with kind, player, fingerprint, answer and time; the
     # entry names the psp_ref; a retry under another key is answered from the ref; another amount is 409.
-    _at(NOW)
+    at(NOW)
     d = Driver()
     first = d.call("deposit", {"amount": "10", "psp_ref": "psp-1", "memo": "visa"}, "k1")
     assert first.status == 201
@@ -188,10 +185,10 @@ def test_a_deposit_is_gated_for_deposits_and_limited_by_deposit_limits(moto_tabl
 
 def test_a_deposit_ends_expired_bonuses_first(moto_table: str) -> None:
     # forfeit_expired before the deposit's entry.
-    _at(NOW)
+    at(NOW)
     d = Driver()
     d.call("bonus", {"amount": "5.00", "wagering_multiplier": 2, "expires_at": "2031-06-01T13:00:00Z"})
-    _at(LATER)
+    at(LATER)
     out = d.deposit("1.00")
     assert [e["type"] for e in d.entries()] == ["bonus_grant", "bonus_forfeit", "deposit"]
     assert d.entries()[1]["memo"].endswith("forfeited: expired")
@@ -243,7 +240,7 @@ def test_a_deposit_is_in_the_currency_named(moto_table: str) -> None:
 def test_a_withdrawal_request_freezes_forfeits_and_records_the_withdrawal(moto_table: str) -> None:
     # The entry (type, legs, memo, withdrawal_id, pending), each active bonus forfeited for the request, the answer's
     # withdrawal, the stored withdrawal (queued) and the timeline event.
-    _at(NOW)
+    at(NOW)
     d = Driver()
     d.deposit("100.00")
     d.call("bonus", {"amount": "10.00", "wagering_multiplier": 5})
@@ -299,12 +296,12 @@ def test_a_withdrawal_request_freezes_forfeits_and_records_the_withdrawal(moto_t
 def test_a_withdrawal_ends_expired_bonuses_as_expired(moto_table: str) -> None:
     # forfeit_expired before the request's own forfeits: an expired bonus ends "expired", an active one
     # "withdrawal_requested".
-    _at(NOW)
+    at(NOW)
     d = Driver()
     d.deposit("10.00")
     d.call("bonus", {"amount": "5.00", "wagering_multiplier": 2, "expires_at": "2031-06-01T13:00:00Z"})
     d.call("bonus", {"amount": "3.00", "wagering_multiplier": 2})
-    _at(LATER)
+    at(LATER)
     d.call("withdraw", {"amount": "1.00"})
     memos = [e["memo"].rsplit(": ", 1)[1] for e in d.entries() if e["type"] == "bonus_forfeit"]
     assert memos == ["expired", "withdrawal_requested"]
@@ -343,7 +340,7 @@ def test_a_withdrawal_needs_kyc_when_the_brand_says_so(moto_table: str) -> None:
 
 def test_a_withdrawal_is_in_a_currency_the_wallet_holds(moto_table: str) -> None:
     # pick=rules.held_or_offered(brand, wallet, body.currency): the currency named, with its purse.
-    _at(NOW)
+    at(NOW)
     d = Driver("EUR", currencies=["EUR", "USD"])
     d.deposit("10.00")
     d.deposit("8.00", currency="USD")
@@ -353,7 +350,7 @@ def test_a_withdrawal_is_in_a_currency_the_wallet_holds(moto_table: str) -> None
     item = store.get(*repository.withdrawal_key(d.pk, wd["id"]))
     assert item is not None and item["currency"] == "USD"
     # settled in the withdrawal's own currency, whatever the wallet's home currency
-    _at(LATER)
+    at(LATER)
     done = _settle(d, wd["id"], "cancel")
     assert (done.body["withdrawal"]["currency"], done.body["wallet"]["currency"]) == ("USD", "USD")
     assert d.entries()[-1]["currency"] == "USD"
@@ -364,7 +361,7 @@ def test_a_withdrawal_is_in_a_currency_the_wallet_holds(moto_table: str) -> None
 
 
 def _pending(d: Driver, amount: str = "40.00") -> str:
-    _at(NOW)
+    at(NOW)
     d.deposit("100.00")
     return str(d.call("withdraw", {"amount": amount}).body["withdrawal"]["id"])
 
@@ -384,7 +381,7 @@ def test_an_outcome_moves_the_frozen_amount_and_keeps_its_answer(
     # queue); the same outcome again answers the first (deduped), the other one is 409.
     d = Driver()
     wd_id = _pending(d)
-    _at(LATER)
+    at(LATER)
     out = _settle(d, wd_id, outcome, memo="psp says")
     assert (out.status, out.deduped) == (200, False)
     assert out.body["withdrawal"] == {

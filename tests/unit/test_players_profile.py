@@ -15,8 +15,8 @@ from pitboss import idempotency, keys, store, tenancy
 from pitboss.errors import Conflict, Unprocessable
 from pitboss.players import queries, upsert
 from pitboss.players.models import PlayerUpsert, RgUpdate
-from tests.dossier_support import T0, at, dossier_of, events, principal, write
-from tests.support import make_tenant, unique
+from tests.dossier_support import T0, dossier_of, events, principal, write
+from tests.support import at, make_tenant, unique
 
 
 def _upsert(who: tenancy.Principal, **body: Any) -> idempotency.Outcome:

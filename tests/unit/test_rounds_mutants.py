@@ -4,16 +4,16 @@ names the mutants it kills, by today's numbering under the run's selection (see 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from pitboss import clock, idempotency, retry, store
+from pitboss import idempotency, retry, store
 from pitboss.errors import Conflict, NotFound
 from pitboss.wallet import repository
 from pitboss.wallet.entity import OpenRound, round_name
+from tests.support import at
 from tests.wallet_support import Driver, assert_ledger_consistent
 
 
@@ -79,17 +79,12 @@ def test_a_rollback_entry_names_its_bet_round_and_memo(moto_table: str) -> None:
     assert_ledger_consistent(d)
 
 
-def _on(ts: str) -> None:
-    moment = datetime.fromisoformat(ts).replace(tzinfo=UTC)
-    clock.set_clock(lambda: moment)
-
-
 def test_a_rollback_frees_the_days_xp_room_it_used(moto_table: str) -> None:
     """XP accrues from real stakes up to a daily cap; a rollback the same day takes its XP back and frees that
     much of the day's room, not more. Kills `rollback` 232-241, 246-250 (the day's count not reduced, reduced
     from nothing, or increased)."""
     d = Driver(xp_per_unit="2", xp_daily_cap="30")
-    _on("2026-03-01T10:00:00")
+    at("2026-03-01T10:00:00")
     d.deposit("100.00")
     d.bet("10.00", ref="b1", rnd="a")  # 20 xp
     d.bet("10.00", ref="b2", rnd="b")  # capped: +10
@@ -103,7 +98,7 @@ def test_a_rollback_frees_the_days_xp_room_it_used(moto_table: str) -> None:
 def test_a_rollback_of_the_days_only_bet_leaves_the_whole_room(moto_table: str) -> None:
     """The day's count goes back to exactly 0, not below and not to 1. Kills `rollback` 252 (`max(..., 1)`)."""
     d = Driver(xp_per_unit="2", xp_daily_cap="30")
-    _on("2026-03-01T10:00:00")
+    at("2026-03-01T10:00:00")
     d.deposit("100.00")
     d.bet("10.00", ref="b1", rnd="a")
     d.rollback("b1")
@@ -116,10 +111,10 @@ def test_a_rollback_of_the_days_only_bet_leaves_the_whole_room(moto_table: str) 
 def test_a_rollback_on_a_later_day_leaves_that_days_room_alone(moto_table: str) -> None:
     """A bet of yesterday rolled back today takes its XP back but does not free today's room."""
     d = Driver(xp_per_unit="2", xp_daily_cap="30")
-    _on("2026-03-01T10:00:00")
+    at("2026-03-01T10:00:00")
     d.deposit("100.00")
     d.bet("10.00", ref="b1", rnd="a")  # 20 xp, yesterday
-    _on("2026-03-02T10:00:00")
+    at("2026-03-02T10:00:00")
     d.bet("15.00", ref="b2", rnd="b")  # 30 xp: today's cap
     d.rollback("b1")
     assert d.wallet()["balances"]["xp"] == "30.00"
@@ -194,7 +189,7 @@ def test_a_rollbacks_record_says_whose_bet_which_entry_and_when(moto_table: str)
     rollback's ledger entry and its time: what support reads when a provider disputes a rollback. Kills
     `rollback` 284, 285, 287 (the record's user_id, rollback_seq or created_at left empty)."""
     d = Driver()
-    _on("2026-03-01T10:00:00")
+    at("2026-03-01T10:00:00")
     d.deposit("10.00")
     d.bet("2.00", ref="b1")
     back = d.rollback("b1")
@@ -320,10 +315,10 @@ def test_a_closed_rounds_record_keeps_its_times_and_adds_up_late_wins(moto_table
     `credit_win` 157 (wins subtracted), 161, 162 (the open time lost or replaced by the close time), 171 (no
     close time), 180, 183, 186-190 (a late win not added up) and 192-195, 200, 201 (the ref's kind and seq)."""
     d = Driver()
-    _on("2026-03-01T10:00:00")
+    at("2026-03-01T10:00:00")
     d.deposit("10.00")
     d.bet("2.00", ref="b1", rnd="r1")
-    _on("2026-03-01T10:05:00")
+    at("2026-03-01T10:05:00")
     closing = d.win("1.00", ref="w1", rnd="r1", round_closed=True)
     key = repository.round_key(d.pk, "default", "r1")
     closed = store.get(*key)
@@ -334,7 +329,7 @@ def test_a_closed_rounds_record_keeps_its_times_and_adds_up_late_wins(moto_table
         "2026-03-01T10:05:00.000000Z",
         Decimal("1.00"),
     )
-    _on("2026-03-01T11:00:00")
+    at("2026-03-01T11:00:00")
     late = d.win("0.25", ref="w2", rnd="r1")  # a jackpot settled later
     assert late.status == 201
     assert store.get(*key)["wins"] == Decimal("1.25")  # type: ignore[index]
@@ -348,7 +343,7 @@ def test_a_rollback_of_an_unknown_ref_leaves_a_tombstone_and_says_so(moto_table:
     """Kills `rollback` 326-329 (the tombstone's provider), 335-340 (the 404's message) and `credit_win` 214 (a
     win ref's time)."""
     d = Driver()
-    _on("2026-03-01T10:00:00")
+    at("2026-03-01T10:00:00")
     with pytest.raises(NotFound) as missing:
         d.rollback("never")
     assert missing.value.body() == {

@@ -14,8 +14,8 @@ from pitboss.players import expiry, rules
 from pitboss_local import template
 from pitboss_local.runtime import LambdaContext, load_handler
 from tests.conftest import load_event
-from tests.dossier_support import T0, at, dossier_of, events, new_player, principal, profile, write
-from tests.support import make_tenant
+from tests.dossier_support import T0, dossier_of, events, new_player, principal, profile, write
+from tests.support import at, make_tenant
 
 DAY = timedelta(days=1)
 

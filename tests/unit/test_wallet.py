@@ -24,14 +24,10 @@ from pitboss.errors import (
 from pitboss.identity.gates import STATUS_GATES
 from pitboss.wallet import movement, payments, queries, rules
 from pitboss.wallet.models import DepositIn
+from tests.support import at
 from tests.wallet_support import Driver, as_json, assert_ledger_consistent
 
 list_transactions = as_json(queries.list_transactions)
-
-
-def at(ts: str) -> None:
-    moment = datetime.fromisoformat(ts).replace(tzinfo=UTC)
-    clock.set_clock(lambda: moment)
 
 
 # ---- exact money -------------------------------------------------------------------------------
