@@ -97,6 +97,21 @@ def test_plug_in_keeps_points_rails(moto_table: str) -> None:
     assert d.call("bonus", {"amount": "5", "wagering_multiplier": 1}).status == 201
 
 
+def test_plug_in_refuses_a_bonus_with_nothing_to_wager_and_says_why(moto_table: str) -> None:
+    """A zero multiplier converts the bonus to real money at once, which the operator holds: 409 `service_mode`
+    with a message that says so (it was the generic real-rail refusal), and nothing moves."""
+    d = Driver(service_mode="plug_in")
+    with pytest.raises(Conflict) as refused:
+        d.call("bonus", {"amount": "5", "wagering_multiplier": 0})
+    assert refused.value.code == "service_mode"
+    assert refused.value.message == (
+        "a bonus with nothing to wager is real money at once, which this plug_in brand's operator holds: "
+        "credit it in your own wallet, or grant it with a wagering_multiplier above 0"
+    )
+    assert refused.value.details == {"service_mode": "plug_in", "field": "wagering_multiplier"}
+    assert d.stored_wallet() is None and d.entries() == []
+
+
 def test_mode_change_is_refused_once_the_brand_has_real_entries(moto_table: str) -> None:
     """§1: "Changing a brand's mode is allowed only while it has no real-rail entries (409 otherwise)"."""
     d = Driver()

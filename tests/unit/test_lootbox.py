@@ -225,6 +225,31 @@ def test_a_real_prize_in_a_plug_in_brand_is_a_payout_instruction(moto_table: str
     assert len(payouts.list_pending(b.who, 10, None).payouts) == 1
 
 
+def test_a_bonus_prize_with_nothing_to_wager_in_a_plug_in_brand_is_a_payout_instruction(moto_table: str) -> None:
+    """A zero-multiplier bonus converts at once, to real money, which a plug_in brand's operator holds: it was a
+    409 `service_mode` for the player opening the box (the conversion's real-rail posting refused at commit), so
+    the box could never be opened. It is paid like a cash prize now, and a bonus with wagering stays a bonus."""
+    from pitboss.engines import payouts
+
+    b = Boxes(service_mode="plug_in")
+    box_id = b.box_id(prizes=[{"weight": 1, "rail": "bonus", "amount": "2.00", "wagering_multiplier": 0}])
+    b.grant(box_id, 1)
+    opened = b.open(box_id, key="zero")
+    assert opened.status == 201, opened.body
+    out = opened.body
+    assert out["transaction"] is None and out["reward"]["rail"] == "bonus" and out["reward"]["amount"] == "2.00"
+    assert b.stored_wallet() is None  # nothing on Pitboss's ledger: no bonus left to wager, no real posting
+    pending = payouts.list_pending(b.who, 10, None).payouts
+    assert [(p.id, p.amount, p.source) for p in pending] == [(out["reward"]["payout_id"], "2.00", "lootbox")]
+    assert b.open(box_id, key="zero").body == out
+
+    wagered = b.box_id(prizes=[{"weight": 1, "rail": "bonus", "amount": "3.00", "wagering_multiplier": 2}])
+    b.grant(wagered, 1)
+    kept = b.open(wagered, key="two").body
+    assert kept["transaction"] is not None and "payout_id" not in kept["reward"]
+    assert len(payouts.list_pending(b.who, 10, None).payouts) == 1
+
+
 # ---- fairness over the rotation ----------------------------------------------------------------
 
 

@@ -153,7 +153,10 @@ class RewardOut(Model):
     fairness: DrawProof
     payout_id: str | None = Field(
         default=None,
-        description="A real prize in a plug_in brand: the payout instruction for the operator's wallet",
+        description=(
+            "A real prize (or a bonus prize with nothing to wager) in a plug_in brand: the payout instruction for "
+            "the operator's wallet; absent otherwise"
+        ),
         exclude_if=lambda v: v is None,
     )
 

@@ -39,11 +39,13 @@ class Posted:
 
 def _post_prize(ctx: Ctx, box: Lootbox, prize: Prize, source_ref: str) -> Posted:
     """The one place a prize becomes money. A real prize in a plug_in brand (issue 13 §1: the operator's wallet
-    holds the cash) is a payout instruction recorded in the open's own transaction, never a ledger entry."""
+    holds the cash) is a payout instruction recorded in the open's own transaction, never a ledger entry; so is
+    a bonus prize with nothing to wager, which would convert to real money at once."""
     if prize.rail is None or prize.amount is None:
         return Posted()
     m, amount = ctx.m, prize.amount
-    if prize.rail == "real" and ctx.brand.settings.service_mode == "plug_in":
+    cash = prize.rail == "real" or (prize.rail == "bonus" and not prize.wagering_multiplier)
+    if cash and ctx.brand.settings.service_mode == "plug_in":
         payout, ops = instruction_ops(
             ctx.principal.realm,
             user_id=ctx.user_id,

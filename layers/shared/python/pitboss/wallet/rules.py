@@ -266,6 +266,19 @@ def wagering_required(amount: Decimal, multiplier: Decimal, exp: int) -> Decimal
         raise Unprocessable("the wagering requirement is too large", code="invalid_amount", field="amount") from exc
 
 
+def bonus_in_mode(brand: Brand, required: Decimal) -> None:
+    """A bonus with nothing to wager converts to real money at once; a plug_in brand's operator holds the cash,
+    so an operator's grant of one is refused (a lootbox prize of one becomes a payout instruction instead)."""
+    if required == 0 and brand.settings.service_mode == "plug_in":
+        raise Conflict(
+            "a bonus with nothing to wager is real money at once, which this plug_in brand's operator holds: "
+            "credit it in your own wallet, or grant it with a wagering_multiplier above 0",
+            code="service_mode",
+            service_mode="plug_in",
+            field="wagering_multiplier",
+        )
+
+
 # ---- provider refs -----------------------------------------------------------------------------
 
 
