@@ -375,3 +375,29 @@ def test_a_plug_in_brand_refuses_a_rollback_before_looking_for_its_bet(moto_tabl
         d.rollback("never")
     assert refused.value.code == "service_mode"
     assert store.get(*repository.ref_key(d.who.realm, "default", "never")) is None
+
+
+# ---- place_bet (the fifth run's last function) ---------------------------------------------------------
+
+
+def test_a_bets_ref_keeps_the_fingerprint_earlier_deploys_stored(moto_table: str) -> None:
+    """A bet's ref stores the fingerprint its retries are compared with; refs stored by earlier deploys must still
+    match, so the recipe (kind, field names, the amount at the currency's exponent, the game and the closing
+    flag) is part of the contract. Kills `place_bet` 22, 26-36."""
+    d = Driver()
+    d.deposit("10.00")
+    d.bet("2", ref="b1", rnd="r1", game_id="g-7", round_closed=True)
+    body = {"amount": "2.00", "round_id": "r1", "game_id": "g-7", "closed": True}
+    assert _stored_ref(d, "b1")["fingerprint"] == idempotency.fingerprint("POST", f"bet:{d.user_id}", body)
+
+
+def test_a_bet_on_a_closed_round_says_why(moto_table: str) -> None:
+    """Kills `place_bet` 53, 57, 58 (the 409's message dropped or changed)."""
+    d = Driver()
+    d.deposit("10.00")
+    d.bet("2.00", ref="b1", rnd="r1", round_closed=True)
+    with pytest.raises(Conflict) as refused:
+        d.bet("1.00", ref="b2", rnd="r1")
+    assert refused.value.body() == {"error": {"code": "round_closed", "message": "this round is already closed"}}
+    assert d.wallet()["balances"]["real"] == "8.00"
+    assert_ledger_consistent(d)
