@@ -401,3 +401,50 @@ def test_a_bet_on_a_closed_round_says_why(moto_table: str) -> None:
     assert refused.value.body() == {"error": {"code": "round_closed", "message": "this round is already closed"}}
     assert d.wallet()["balances"]["real"] == "8.00"
     assert_ledger_consistent(d)
+
+
+def test_a_bet_entry_keeps_its_split_its_xp_and_its_memo(moto_table: str) -> None:
+    """The debit entry is the audit record of the stake: how much came from real and from bonus, the XP it
+    earned, and the provider's memo (or the default naming the round). Kills `place_bet` 236, 243, 247 (the memo
+    dropped, or the default taken for the provider's) and 252-257 (`real_amount`, `bonus_amount`, `xp` renamed)."""
+    d = Driver(xp_per_unit="2", xp_daily_cap="30")
+    d.call("bonus", {"amount": "5.00", "wagering_multiplier": 10})
+    d.deposit("3.00")
+    d.bet("5.00", ref="b1", rnd="r1")  # real first: 3.00 real, 2.00 bonus; XP from the real part only
+    d.deposit("1.00")
+    d.bet("1.00", ref="b2", rnd="r2", memo="spin 7")
+    debits = {e["ref_id"]: e for e in d.entries() if e["type"] == "debit"}
+    first, second = debits["b1"], debits["b2"]
+    assert (first["real_amount"], first["bonus_amount"], first["xp"]) == (Decimal("3"), Decimal("2"), Decimal("6"))
+    assert first["memo"] == "Bet placed - round_id: r1"
+    assert second["memo"] == "spin 7"
+    assert_ledger_consistent(d)
+
+
+def test_a_closing_bet_ends_its_open_round_and_records_it(moto_table: str) -> None:
+    """A bet that closes a round another bet opened: the round leaves the wallet's open rounds (its frozen stake
+    goes to the house) and its record keeps currency, totals and times; the bet's ref keeps its time. Kills
+    `place_bet` 291 (the open round left in the wallet beside its record), 299 (no close time), 300 (no
+    currency) and 354 (the ref's `created_at` left empty). The other closing tests close a round with its only
+    bet, where there is no open round to remove."""
+    d = Driver()
+    at("2026-03-01T10:00:00")
+    d.deposit("10.00")
+    d.bet("2.00", ref="b1", rnd="r1")
+    assert [(r["round_id"], r["frozen"]) for r in d.wallet()["open_rounds"]] == [("r1", "2.00")]
+    at("2026-03-01T10:05:00")
+    d.bet("1.00", ref="b2", rnd="r1", round_closed=True)
+    view = d.wallet()
+    assert (view["open_rounds"], view["balances"]["real"], view["frozen"]) == ([], "7.00", "0.00")
+    closed = store.get(*repository.round_key(d.pk, "default", "r1"))
+    assert closed is not None
+    assert {k: closed[k] for k in ("status", "currency", "stake", "bets", "opened_at", "closed_at")} == {
+        "status": "closed",
+        "currency": "USD",
+        "stake": Decimal("3.00"),
+        "bets": 2,
+        "opened_at": "2026-03-01T10:00:00.000000Z",
+        "closed_at": "2026-03-01T10:05:00.000000Z",
+    }
+    assert _stored_ref(d, "b2")["created_at"] == "2026-03-01T10:05:00.000000Z"
+    assert_ledger_consistent(d)
