@@ -9,10 +9,12 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import boto3
 import pytest
+from botocore.stub import Stubber
 
-from pitboss import clock, keys
-from pitboss.errors import NotFound, Unprocessable
+from pitboss import clock, keys, store
+from pitboss.errors import ConcurrentUpdate, NotFound, Unprocessable
 from pitboss.settings import reset_settings
 from pitboss.tenancy import Principal
 from pitboss.webhooks import delivery, endpoints, repository, rules
@@ -272,22 +274,52 @@ def test_two_creates_racing_for_the_last_place_get_one_endpoint(who: Principal, 
     assert len(repository.list_endpoints(who.realm)) == endpoints.MAX_ENDPOINTS
 
 
+def _uncounted(who: Principal, endpoint_id: str, url: str) -> None:
+    """An endpoint written without its count, as an older deploy wrote them."""
+    stamp = "2026-11-01T00:00:00.000000Z"
+    endpoint = {"id": endpoint_id, "url": url, "events": ["*"], "created_at": stamp, "updated_at": stamp}
+    repository.put_endpoint(who.realm, endpoint)
+
+
 def test_endpoints_made_before_the_count_existed_are_counted(who: Principal, receiver: Receiver) -> None:
     """A realm whose endpoints predate the stored count gets it from a listing on its next create or delete."""
     for n in range(endpoints.MAX_ENDPOINTS):
-        repository.put_endpoint(
-            who.realm,
-            {
-                "id": f"wh_old{n}",
-                "url": receiver.url,
-                "events": ["*"],
-                "created_at": "2026-11-01T00:00:00.000000Z",
-                "updated_at": "2026-11-01T00:00:00.000000Z",
-            },
-        )
+        _uncounted(who, f"wh_old{n}", receiver.url)
     with pytest.raises(Unprocessable):
         endpoints.create(who, WebhookIn(url=receiver.url))
     endpoints.delete(who, "wh_old0")
     endpoints.create(who, WebhookIn(url=receiver.url))
     with pytest.raises(Unprocessable):
         endpoints.create(who, WebhookIn(url=receiver.url))
+
+
+def test_a_count_that_drifted_is_corrected_instead_of_failing(who: Principal, receiver: Receiver) -> None:
+    """An endpoint written uncounted after the count existed (an older deploy still serving during a rollout) puts
+    the count off. Too low, the realm's last endpoint could not be deleted (the count's `n > 0` failed: a 500); too
+    high, the realm was capped early for good. A refusal now checks the count against a consistent listing."""
+    made = endpoints.create(who, WebhookIn(url=receiver.url))
+    _uncounted(who, "wh_uncounted", receiver.url)  # two endpoints, counted as one
+    endpoints.delete(who, made.id)
+    endpoints.delete(who, "wh_uncounted")
+    assert repository.list_endpoints(who.realm) == []
+    count_key = (repository.endpoints_pk(who.realm), repository.COUNT_SK)
+    assert store.get(*count_key)["n"] == 0  # type: ignore[index]
+
+    store.update(*count_key, "SET n = :n", values={":n": endpoints.MAX_ENDPOINTS})  # counted full, none there
+    endpoints.create(who, WebhookIn(url=receiver.url))
+    assert store.get(*count_key)["n"] == 1  # type: ignore[index]
+
+
+def test_a_seed_landing_on_a_transaction_in_flight_is_409_not_500(
+    who: Principal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`put_if_absent` on a key inside another request's transaction (TransactionConflictException) raised the
+    ClientError (a 500); it is ConcurrentUpdate (409, retryable) like `store.update`'s."""
+    client = boto3.client("dynamodb", region_name="us-east-1")
+    with Stubber(client) as stubber:
+        monkeypatch.setattr(store, "client", lambda: client)
+        stubber.add_client_error("put_item", service_error_code="TransactionConflictException", http_status_code=400)
+        with pytest.raises(ConcurrentUpdate) as raised:
+            store.put_if_absent({"pk": repository.endpoints_pk(who.realm), "sk": repository.COUNT_SK, "n": 0})
+        assert raised.value.status == 409
+        stubber.assert_no_pending_responses()

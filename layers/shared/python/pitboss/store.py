@@ -327,8 +327,11 @@ def put_if_absent(item: Item) -> bool:
         )
     except ClientError as exc:
         round_trips.count += 1
-        if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+        code = exc.response.get("Error", {}).get("Code")
+        if code == "ConditionalCheckFailedException":
             return False
+        if code == "TransactionConflictException":  # the key is part of an in-flight transaction
+            raise ConcurrentUpdate("the item is being changed by a transaction; retry") from exc
         raise
     _account(response, "write")
     return True

@@ -87,13 +87,15 @@ def create(who: Principal, body: WebhookIn) -> WebhookSecret:
     }
     for _attempt in retry.attempts(what="webhook_count"):
         try:
-            if not repository.add_endpoint(who.realm, endpoint, MAX_ENDPOINTS):
-                raise _too_many()
+            if repository.add_endpoint(who.realm, endpoint, MAX_ENDPOINTS):
+                return WebhookSecret(**out(endpoint).model_dump(), secret=endpoint["secret"])
         except TransactionCancelled as exc:
             if exc.is_conflict:
                 continue  # another create or delete of this realm committed first: count again
             raise
-        return WebhookSecret(**out(endpoint).model_dump(), secret=endpoint["secret"])
+        if not repository.reconcile_count(who.realm):
+            raise _too_many()
+        # the count had drifted from the endpoints; corrected, try again
     raise ConcurrentUpdate("the webhook endpoints kept changing; retry")
 
 
@@ -140,8 +142,8 @@ def delete(who: Principal, endpoint_id: str) -> None:
             if not repository.delete_endpoint(who.realm, endpoint_id):
                 raise NotFound("webhook not found", code="webhook_not_found")
         except TransactionCancelled as exc:
-            if exc.is_conflict:
-                continue
+            if exc.is_conflict or (exc.failed(1) and repository.reconcile_count(who.realm)):
+                continue  # a concurrent change, or a count that had drifted to 0 (corrected): again
             raise
         return
     raise ConcurrentUpdate("the webhook endpoints kept changing; retry")

@@ -14,7 +14,7 @@ import hashlib
 from typing import Any
 
 from pitboss import cursors, keys, store
-from pitboss.errors import Conflict, TransactionCancelled
+from pitboss.errors import ConcurrentUpdate, Conflict, TransactionCancelled
 from pitboss.store import Item
 
 ENDPOINT_PREFIX = "WH#"
@@ -68,8 +68,31 @@ def ensure_count(realm: str) -> None:
     """Gives a realm whose endpoints predate the stored count its count, from a consistent listing, once. Every
     create and delete calls it before writing, so no counted write can land between a listing and its seed."""
     if store.get(endpoints_pk(realm), COUNT_SK) is None:
-        seed = {"pk": endpoints_pk(realm), "sk": COUNT_SK, "kind": "webhook_count", "n": len(list_endpoints(realm))}
-        store.put_if_absent(seed)
+        reconcile_count(realm)
+
+
+def reconcile_count(realm: str) -> bool:
+    """Sets the realm's count to a consistent listing's length when it says otherwise (a count that drifted, say
+    while an older deploy still wrote uncounted endpoints); True when it was off. The write is conditioned on the
+    value read, so a counted create or delete landing meanwhile wins and the caller's retry reads again."""
+    pk = endpoints_pk(realm)
+    item = store.get(pk, COUNT_SK)
+    seen = None if item is None else item.get("n")
+    listed = len(list_endpoints(realm))
+    if seen == listed:
+        return False
+    condition = "attribute_not_exists(pk)" if item is None else "#n = :seen"
+    values: dict[str, Any] = {":n": listed, ":kind": "webhook_count"} | ({} if item is None else {":seen": seen})
+    with contextlib.suppress(Conflict, ConcurrentUpdate):  # moved meanwhile: the retry decides again
+        store.update(
+            pk,
+            COUNT_SK,
+            "SET #n = :n, #kind = :kind",
+            condition=condition,
+            names={"#n": "n", "#kind": "kind"},
+            values=values,
+        )
+    return True
 
 
 def add_endpoint(realm: str, endpoint: dict[str, Any], cap: int) -> bool:
