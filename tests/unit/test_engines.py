@@ -110,6 +110,10 @@ def test_plug_in_refuses_a_bonus_with_nothing_to_wager_and_says_why(moto_table: 
     )
     assert refused.value.details == {"service_mode": "plug_in", "field": "wagering_multiplier"}
     assert d.stored_wallet() is None and d.entries() == []
+    d.update_player(status="suspended")  # the brand's mode answers first, as for the real-rail movements
+    with pytest.raises(Conflict) as again:
+        d.call("bonus", {"amount": "5", "wagering_multiplier": 0})
+    assert again.value.code == "service_mode"
 
 
 def test_mode_change_is_refused_once_the_brand_has_real_entries(moto_table: str) -> None:

@@ -22,11 +22,11 @@ def grant_bonus(principal: Principal, user_id: str, body: BonusIn, idem: IdemReq
         amount = ctx.amount(body.amount)
         m = ctx.m
         expires_at = rules.bonus_expiry(body.expires_at, m.at)
+        required = rules.wagering_required(amount, Decimal(body.wagering_multiplier), ctx.exp)
+        rules.bonus_in_mode(ctx.brand, required)  # the brand's mode first, as for the real-rail movements
         ctx.gate("bonus")
         m.forfeit_expired()
         rules.room_for_bonus(m.wallet)
-        required = rules.wagering_required(amount, Decimal(body.wagering_multiplier), ctx.exp)
-        rules.bonus_in_mode(ctx.brand, required)
         entry, bonus = m.grant_bonus("bonus_grant", amount, required, expires_at=expires_at, memo=body.memo)
         event = timeline.event_op(
             ctx.principal.realm,
