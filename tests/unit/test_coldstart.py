@@ -200,3 +200,28 @@ def test_no_function_imports_the_openapi_models_at_init(function: str) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_no_function_imports_boto3() -> None:
+    """boto3's package imports s3transfer and multiprocessing before any client (about 0.1x of a bare boto3
+    client's cold start, docs/performance.md): the store and the bus use botocore's client, and the layer
+    converts attribute values itself (pitboss.attrvalues). Every function's app, then its DynamoDB client."""
+    functions = sorted(p.parent for p in (ROOT / "functions").glob("*/app.py"))
+    assert len(functions) >= 10
+    done = _fresh_python(
+        "import importlib, json, sys\n"
+        "from pitboss import store\n"
+        "found = {}\n"
+        f"for path in {[str(p) for p in functions]!r}:\n"
+        "    sys.path.insert(0, path)\n"
+        "    importlib.import_module('app')\n"
+        "    store.client()\n"
+        "    found[path] = sorted({m.split('.')[0] for m in sys.modules} & {'boto3', 's3transfer'})\n"
+        "    del sys.modules['app']\n"
+        "    sys.path.remove(path)\n"
+        "print(json.dumps(found))",
+        ROOT / "layers" / "shared" / "python",
+    )
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found == {str(p): [] for p in functions}

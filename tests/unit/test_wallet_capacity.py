@@ -8,7 +8,6 @@ import json
 from typing import Any
 
 import pytest
-from boto3.dynamodb.types import Binary
 
 from pitboss import keys, observability, store
 from pitboss.wallet import repository
@@ -37,7 +36,7 @@ def test_answers_are_packed_and_each_item_stays_within_one_write_unit(table: str
     record = _idem_record(d, "cap-key")
     assert ref is not None
     for item in (ref, record):
-        assert isinstance(item["response"], Binary)  # packed, not JSON text
+        assert isinstance(item["response"], bytes)  # packed, not JSON text
         assert store.item_size(item) < KB, store.item_size(item)
     assert_ledger_consistent(d)
 

@@ -1,4 +1,4 @@
-"""EventBridge publishing: the one module besides store.py that imports boto3. A no-op unless an event bus
+"""EventBridge publishing: the one module besides store.py that imports botocore. A no-op unless an event bus
 is configured (EVENT_BUS_NAME), so the local stack only queues messages in the table."""
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ def _client() -> Any:
     with _lock:
         found = _clients.get(region)
         if found is None:
-            import boto3
+            import botocore.session
             from botocore.config import Config
 
-            found = boto3.client(
+            found = botocore.session.get_session().create_client(
                 "events", region_name=region, config=Config(retries={"max_attempts": 3, "mode": "standard"})
             )
             _clients[region] = found

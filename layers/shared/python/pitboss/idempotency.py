@@ -115,7 +115,7 @@ def pack(body: dict[str, Any]) -> bytes:
 def unpack(stored: Any) -> dict[str, Any]:
     """An answer stored by `pack`, or as JSON text (as records were written before answers were packed)."""
     if not isinstance(stored, str):
-        stored = zlib.decompress(bytes(stored))  # boto3 hands back a Binary, whose bytes() are its value
+        stored = zlib.decompress(bytes(stored))  # the store hands back bytes (boto3 handed back a Binary)
     body: dict[str, Any] = json.loads(stored)
     return body
 

@@ -1,6 +1,6 @@
 """The write operations a transaction is made of (Put, Update, Delete, Check): plain descriptions that
 pitboss.store sends. Building one does no I/O; `request` renders it for TransactWriteItems, given the table
-and the attribute-value encoder the store owns (so boto3 stays in the store)."""
+and the attribute-value encoder the store owns (so botocore stays in the store)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 Item = dict[str, Any]
-# One Python value -> its DynamoDB attribute value ({"S": ...}); the store passes boto3's TypeSerializer.
+# One Python value -> its DynamoDB attribute value ({"S": ...}); the store passes pitboss.attrvalues.serialize.
 Encode = Callable[[Any], Mapping[str, Any]]
 
 

@@ -1,4 +1,5 @@
-"""DynamoDB access: the one module that imports boto3; turns ClientError into domain exceptions.
+"""DynamoDB access: the one module that talks to DynamoDB (through botocore's client; boto3 is not imported,
+see pitboss.attrvalues); turns ClientError into domain exceptions.
 
 Items cross this boundary as plain Python dicts (numbers as Decimal). Every write that protects an invariant
 carries its condition; TransactWriteItems cancellations are read item by item. The write operations a
@@ -15,12 +16,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import boto3
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+import botocore.session
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from pitboss import chain, retry
+from pitboss import attrvalues, chain, retry
 from pitboss.errors import ConcurrentUpdate, Conflict, TransactionCancelled
 from pitboss.ops import Assignments as Assignments  # noqa: PLC0414
 from pitboss.ops import Check as Check  # noqa: PLC0414
@@ -34,10 +34,12 @@ from pitboss.ops import key as key  # noqa: PLC0414
 
 Item = dict[str, Any]
 
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
+_to_attr = attrvalues.serialize
+_from_attr = attrvalues.deserialize
 _lock = threading.Lock()
 _clients: dict[tuple[str | None, str], Any] = {}
+_sessions: list[botocore.session.Session] = []  # one per process, as boto3's default session: it keeps the
+# service models it loaded, so a second client (another endpoint, after reset_clients) does not load them again
 UNPROCESSED_ATTEMPTS = 8
 
 
@@ -86,7 +88,9 @@ def client() -> Any:
     with _lock:
         client_ = _clients.get(cache_key)
         if client_ is None:
-            client_ = boto3.client(
+            if not _sessions:
+                _sessions.append(botocore.session.get_session())
+            client_ = _sessions[0].create_client(
                 "dynamodb",
                 endpoint_url=found.endpoint_url,
                 region_name=found.region,
@@ -117,11 +121,11 @@ def table_name() -> str:
 
 
 def serialize(item: Mapping[str, Any]) -> dict[str, Any]:
-    return encoded(item, _serializer.serialize)
+    return encoded(item, _to_attr)
 
 
 def deserialize(raw: Mapping[str, Any]) -> Item:
-    return {k: _deserializer.deserialize(v) for k, v in raw.items()}
+    return {k: _from_attr(v) for k, v in raw.items()}
 
 
 def item_size(item: Mapping[str, Any]) -> int:
@@ -151,7 +155,7 @@ def _value_size(value: Mapping[str, Any]) -> int:
 
 
 def _values(values: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    return encoded_values(values, _serializer.serialize)
+    return encoded_values(values, _to_attr)
 
 
 def _account(response: Mapping[str, Any], kind: str = "read") -> None:
@@ -301,7 +305,7 @@ def transact(ops: list[Op]) -> None:
     ops = chain.seal(ops)
     try:
         response = client().transact_write_items(
-            TransactItems=[op.request(table_name(), _serializer.serialize) for op in ops],
+            TransactItems=[op.request(table_name(), _to_attr) for op in ops],
             ReturnConsumedCapacity="TOTAL",
         )
     except ClientError as exc:
@@ -360,7 +364,7 @@ def update(
         "ReturnValues": "ALL_NEW",
         "ReturnConsumedCapacity": "TOTAL",
     }
-    conditions(params, condition, names or {}, values or {}, _serializer.serialize)
+    conditions(params, condition, names or {}, values or {}, _to_attr)
     try:
         response = client().update_item(**params)
     except ClientError as exc:
