@@ -122,8 +122,10 @@ def test_numbers_come_back_exactly(raw: dict[str, Any]) -> None:
     assert _plain(ours) == _plain(theirs)
 
 
-@pytest.mark.parametrize("raw", [{}, {"X": "1"}], ids=repr)
-def test_unknown_attribute_values_are_refused_as_boto3_refuses_them(raw: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    "raw", [{}, {"X": "1"}, {"B": "AAE="}, {"BS": [b"a", "AAE="]}, {"M": {"k": {"B": "x"}}}], ids=repr
+)
+def test_unknown_and_undecoded_attribute_values_are_refused_as_boto3_refuses_them(raw: dict[str, Any]) -> None:
     ours = _outcome(attrvalues.deserialize, raw)
     assert ours[0] == "refused"
     assert ours == _outcome(TypeDeserializer().deserialize, raw)

@@ -225,3 +225,25 @@ def test_no_function_imports_boto3() -> None:
     assert done.returncode == 0, done.stderr
     found = json.loads(done.stdout.strip().splitlines()[-1])
     assert found == {str(p): [] for p in functions}
+
+
+def test_a_client_made_before_moto_was_imported_does_not_outlive_reset_clients() -> None:
+    """moto intercepts through handlers a botocore session picks up when it is created. The store keeps one
+    session; reset_clients (which every test's fixture calls) must forget it, or a session made before moto's
+    import would send a later mocked test's calls to AWS itself."""
+    done = _fresh_python(
+        "import os\n"
+        "os.environ.update(AWS_ACCESS_KEY_ID='t', AWS_SECRET_ACCESS_KEY='t', AWS_DEFAULT_REGION='us-east-1')\n"
+        "from pitboss import store\n"
+        "store.client()\n"
+        "from moto import mock_aws\n"
+        "with mock_aws():\n"
+        "    store.reset_clients()\n"
+        "    store.client().create_table(TableName='moto-sees-it', BillingMode='PAY_PER_REQUEST',\n"
+        "        AttributeDefinitions=[{'AttributeName': 'pk', 'AttributeType': 'S'}],\n"
+        "        KeySchema=[{'AttributeName': 'pk', 'KeyType': 'HASH'}])\n"
+        "    print(store.client().list_tables()['TableNames'])",
+        ROOT / "layers" / "shared" / "python",
+    )
+    assert done.returncode == 0, done.stderr[-800:]
+    assert done.stdout.strip() == "['moto-sees-it']"

@@ -28,6 +28,13 @@ def _number(value: int | Decimal) -> str:
     return text
 
 
+def _bytes(raw: Any) -> Any:
+    """A binary read back: bytes, as botocore parses them (base64 text is refused, as boto3's Binary refuses it)."""
+    if not isinstance(raw, _BINARY):
+        raise TypeError(f"Value must be of the following types: {', '.join(str(t) for t in (bytearray, bytes))}")
+    return raw
+
+
 def _is_number(value: Any) -> bool:
     if isinstance(value, float):
         raise TypeError("Float types are not supported. Use Decimal types instead.")
@@ -66,8 +73,10 @@ def deserialize(value: Mapping[str, Any]) -> Any:
         raise TypeError("Value must be a nonempty dictionary whose key is a valid dynamodb type.")
     kind = next(iter(value))
     raw = value[kind]
-    if kind in ("S", "BOOL", "B"):
+    if kind in ("S", "BOOL"):
         return raw
+    if kind == "B":
+        return _bytes(raw)
     if kind == "N":
         return DYNAMODB_CONTEXT.create_decimal(raw)
     if kind == "M":
@@ -76,8 +85,10 @@ def deserialize(value: Mapping[str, Any]) -> Any:
         return [deserialize(v) for v in raw]
     if kind == "NULL":
         return None
-    if kind in ("SS", "BS"):
+    if kind == "SS":
         return set(raw)
+    if kind == "BS":
+        return {_bytes(v) for v in raw}
     if kind == "NS":
         return {DYNAMODB_CONTEXT.create_decimal(v) for v in raw}
     raise TypeError(f"Dynamodb type {kind} is not supported")

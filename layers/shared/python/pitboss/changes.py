@@ -54,8 +54,8 @@ def from_record(record: Mapping[str, Any]) -> Change:
 
 def _image(raw: Mapping[str, Any] | None) -> dict[str, Any] | None:
     """Lambda's stream events are JSON: binary values (idempotency records' packed answers) arrive as base64
-    text, which boto3's deserializer refuses; they become bytes first. (The local stack's reader hands over
-    GetRecords' JSON as it comes, so both paths go through here.)"""
+    text, which the store's deserializer refuses (as boto3's did); they become bytes first. (The local stack's
+    reader hands over GetRecords' JSON as it comes, so both paths go through here.)"""
     return {k: _wire(v) for k, v in raw.items()} if raw else None
 
 

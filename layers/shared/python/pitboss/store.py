@@ -38,8 +38,8 @@ _to_attr = attrvalues.serialize
 _from_attr = attrvalues.deserialize
 _lock = threading.Lock()
 _clients: dict[tuple[str | None, str], Any] = {}
-_sessions: list[botocore.session.Session] = []  # one per process, as boto3's default session: it keeps the
-# service models it loaded, so a second client (another endpoint, after reset_clients) does not load them again
+_sessions: list[botocore.session.Session] = []  # one at a time, as boto3's default session: made with the
+# first client, forgotten by reset_clients
 UNPROCESSED_ATTEMPTS = 8
 
 
@@ -110,9 +110,12 @@ def client() -> Any:
 
 
 def reset_clients() -> None:
-    """Forget the connection and its clients (tests and the local stack change the environment)."""
+    """Forget the connection, its clients and the botocore session (tests and the local stack change the
+    environment; a session also keeps the credentials it resolved and the event handlers it was created with,
+    such as moto's, which a session made before moto was imported would never have)."""
     with _lock:
         _clients.clear()
+        _sessions.clear()
         connection.cache_clear()
 
 
