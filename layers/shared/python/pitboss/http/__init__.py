@@ -17,7 +17,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 from pydantic import BaseModel
 
-from pitboss import observability
+from pitboss import beside, observability
 from pitboss.errors import PitbossError, Unprocessable
 from pitboss.http import gateway as gateway_bodies
 from pitboss.http import v1 as v1_bodies
@@ -203,7 +203,10 @@ def json_bodies(
             content_type = headers.get("content-type", "").lower()
             if event.get("body") and content_type and "json" not in content_type:
                 return raw_response(*counted(surface, "unsupported_media_type", bodies.media_type()))
-            return handler(event, context)
+            try:
+                return handler(event, context)
+            finally:  # the request's usage count ran beside the route: done before the answer leaves
+                beside.settle()
 
         return wrapper
 

@@ -1,14 +1,15 @@
 """Usage metering (issue 14 §3): per tenant, per UTC day, per mode, sharded counters summed at read.
 
 API requests are counted by the HTTP layer (`count_request`: one UpdateItem ADD on a random shard, the only
-cost on the request path); ledger entries and active players by a stream sink (`reports.sinks`), off it."""
+cost on the request path, run beside the route's own work); ledger entries and active players by a stream
+sink (`reports.sinks`), off it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
-from pitboss import clock
+from pitboss import beside, clock
 from pitboss.errors import Unprocessable
 from pitboss.observability import logger
 from pitboss.reports import repository
@@ -28,12 +29,19 @@ def day_of(at: datetime | str) -> str:
 
 
 def count_request(realm: str, surface: str, method: str) -> None:
-    """+1 request of `surface` (v1, api, console) and class (read/write). Never fails the request."""
+    """+1 request of `surface` (v1, api, console) and class (read/write), on the day the request arrived.
+    The UpdateItem runs beside the route (`pitboss.beside`: the HTTP layer waits for it before answering), so
+    it adds no round trip to the answer's latency. Never fails the request."""
     op_class = "read" if method.upper() in ("GET", "HEAD") else "write"
-    try:
-        repository.add_usage(realm, day_of(clock.now()), {f"{REQUEST_PREFIX}{surface}:{op_class}": 1})
-    except Exception:  # metering must not cost the caller their answer
-        logger.warning("usage request count failed", extra={"surface": surface})
+    day, counts = day_of(clock.now()), {f"{REQUEST_PREFIX}{surface}:{op_class}": 1}
+
+    def count() -> None:
+        try:
+            repository.add_usage(realm, day, counts)
+        except Exception:  # metering must not cost the caller their answer
+            logger.warning("usage request count failed", extra={"surface": surface})
+
+    beside.run(count)
 
 
 def _days(first: date, last: date) -> Iterator[str]:
