@@ -121,20 +121,41 @@ def main(argv: list[str] | None = None) -> int:
         chain.seal = real_seal
 
         # Usage metering's cost on the request path (issue 14 §3): one UpdateItem ADD per request, next to a
-        # GetItem of the same size for scale (wall clock on this DynamoDB Local, median of the samples).
+        # GetItem of the same size for scale (wall clock on this DynamoDB Local, median of the samples); and a
+        # route's GetItem with the count in line (as it was) and beside it (pitboss.beside, as it is).
+        from pitboss import beside
+        from pitboss.reports import repository as usage_repository
         from pitboss.reports import usage
 
-        def timed(fn: Callable[[], Any]) -> float:
+        def timed(fn: Callable[[], Any], at_least: int = 20) -> float:
+            for _ in range(10):
+                fn()
             samples = []
-            for _ in range(max(20, args.samples)):
+            for _ in range(max(at_least, args.samples)):
                 started = time.perf_counter()
                 fn()
                 samples.append((time.perf_counter() - started) * 1000)
             return round(statistics.median(samples), 2)
 
+        def read() -> None:
+            store.get(keys.tenant_pk(who.tenant_id), "TENANT")
+
+        def count_in_line() -> None:
+            usage_repository.add_usage(who.realm, "2026-01-01", {"req:v1:read": 1})
+            read()
+
+        def count_beside() -> None:
+            usage.count_request(who.realm, "v1", "GET")
+            read()
+            beside.settle()
+
         results["usage count per request (ms, median)"] = {
-            "count_request (UpdateItem ADD)": timed(lambda: usage.count_request(who.realm, "v1", "GET")),
-            "GetItem (for scale)": timed(lambda: store.get(keys.tenant_pk(who.tenant_id), "TENANT")),
+            "count_request (UpdateItem ADD), awaited": timed(
+                lambda: (usage.count_request(who.realm, "v1", "GET"), beside.settle())
+            ),
+            "GetItem (for scale)": timed(read),
+            "GetItem + count in line (300 samples)": timed(count_in_line, 300),
+            "GetItem + count beside (300 samples)": timed(count_beside, 300),
         }
     finally:
         chain.seal = real_seal
