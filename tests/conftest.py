@@ -57,9 +57,10 @@ def moto_table() -> Iterator[str]:
     from moto import mock_aws
 
     from pitboss_local import template
-    from tests import moto_backup
+    from tests import moto_backup, moto_serial
 
     moto_backup.install()
+    moto_serial.install()
     with mock_aws():
         name = f"pitboss-{uuid.uuid4().hex[:8]}"
         _point_at(None, name)

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from pitboss import store
+from pitboss import beside, store
 from pitboss_local.template import Function
 
 Handler = Callable[[dict[str, Any], Any], Any]
@@ -112,11 +112,14 @@ class FunctionPool:
     def invoke(self, event: dict[str, Any]) -> Any:
         with self.instance() as handler:
             round_trips = store.round_trips
-            trips, cpu, wall = round_trips.count, time.thread_time(), time.perf_counter()
+            # CPU: this thread's, plus the work the handler ran beside it in threads of its own (usage counts)
+            trips, wall = round_trips.count, time.perf_counter()
+            cpu = time.thread_time() + beside.cpu_seconds()
             try:
                 return handler(event, LambdaContext(function_name=self.fn.logical_id, timeout_seconds=self.fn.timeout))
             finally:
-                cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
+                cpu = time.thread_time() + beside.cpu_seconds() - cpu
+                wall = time.perf_counter() - wall
                 with self._lock:
                     self.usage.invocations += 1
                     self.usage.cpu_seconds += cpu

@@ -4,6 +4,8 @@ request's. Over the wallet's Lambda handler, on moto."""
 
 from __future__ import annotations
 
+import copy
+import json
 import threading
 from typing import Any
 
@@ -13,7 +15,9 @@ from pitboss import beside, clock, store, tenancy
 from pitboss.reports import repository as usage_repository
 from pitboss.reports import usage
 from pitboss.wallet import queries
-from pitboss_local.runtime import LambdaContext
+from pitboss_local import template
+from pitboss_local.runtime import LambdaContext, load_handler
+from tests.conftest import load_event
 from tests.unit.test_wallet_edge import WALLET_ROUTES, _event, _handler
 from tests.wallet_support import Driver
 
@@ -108,3 +112,52 @@ def test_settle_waits_only_for_what_its_own_thread_started() -> None:
     release.set()
     other.join(timeout=5)
     assert done == ["mine", "other"]
+
+
+def test_a_usage_report_counts_the_request_asking_for_it(moto_table: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GET /v1/usage is itself a metered read: its count (beside the route) is awaited before the counters are
+    read, so the report includes it, however the two threads would otherwise interleave."""
+    d = Driver()
+    who = _caller(d)
+    handler = load_handler(template.functions()["ReportsFunction"], 7001)
+    read_done = threading.Event()
+    read_days, add_usage = usage_repository.usage_days, usage_repository.add_usage
+
+    def usage_days(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return read_days(*args, **kwargs)
+        finally:
+            read_done.set()
+
+    def count_after_any_read(realm: str, day: str, counts: dict[str, int]) -> None:
+        read_done.wait(timeout=0.3)  # unawaited, the count lands after the report's read
+        add_usage(realm, day, counts)
+
+    monkeypatch.setattr(usage_repository, "usage_days", usage_days)
+    monkeypatch.setattr(usage_repository, "add_usage", count_after_any_read)
+    today = clock.now().date().isoformat()
+    event = copy.deepcopy(load_event("reports__get__v1_usage"))
+    event["rawQueryString"] = f"from={today}&to={today}"
+    event["queryStringParameters"] = {"from": today, "to": today}
+    event["requestContext"]["authorizer"]["lambda"] = who
+    response = handler(event, LambdaContext("reports"))
+    assert response["statusCode"] == 200, response["body"]
+    assert json.loads(response["body"])["total"]["requests"]["v1"] == {"read": 1, "write": 0}
+
+
+def test_when_no_thread_can_start_the_work_runs_in_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(_self: Any) -> None:
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(beside._Piece, "start", refuse)
+    done: list[str] = []
+    beside.run(lambda: done.append(threading.current_thread().name))
+    assert done == [threading.current_thread().name]  # done already, here
+    beside.settle()
+
+
+def test_settled_pieces_cpu_is_counted_for_the_thread_that_waited() -> None:
+    before = beside.cpu_seconds()
+    beside.run(lambda: sum(i * i for i in range(200_000)))
+    beside.settle()
+    assert beside.cpu_seconds() > before

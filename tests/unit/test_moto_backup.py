@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import threading
 from typing import Any
 
 import boto3
@@ -58,3 +59,54 @@ def test_a_transaction_copies_its_table_once(moto_table: str, monkeypatch: pytes
     assert len(copied) == 1  # moto alone copies it 8 times
     stand_in: Any = models.__dict__["copy"]  # outside a transaction, the copy module's own deepcopy
     assert stand_in.deepcopy(["not", "a", "table"]) == ["not", "a", "table"]
+
+
+def test_a_write_from_another_thread_during_a_transaction_is_neither_an_error_nor_lost(
+    moto_table: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """tests/moto_serial.py: moto answers one request at a time. Here a second thread writes while a transaction
+    that will be refused holds its rollback copy; unserialised, the write lands in the table and the rollback
+    then erases it."""
+    client: Any = boto3.client("dynamodb", region_name="us-east-1")
+    client.put_item(TableName=moto_table, Item={"pk": {"S": "kept"}, "sk": {"S": "X"}, "n": {"N": "1"}})
+    errors: list[Exception] = []
+    landed = threading.Event()
+    writers: list[threading.Thread] = []
+
+    def write() -> None:
+        try:
+            boto3.client("dynamodb", region_name="us-east-1").put_item(
+                TableName=moto_table, Item={"pk": {"S": "beside"}, "sk": {"S": "X"}}
+            )
+        except Exception as exc:  # what the test looks for
+            errors.append(exc)
+        finally:
+            landed.set()
+
+    copy_once = models.__dict__["copy"]
+    real_copy = copy_once.deepcopy
+
+    def copy_then_write(obj: Any, memo: Any = None) -> Any:
+        backup = real_copy(obj, memo)
+        if isinstance(obj, Table) and not writers:
+            writers.append(threading.Thread(target=write))
+            writers[0].start()
+            # serialised, the writer waits for this transaction to end, so this bound passes
+            landed.wait(timeout=0.3)
+        return backup
+
+    monkeypatch.setattr(copy_once, "deepcopy", copy_then_write)
+    refused = {
+        "Update": {
+            "TableName": moto_table,
+            "Key": {"pk": {"S": "kept"}, "sk": {"S": "X"}},
+            "UpdateExpression": "SET n = :two",
+            "ConditionExpression": "n = :zero",
+            "ExpressionAttributeValues": {":two": {"N": "2"}, ":zero": {"N": "0"}},
+        }
+    }
+    with pytest.raises(ClientError):
+        client.transact_write_items(TransactItems=[_put(moto_table, "a"), refused])
+    writers[0].join(timeout=5)
+    assert errors == []
+    assert _keys(client, moto_table) == {"kept", "beside"}

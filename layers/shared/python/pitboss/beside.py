@@ -11,6 +11,7 @@ cost is still counted where it is asked for.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 
 from pitboss import store
@@ -21,27 +22,36 @@ class _Piece(threading.Thread):
         super().__init__(name="pitboss-beside", daemon=True)
         self._work = work
         self.trips = (0, 0.0, 0.0)
+        self.cpu_seconds = 0.0
 
     def run(self) -> None:
+        started = time.thread_time()
         try:
             self._work()
         finally:  # this thread's own counters (store.round_trips is per thread), handed to the caller
             counted = store.round_trips
             self.trips = (counted.count, counted.consumed_rcu, counted.consumed_wcu)
+            self.cpu_seconds = time.thread_time() - started
 
 
 class _Started(threading.local):
     def __init__(self) -> None:
         self.pieces: list[_Piece] = []
+        self.cpu_seconds = 0.0  # the settled pieces' CPU, for whoever measures this thread's (the local stack)
 
 
 _started = _Started()
 
 
 def run(work: Callable[[], None]) -> None:
-    """Start `work` beside the current request. It must catch its own failures: nothing awaits its result."""
+    """Start `work` beside the current request. It must catch its own failures: nothing awaits its result.
+    When no thread can be started (the process is at its limit), it runs here and now instead."""
     piece = _Piece(work)
-    piece.start()
+    try:
+        piece.start()
+    except RuntimeError:  # "can't start new thread": the work still happens, in line
+        work()
+        return
     _started.pieces.append(piece)
 
 
@@ -54,3 +64,10 @@ def settle() -> None:
         store.round_trips.count += count
         store.round_trips.consumed_rcu += rcu
         store.round_trips.consumed_wcu += wcu
+        _started.cpu_seconds += piece.cpu_seconds
+
+
+def cpu_seconds() -> float:
+    """The CPU time of the pieces the current thread has settled so far (their threads' own, which
+    `time.thread_time()` in this thread does not see)."""
+    return _started.cpu_seconds

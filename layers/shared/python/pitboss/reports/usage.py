@@ -74,6 +74,9 @@ def day_range(start: str, end: str) -> list[str]:
 
 
 def report(principal: Principal, start: str, end: str) -> UsageReport:
+    """The caller's own usage, including the request asking for it: its count (running beside the route)
+    is awaited before the counters are read."""
+    beside.settle()
     return realm_report(principal.tenant_id, principal.mode, start, end)
 
 
