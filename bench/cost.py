@@ -30,6 +30,7 @@ WRU_PER_MILLION = 0.625
 RRU_PER_MILLION = 0.125
 VCPU_MB = 1769  # memory at which a function gets one full vCPU
 DYNAMODB_ROUND_TRIP_MS = 5.0  # assumed: DynamoDB in-region, single-digit milliseconds
+USAGE_COUNT_WRU = 1.0  # a request's usage count: one small UpdateItem
 # The authorizer's cache keeps a key 10 s per warm container. An operator's game server sends its bets
 # with one key; at a steady 10 bets/s or more on that key, each container misses at most once per 100
 # requests or so: 99%. A quiet key (1 request/s) would be near 90%; both are printed.
@@ -89,6 +90,9 @@ def lines(result: dict[str, Any], hit_rate: float) -> list[tuple[str, str, float
             f"{1 - hit_rate:.2f} x 1 RRU x ${RRU_PER_MILLION}/M",
             (1 - hit_rate) * RRU_PER_MILLION,
         ),
+        # Usage metering (issue 14 §3): every authenticated request adds one UpdateItem to a usage shard (an
+        # item well under 1 KB: 1 WRU), beside the route, so it adds write units but no billed latency.
+        ("usage count (metering)", f"1 WRU x ${WRU_PER_MILLION}/M", USAGE_COUNT_WRU * WRU_PER_MILLION),
         ("bet: DynamoDB writes", f"{_wru(bet):g} WRU x ${WRU_PER_MILLION}/M", _wru(bet) * WRU_PER_MILLION),
         ("bet: DynamoDB reads", f"{_rru(bet):g} RRU x ${RRU_PER_MILLION}/M", _rru(bet) * RRU_PER_MILLION),
     ]

@@ -32,6 +32,7 @@ def test_a_bet_costs_its_lines_and_a_round_adds_the_win() -> None:
     assert dollars["wallet duration (512 MB)"] == pytest.approx(0.5 * 0.024 * 0.0000133334 * 1e6)
     assert dollars["bet: DynamoDB reads"] == pytest.approx(5 * 0.125)
     assert dollars["authorizer reads (misses only)"] == 0
+    assert dollars["usage count (metering)"] == pytest.approx(0.625)  # every request's UpdateItem, 1 WRU
     cheaper, dearer = cost.table(_result(12.2), 0.99), cost.table(_result(19.7), 0.99)
     assert "12.2 WRU x $0.625/M" in cheaper and "19.7 WRU x $0.625/M" in dearer
     assert cheaper != dearer
