@@ -17,6 +17,19 @@ def _put(table: str, pk: str) -> dict[str, Any]:
     return {"Put": {"TableName": table, "Item": {"pk": {"S": pk}, "sk": {"S": "X"}}}}
 
 
+def _refused_update(table: str) -> dict[str, Any]:
+    """An update of the `kept` item (n = 1) whose condition fails: the transaction holding it is cancelled."""
+    return {
+        "Update": {
+            "TableName": table,
+            "Key": {"pk": {"S": "kept"}, "sk": {"S": "X"}},
+            "UpdateExpression": "SET n = :two",
+            "ConditionExpression": "n = :zero",
+            "ExpressionAttributeValues": {":two": {"N": "2"}, ":zero": {"N": "0"}},
+        }
+    }
+
+
 def _keys(client: Any, table: str) -> set[str]:
     return {item["pk"]["S"] for item in client.scan(TableName=table)["Items"]}
 
@@ -24,15 +37,7 @@ def _keys(client: Any, table: str) -> set[str]:
 def test_a_failed_transaction_still_leaves_the_table_as_it_was(moto_table: str) -> None:
     client: Any = boto3.client("dynamodb", region_name="us-east-1")
     client.put_item(TableName=moto_table, Item={"pk": {"S": "kept"}, "sk": {"S": "X"}, "n": {"N": "1"}})
-    refused = {
-        "Update": {
-            "TableName": moto_table,
-            "Key": {"pk": {"S": "kept"}, "sk": {"S": "X"}},
-            "UpdateExpression": "SET n = :two",
-            "ConditionExpression": "n = :zero",
-            "ExpressionAttributeValues": {":two": {"N": "2"}, ":zero": {"N": "0"}},
-        }
-    }
+    refused = _refused_update(moto_table)
     with pytest.raises(ClientError) as refusal:
         client.transact_write_items(TransactItems=[_put(moto_table, "a"), _put(moto_table, "b"), refused])
     assert refusal.value.response["Error"]["Code"] == "TransactionCanceledException"
@@ -96,15 +101,7 @@ def test_a_write_from_another_thread_during_a_transaction_is_neither_an_error_no
         return backup
 
     monkeypatch.setattr(copy_once, "deepcopy", copy_then_write)
-    refused = {
-        "Update": {
-            "TableName": moto_table,
-            "Key": {"pk": {"S": "kept"}, "sk": {"S": "X"}},
-            "UpdateExpression": "SET n = :two",
-            "ConditionExpression": "n = :zero",
-            "ExpressionAttributeValues": {":two": {"N": "2"}, ":zero": {"N": "0"}},
-        }
-    }
+    refused = _refused_update(moto_table)
     with pytest.raises(ClientError):
         client.transact_write_items(TransactItems=[_put(moto_table, "a"), refused])
     writers[0].join(timeout=5)
