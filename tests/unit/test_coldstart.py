@@ -247,3 +247,32 @@ def test_a_client_made_before_moto_was_imported_does_not_outlive_reset_clients()
     )
     assert done.returncode == 0, done.stderr[-800:]
     assert done.stdout.strip() == "['moto-sees-it']"
+
+
+def test_the_event_bus_client_comes_from_the_stores_session(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One botocore session per process: the EventBridge client does not load botocore's endpoint and retry
+    data a second time."""
+    import botocore.session
+
+    from pitboss import bus, store
+
+    made: list[object] = []
+    real = botocore.session.get_session
+
+    def counted() -> botocore.session.Session:
+        made.append(real())
+        return made[-1]  # type: ignore[return-value]
+
+    monkeypatch.setattr(botocore.session, "get_session", counted)
+    monkeypatch.setattr(bus, "_clients", {})
+    store.reset_clients()
+    try:
+        dynamodb = store.client()
+        events = bus._client()
+        assert len(made) == 1
+        assert (dynamodb.meta.service_model.service_name, events.meta.service_model.service_name) == (
+            "dynamodb",
+            "events",
+        )
+    finally:
+        store.reset_clients()

@@ -1,6 +1,7 @@
 """Python values <-> DynamoDB attribute values ({"S": "x"}, {"N": "1.5"}, ...), converted exactly as boto3's
-`boto3.dynamodb.types.TypeSerializer` / `TypeDeserializer` convert them, except that a binary value comes back
-as `bytes` (boto3 wraps it in its `Binary`, which compares equal to its bytes).
+`boto3.dynamodb.types.TypeSerializer` / `TypeDeserializer` convert them, except for binary values: they come
+back as `bytes` (boto3 wraps them in its `Binary`, which compares equal to its bytes), and boto3's `Binary` is
+not accepted on the way in (nothing in the layer makes one).
 
 Why not boto3's module: `boto3.dynamodb.types` cannot be imported without boto3's package `__init__`, which
 imports s3transfer and multiprocessing. Pitboss talks to DynamoDB through botocore's client alone, and

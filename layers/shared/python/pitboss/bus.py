@@ -1,5 +1,6 @@
-"""EventBridge publishing: the one module besides store.py that imports botocore. A no-op unless an event bus
-is configured (EVENT_BUS_NAME), so the local stack only queues messages in the table."""
+"""EventBridge publishing (its client from the store's botocore session): the one module besides store.py
+that imports botocore. A no-op unless an event bus is configured (EVENT_BUS_NAME), so the local stack only
+queues messages in the table."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 import threading
 from typing import Any
 
+from pitboss import store
 from pitboss.observability import logger
 from pitboss.settings import get_settings
 
@@ -20,11 +22,10 @@ def _client() -> Any:
     with _lock:
         found = _clients.get(region)
         if found is None:
-            import botocore.session
             from botocore.config import Config
 
-            found = botocore.session.get_session().create_client(
-                "events", region_name=region, config=Config(retries={"max_attempts": 3, "mode": "standard"})
+            found = store.aws_client(
+                service="events", region_name=region, config=Config(retries={"max_attempts": 3, "mode": "standard"})
             )
             _clients[region] = found
     return found

@@ -88,9 +88,7 @@ def client() -> Any:
     with _lock:
         client_ = _clients.get(cache_key)
         if client_ is None:
-            if not _sessions:
-                _sessions.append(botocore.session.get_session())
-            client_ = _sessions[0].create_client(
+            client_ = _session().create_client(
                 "dynamodb",
                 endpoint_url=found.endpoint_url,
                 region_name=found.region,
@@ -107,6 +105,21 @@ def client() -> Any:
             )
             _clients[cache_key] = client_
     return client_
+
+
+def _session() -> botocore.session.Session:
+    """The process's botocore session (call with _lock held): made once, shared by every client."""
+    if not _sessions:
+        _sessions.append(botocore.session.get_session())
+    return _sessions[0]
+
+
+def aws_client(*, service: str, **options: Any) -> Any:
+    """A new client of another AWS service (pitboss.bus: EventBridge) from the same session as the DynamoDB
+    client, so the endpoint and retry data botocore loads are loaded once per process. (`service` by name: a
+    store call's first positional literal is a partition key to tests/unit/test_iam.py's scan.)"""
+    with _lock:
+        return _session().create_client(service, **options)
 
 
 def reset_clients() -> None:
